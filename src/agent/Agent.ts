@@ -1,0 +1,85 @@
+/**
+ * The running barista: rules, state and the component topology, kept in step with
+ * rules.yaml while it runs. A rejected edit leaves the previous rules running.
+ */
+import { concatMap, from, type Subscription } from 'rxjs';
+import { registerConfigSecrets } from '../config/environment';
+import { describeRulesChange, diffRules } from '../config/diffRules';
+import type { Env } from '../config/interpolate';
+import { resolveWorkspace, type LoadedRules, type LoadResult } from '../config/loadRules';
+import { formatProblem } from '../config/problems';
+import { watchRulesFile } from '../config/watchRulesFile';
+import type { Logger } from '../logging/logger';
+import type { StateStore } from '../state/StateStore';
+import type { SourceFactories } from '../watchers/registry';
+import { SourceTopology } from './SourceTopology';
+
+export interface AgentOptions {
+  rules: LoadedRules;
+  state: StateStore;
+  logger: Logger;
+  env?: Env;
+  /** Follow edits of the rules file (default true). */
+  watchRules?: boolean;
+  factories?: SourceFactories;
+}
+
+export class Agent {
+  private rules: LoadedRules;
+  private topology: SourceTopology;
+  private subscription: Subscription | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: AgentOptions) {
+    this.rules = options.rules;
+    this.topology = this.createTopology();
+  }
+
+  get currentRules(): LoadedRules {
+    return this.rules;
+  }
+
+  async start(): Promise<void> {
+    await this.topology.apply(this.rules.config.sources);
+    if (this.options.watchRules !== false) {
+      const initial: LoadResult = { ok: true, rules: this.rules };
+      this.subscription = watchRulesFile(this.rules.file, initial, { env: this.options.env })
+        .pipe(concatMap((result) => from(this.applyRules(result))))
+        .subscribe({ error: (error) => this.options.logger.error({ err: error }, 'stopped following rules file changes') });
+    }
+  }
+
+  /** Applies a reloaded rules file, or logs why it was rejected and keeps the current one. */
+  async applyRules(result: LoadResult): Promise<void> {
+    const { logger } = this.options;
+    if (this.stopped) return;
+    if (!result.ok) {
+      const problems = result.problems.map(formatProblem);
+      logger.error({ file: this.rules.file, problems }, `rules rejected (${problems.length} problem${problems.length === 1 ? '' : 's'}); the previous rules keep running:\n${problems.join('\n')}`);
+      return;
+    }
+    const change = diffRules(this.rules.config, result.rules.config);
+    const workspaceMoved = resolveWorkspace(result.rules) !== resolveWorkspace(this.rules);
+    this.rules = result.rules;
+    registerConfigSecrets(result.rules.config);
+    if (workspaceMoved) {
+      await this.topology.stop();
+      this.topology = this.createTopology();
+    }
+    await this.topology.apply(result.rules.config.sources);
+    logger.info({ file: this.rules.file, changes: change }, `rules reloaded: ${describeRulesChange(change)}`);
+    if (change.sections.includes('state')) logger.warn('state settings apply at the next start');
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    await this.topology.stop();
+  }
+
+  private createTopology(): SourceTopology {
+    const context = { workspace: resolveWorkspace(this.rules), state: this.options.state, logger: this.options.logger };
+    return new SourceTopology(context, this.options.factories);
+  }
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { redactSecrets } from '../logging/redactSecrets';
+import { baristaHome } from '../paths';
+import { registerCheckCommand } from './checkCommand';
+import { CliExit, EXIT_FAILURE } from './loadConfigForCli';
+import { registerRunCommand } from './runCommand';
+
+export function buildProgram(): Command {
+  const program = new Command('barista')
+    .description('Watches an unmodified Cappuccino trading system and turns what it writes into Discord notifications and commands.')
+    .version(versionOf(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCheckCommand(program);
+  registerRunCommand(program);
+  return program;
+}
+
+function versionOf(): string {
+  return (JSON.parse(readFileSync(path.join(baristaHome(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Runs the CLI; failures print one clear line (no stack unless BARISTA_DEBUG is set). */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  if (argv.length <= 2) argv = [...argv, '--help'];
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    process.exitCode = exitCodeFor(error);
+    if (error instanceof CommanderError) return; // commander already printed help or the usage error
+    const text = error instanceof CliExit ? error.message : `barista: ${(error as Error).message ?? String(error)}`;
+    process.stderr.write(`${redactSecrets(text)}\n`);
+    if (process.env.BARISTA_DEBUG && error instanceof Error && !(error instanceof CliExit)) process.stderr.write(`${redactSecrets(error.stack ?? '')}\n`);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CliExit) return error.code;
+  if (error instanceof CommanderError) return error.exitCode === 1 ? 2 : error.exitCode; // usage errors: 2, like bad config
+  return EXIT_FAILURE;
+}

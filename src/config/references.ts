@@ -1,0 +1,62 @@
+/**
+ * Checks that need the whole file: unique ids, rules naming existing sources, routes naming
+ * existing channels, regexes that compile. Works on the raw parsed YAML so it can report
+ * alongside schema errors; anything malformed here is the schema's to report.
+ */
+
+export interface PathIssue {
+  path: (string | number)[];
+  message: string;
+  /** Point at the key rather than its value (an unknown field). */
+  atKey?: boolean;
+}
+
+type Raw = Record<string, unknown>;
+const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : list(v).filter((x): x is string => typeof x === 'string'));
+
+function uniqueIds(items: unknown[], section: string, issues: PathIssue[]): Set<string> {
+  const seen = new Map<string, number>();
+  items.forEach((item, index) => {
+    if (!isRecord(item) || typeof item.id !== 'string') return;
+    const first = seen.get(item.id);
+    if (first !== undefined) issues.push({ path: [section, index, 'id'], message: `duplicate id "${item.id}" (also ${section}[${first}])` });
+    else seen.set(item.id, index);
+  });
+  return new Set(seen.keys());
+}
+
+export function checkReferences(raw: unknown): PathIssue[] {
+  if (!isRecord(raw)) return [];
+  const issues: PathIssue[] = [];
+  const sources = list(raw.sources);
+  const rules = list(raw.rules);
+  const sourceIds = uniqueIds(sources, 'sources', issues);
+  uniqueIds(rules, 'rules', issues);
+
+  rules.forEach((rule, index) => {
+    if (!isRecord(rule)) return;
+    if (typeof rule.source === 'string' && !sourceIds.has(rule.source)) {
+      issues.push({ path: ['rules', index, 'source'], message: `unknown source "${rule.source}" (sources: ${[...sourceIds].join(', ') || 'none'})` });
+    }
+    if (typeof rule.match === 'string') {
+      try {
+        new RegExp(rule.match, typeof rule.flags === 'string' ? rule.flags : '');
+      } catch (error) {
+        issues.push({ path: ['rules', index, 'match'], message: `invalid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` });
+      }
+    }
+  });
+
+  const notify = isRecord(raw.notify) ? raw.notify : {};
+  const channels = new Set(isRecord(notify.channels) ? Object.keys(notify.channels) : []);
+  list(notify.routes).forEach((route, index) => {
+    if (!isRecord(route)) return;
+    for (const name of strings(route.to)) {
+      if (!channels.has(name)) issues.push({ path: ['notify', 'routes', index, 'to'], message: `unknown channel "${name}" (channels: ${[...channels].join(', ') || 'none'})` });
+    }
+    if (route.to === undefined && route.mode !== 'off') issues.push({ path: ['notify', 'routes', index], message: 'a route needs "to" (a channel) unless its mode is off' });
+  });
+  return issues;
+}

@@ -1,0 +1,213 @@
+/**
+ * The one definition of rules.yaml. Types, validation and config/rules.schema.json (for
+ * editors) all come from here. Objects are strict so a typo is an error, not a silent
+ * default; later issues add optional fields without breaking existing files.
+ */
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from './duration';
+
+const describe = <T extends z.ZodType>(schema: T, text: string): T => schema.describe(text) as T;
+
+export const SEVERITIES = ['debug', 'info', 'notice', 'warning', 'error', 'critical'] as const;
+export const SOURCE_TYPES = ['log', 'csv', 'json', 'optuna', 'files', 'process'] as const;
+
+const duration = describe(
+  z.union([z.string().regex(new RegExp(DURATION_PATTERN), 'expected a duration such as 500ms, 10s, 2m, 4h or 1d'), z.number().nonnegative()]).transform(parseDuration),
+  'A duration: 500ms, 10s, 2m, 4h, 1d, 1h30m, or a number of seconds.',
+);
+const id = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'ids are lowercase letters, digits, "-" and "_", starting with a letter');
+const nonEmpty = z.string().min(1, 'must not be empty');
+const globs = describe(z.array(nonEmpty).min(1, 'list at least one path or glob'), 'Paths or globs relative to workspace.');
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+const severity = z.enum(SEVERITIES);
+/** Discord ids are 64-bit: kept as strings; empty means "not configured" (an unset ${VAR:-}). */
+const snowflake = z.union([z.literal(''), z.string().regex(/^\d{15,21}$/, 'expected a Discord id (15–21 digits)')]);
+const webhookUrl = z.union([
+  z.literal(''),
+  z.string().regex(/^https?:\/\/\S+\/webhooks\/\d+\/[\w.-]+$/, 'expected a Discord webhook URL (…/api/webhooks/<id>/<token>)'),
+]);
+/** DISCORD_ENABLED as the old bot read it: "true" (any case) enables; unset keeps the default. */
+const flag = z.union([z.boolean(), z.literal(''), z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False'])]).transform((v) =>
+  v === '' ? undefined : typeof v === 'boolean' ? v : v.toLowerCase() === 'true',
+);
+const signal = z.enum(['SIGINT', 'SIGTERM', 'SIGKILL', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']);
+
+const sourceBase = {
+  id: describe(id, 'Unique id of this source; rules and routes refer to it.'),
+  enabled: z.boolean().default(true),
+  description: z.string().optional(),
+};
+const startAt = describe(z.enum(['end', 'beginning']), 'Where a file first seen is read from. Default: end for files present at the first start, beginning for files created later.');
+
+export const logSourceSchema = z.strictObject({
+  ...sourceBase,
+  type: z.literal('log'),
+  paths: globs,
+  exclude: z.array(nonEmpty).optional(),
+  start_at: startAt.optional(),
+  multiline: z.enum(['python-traceback', 'none']).default('none'),
+  max_line_bytes: z.number().int().positive().default(100 * 1024),
+});
+export const csvSourceSchema = z.strictObject({
+  ...sourceBase,
+  type: z.literal('csv'),
+  paths: globs,
+  exclude: z.array(nonEmpty).optional(),
+  start_at: startAt.optional(),
+  min_notional: describe(z.number().nonnegative().default(5), 'Smallest |Δqty × price| in dollars reported as a trade.'),
+});
+export const jsonSourceSchema = z.strictObject({
+  ...sourceBase,
+  type: z.literal('json'),
+  paths: globs,
+  exclude: z.array(nonEmpty).optional(),
+  role: z.enum(['heartbeat', 'positions', 'document']).default('document'),
+  stale_grace: duration.prefault('5m'),
+});
+export const optunaSourceSchema = z.strictObject({
+  ...sourceBase,
+  type: z.literal('optuna'),
+  storage: describe(nonEmpty, 'sqlite:///relative/or/absolute.db, or the path of a JournalStorage file.'),
+  studies: z.array(nonEmpty).optional(),
+  poll_interval: duration.prefault('5s'),
+});
+export const filesSourceSchema = z.strictObject({
+  ...sourceBase,
+  type: z.literal('files'),
+  paths: globs,
+  exclude: z.array(nonEmpty).optional(),
+});
+export const processSourceSchema = z.strictObject({
+  ...sourceBase,
+  type: z.literal('process'),
+  match: describe(z.record(id, nonEmpty), 'Process classes: class name → script file name, matched on the argument after the interpreter.'),
+  expected: z.record(id, z.number().int().nonnegative()).optional(),
+  interval: duration.prefault('10s'),
+});
+
+export const sourceSchema = z.discriminatedUnion(
+  'type',
+  [logSourceSchema, csvSourceSchema, jsonSourceSchema, optunaSourceSchema, filesSourceSchema, processSourceSchema],
+  { error: `"type" must be one of ${SOURCE_TYPES.join(', ')}` },
+);
+
+export const ruleSchema = z.strictObject({
+  id: describe(id, 'Unique id of this rule.'),
+  source: describe(id, 'Id of the source whose lines this rule reads.'),
+  match: describe(nonEmpty, 'JavaScript regular expression; named groups (?<name>…) become event fields.'),
+  flags: z.string().regex(/^[imsu]*$/, 'flags may be i, m, s and u').optional(),
+  enabled: z.boolean().default(true),
+  emit: z.strictObject({
+    type: describe(z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'event types are dotted lowercase words, e.g. risk.stop_loss'), 'Event type, e.g. risk.stop_loss.'),
+    severity: severity.default('info'),
+    fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    text: z.string().optional(),
+  }),
+});
+
+const timing = {
+  group_wait: duration.optional(),
+  group_interval: duration.optional(),
+  repeat_interval: duration.optional(),
+};
+
+export const routeSchema = z.strictObject({
+  match: z
+    .strictObject({
+      type: describe(oneOrMany(nonEmpty), 'Event type globs, e.g. "trade.*".').optional(),
+      severity: oneOrMany(severity).optional(),
+      source: oneOrMany(nonEmpty).optional(),
+      subject: oneOrMany(nonEmpty).optional(),
+    })
+    .prefault({}),
+  to: oneOrMany(id).optional(),
+  mode: describe(z.enum(['on', 'silent', 'off']).default('on'), 'silent sends without a push notification; off drops.'),
+  group_by: z.array(nonEmpty).optional(),
+  continue: describe(z.boolean().default(false), 'Keep matching later routes after this one.'),
+  ...timing,
+});
+
+export const channelSchema = z.strictObject({
+  webhook: describe(oneOrMany(webhookUrl), 'Discord webhook URL(s), e.g. "${DISCORD_WEBHOOK_URL}".').optional(),
+  channel: describe(snowflake, 'Bot channel id, e.g. "${DISCORD_ALERT_CHANNEL_ID}" (needs DISCORD_BOT_TOKEN).').optional(),
+  console: describe(z.boolean().optional(), 'Also print to barista\'s console.'),
+});
+
+export const notifySchema = z.strictObject({
+  defaults: z
+    .strictObject({
+      group_wait: duration.prefault('10s'),
+      group_interval: duration.prefault('2m'),
+      repeat_interval: duration.prefault('4h'),
+    })
+    .prefault({}),
+  discord: z
+    .strictObject({
+      enabled: describe(flag.optional(), 'DISCORD_ENABLED: false turns every Discord sink off (console only).'),
+      token: describe(z.string().optional(), 'Bot token, e.g. "${DISCORD_BOT_TOKEN:-}".'),
+      api_base: describe(z.string().url('expected a URL such as https://discord.com/api').optional(), 'DISCORD_API_BASE: where every Discord client connects.'),
+    })
+    .prefault({}),
+  routes: z.array(routeSchema).default([]),
+  channels: z.record(id, channelSchema).default({}),
+});
+
+const principals = z.strictObject({
+  users: z.array(snowflake).default([]),
+  roles: z.array(snowflake).default([]),
+});
+
+export const commandsSchema = z.strictObject({
+  prefix: z.string().max(5).default('!'),
+  slash: z.boolean().default(true),
+  guilds: z.array(snowflake).optional(),
+  allow: z
+    .strictObject({
+      read: principals.optional(),
+      control: describe(principals.optional(), 'Who may start and stop the trader. Nobody by default.'),
+    })
+    .prefault({}),
+});
+
+export const controlSchema = z.strictObject({
+  trader: z
+    .strictObject({
+      start: z.strictObject({
+        argv: z.array(nonEmpty).min(1),
+        cwd: z.string().default('.'),
+        log: z.string().optional(),
+        env: z.record(z.string(), z.string()).optional(),
+      }),
+      stop: z
+        .strictObject({
+          signal: signal.default('SIGINT'),
+          grace: duration.prefault('90s'),
+          then: signal.default('SIGTERM'),
+        })
+        .prefault({}),
+    })
+    .optional(),
+});
+
+export const stateSchema = z.strictObject({
+  path: describe(z.string().optional(), "SQLite file; relative paths resolve against barista's own folder. Default var/barista.db."),
+  retention: z.strictObject({ events: duration.prefault('7d') }).prefault({}),
+});
+
+export const rulesFileSchema = z.strictObject({
+  workspace: describe(nonEmpty, "The monitored system's root folder; relative paths in sources resolve against it."),
+  sources: z.array(sourceSchema).default([]),
+  rules: z.array(ruleSchema).default([]),
+  notify: notifySchema.prefault({}),
+  commands: commandsSchema.prefault({}),
+  control: controlSchema.prefault({}),
+  state: stateSchema.prefault({}),
+});
+
+export type RulesFile = z.output<typeof rulesFileSchema>;
+export type SourceConfig = RulesFile['sources'][number];
+export type RuleConfig = RulesFile['rules'][number];
+export type RouteConfig = RulesFile['notify']['routes'][number];
+export type ChannelConfig = RulesFile['notify']['channels'][string];
+export type Severity = (typeof SEVERITIES)[number];
+export type SourceType = (typeof SOURCE_TYPES)[number];

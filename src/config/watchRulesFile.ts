@@ -1,0 +1,45 @@
+/**
+ * Emits a fresh LoadResult whenever rules.yaml changes on disk. Editors save by rewriting
+ * in place or by renaming a temp file over it; chokidar's atomic handling covers both.
+ * Bursts of writes collapse into one reload (debounce on an injectable scheduler).
+ */
+import { watch } from 'chokidar';
+import { asyncScheduler, debounceTime, distinctUntilChanged, map, Observable, skip, startWith, type SchedulerLike } from 'rxjs';
+import type { Env } from './interpolate';
+import { loadRulesFile, type LoadResult } from './loadRules';
+
+export interface WatchRulesOptions {
+  env?: Env;
+  debounceMs?: number;
+  scheduler?: SchedulerLike;
+}
+
+/** A content key for a result: unchanged text (or the same problems) is not a new result. */
+function resultKey(result: LoadResult): string {
+  return result.ok ? `ok:${result.rules.hash}` : `bad:${JSON.stringify(result.problems)}`;
+}
+
+export function fileChanges(file: string): Observable<void> {
+  return new Observable<void>((subscriber) => {
+    const watcher = watch(file, { ignoreInitial: true, atomic: 100 });
+    const notify = () => subscriber.next();
+    watcher.on('add', notify).on('change', notify).on('error', (error) => subscriber.error(error));
+    return () => {
+      void watcher.close();
+    };
+  });
+}
+
+/**
+ * @param initial the result already applied at start, so an unchanged save emits nothing.
+ */
+export function watchRulesFile(file: string, initial: LoadResult, options: WatchRulesOptions = {}): Observable<LoadResult> {
+  const env = options.env ?? process.env;
+  return fileChanges(file).pipe(
+    debounceTime(options.debounceMs ?? 150, options.scheduler ?? asyncScheduler),
+    map(() => loadRulesFile(file, env)),
+    startWith(initial),
+    distinctUntilChanged((a, b) => resultKey(a) === resultKey(b)),
+    skip(1),
+  );
+}

@@ -1,0 +1,49 @@
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { redactSecrets } from './redactSecrets';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  /** File descriptor to write to: 1 (stdout) by default, 2 when stdout carries data (`barista events`). */
+  fd?: 1 | 2;
+  level?: string;
+  /** Force a format; by default readable on a terminal, JSON lines otherwise. */
+  format?: 'json' | 'pretty';
+}
+
+/**
+ * Every byte barista logs passes through redactSecrets, after serialisation, so a secret
+ * is removed wherever it sits: message, nested field, error message or stack.
+ */
+class RedactingSink extends Writable {
+  constructor(private readonly write_: (chunk: string) => void) {
+    super({ decodeStrings: false });
+  }
+
+  override _write(chunk: string | Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.write_(redactSecrets(chunk.toString()));
+    done();
+  }
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const fd = options.fd ?? 1;
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  const format = options.format ?? (process.env.BARISTA_LOG_FORMAT as LoggerOptions['format']) ?? (stream.isTTY ? 'pretty' : 'json');
+  const level = options.level ?? process.env.BARISTA_LOG_LEVEL ?? 'info';
+  const destination = pino.destination({ dest: fd, sync: true });
+
+  const target =
+    format === 'pretty'
+      ? pretty({ colorize: Boolean(stream.isTTY), sync: true, destination: fd, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+      : destination;
+  const sink = new RedactingSink((line) => target.write(line));
+  return pino({ level, base: { name: 'barista' }, timestamp: pino.stdTimeFunctions.isoTime }, sink);
+}
+
+/** A logger that drops everything: for pure code paths under test. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

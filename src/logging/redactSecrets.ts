@@ -1,0 +1,38 @@
+/**
+ * Removes Discord credentials from any text before barista logs or relays it.
+ *
+ * Pattern-based so it also catches secrets barista was never told about (a webhook URL
+ * inside a relayed trader log line), plus exact values registered at start-up
+ * (the configured token even when it does not look like a Discord token).
+ */
+
+export const REDACTED = '[REDACTED]';
+
+// .../webhooks/<id>/<token>, on any host: DISCORD_API_BASE may point elsewhere.
+const WEBHOOK_TOKEN = /(\/webhooks\/\d{5,}\/)[A-Za-z0-9_.-]{20,}/g;
+// Bot tokens: base64(user id) . base64(timestamp) . HMAC.
+const BOT_TOKEN = /\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}\b/g;
+// "Authorization: Bot xxx" / "Bearer xxx" headers echoed by HTTP error messages.
+const AUTH_HEADER = /\b(Bot|Bearer)\s+[A-Za-z0-9_.-]{20,}/g;
+
+const knownSecrets = new Set<string>();
+
+/** Registers an exact secret value (token, webhook URL) to redact wherever it appears. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.trim().length >= 8) knownSecrets.add(value.trim());
+}
+
+export function clearRegisteredSecrets(): void {
+  knownSecrets.clear();
+}
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const secret of knownSecrets) {
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  return out
+    .replace(WEBHOOK_TOKEN, `$1${REDACTED}`)
+    .replace(BOT_TOKEN, REDACTED)
+    .replace(AUTH_HEADER, `$1 ${REDACTED}`);
+}

@@ -1,0 +1,138 @@
+/**
+ * barista's own SQLite file: WAL, versioned migrations, one instance at a time.
+ * Everything barista remembers (checkpoints, caches, outbox, audit) lives here.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { acquireLease, LEASE_TABLE_SQL, releaseLease, type LeaseHolder } from './instanceLease';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations';
+
+export class StateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateError';
+  }
+}
+
+export interface StateStoreOptions {
+  path: string;
+  migrations?: readonly Migration[];
+  now?: () => number;
+}
+
+export interface OpenedInfo {
+  path: string;
+  schemaVersion: number;
+  applied: Migration[];
+  replacedStale: LeaseHolder | null;
+  firstStartedAt: number;
+}
+
+export class StateStore {
+  private closed = false;
+
+  private constructor(
+    readonly db: Database.Database,
+    readonly info: OpenedInfo,
+    private readonly leaseToken: string,
+  ) {}
+
+  static open(options: StateStoreOptions): StateStore {
+    const file = path.resolve(options.path);
+    const migrations = options.migrations ?? MIGRATIONS;
+    const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
+    const now = options.now ?? Date.now;
+    mkdirSync(path.dirname(file), { recursive: true });
+
+    let db: Database.Database;
+    try {
+      db = new Database(file);
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    } catch (error) {
+      throw new StateError(`cannot open state file ${file}: ${describeSqliteError(error)}`);
+    }
+
+    try {
+      db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL); ${LEASE_TABLE_SQL};`);
+      const current = currentVersion(db);
+      if (current > latest) {
+        throw new StateError(
+          `state file ${file} was written by a newer barista (schema version ${current}; this barista knows up to ${latest}). ` +
+            'Upgrade barista, or start this one with --state pointing at another file.',
+        );
+      }
+      const lease = acquireLease(db, file, now());
+      const applied = migrations.filter((m) => m.version > current);
+      for (const migration of applied) {
+        db.transaction(() => {
+          db.exec(migration.sql);
+          db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, now());
+        }).immediate();
+      }
+      db.pragma(`user_version = ${latest}`);
+      const firstStartedAt = rememberFirstStart(db, now());
+      return new StateStore(db, { path: file, schemaVersion: Math.max(current, latest), applied, replacedStale: lease.replacedStale, firstStartedAt }, lease.token);
+    } catch (error) {
+      db.close();
+      if (error instanceof StateError || (error as Error).name === 'StateInUseError') throw error;
+      throw new StateError(`cannot use state file ${file}: ${describeSqliteError(error)}`);
+    }
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Runs fn in one IMMEDIATE transaction: the unit of exactly-once (events + checkpoint). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  getValue(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM kv WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setValue(key: string, value: string): void {
+    this.db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      releaseLease(this.db, this.leaseToken);
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.close();
+    }
+  }
+}
+
+function currentVersion(db: Database.Database): number {
+  const row = db.prepare('SELECT max(version) AS version FROM schema_migrations').get() as { version: number | null };
+  return row.version ?? 0;
+}
+
+function rememberFirstStart(db: Database.Database, now: number): number {
+  const hasKv = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv'").get();
+  if (!hasKv) return now;
+  db.prepare("INSERT OR IGNORE INTO kv (key, value) VALUES ('first_started_at', ?)").run(String(now));
+  const row = db.prepare("SELECT value FROM kv WHERE key = 'first_started_at'").get() as { value: string };
+  return Number(row.value);
+}
+
+function describeSqliteError(error: unknown): string {
+  const err = error as { code?: string; message?: string };
+  if (err.code === 'SQLITE_NOTADB') return 'it is not a SQLite database (is --state pointing at the right file?)';
+  if (err.code === 'SQLITE_BUSY') return 'the database stayed locked by another process for 5 s';
+  if (err.code === 'SQLITE_CANTOPEN') return 'the file or its folder cannot be opened (permissions?)';
+  if (err.code === 'SQLITE_READONLY') return 'the file is read-only';
+  return err.message ?? String(error);
+}
+
+export { LATEST_SCHEMA_VERSION };

@@ -1,0 +1,78 @@
+/**
+ * Versioned schema of barista's state file. Append new migrations; never edit one that
+ * has shipped. Each runs in its own transaction and is recorded in schema_migrations.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'checkpoints, events, outbox, mutes, audit',
+    sql: `
+      CREATE TABLE checkpoints (
+        source     TEXT NOT NULL,
+        key        TEXT NOT NULL,        -- e.g. a file path or a study name
+        identity   TEXT,                 -- file identity (dev:inode:fingerprint), study id…
+        position   TEXT NOT NULL,        -- JSON: byte offset, trial watermark, document hash
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (source, key)
+      );
+      CREATE TABLE events (
+        id         TEXT PRIMARY KEY,     -- deterministic: source identity + checkpoint
+        type       TEXT NOT NULL,
+        severity   TEXT NOT NULL,
+        at         INTEGER NOT NULL,
+        source     TEXT NOT NULL,
+        subject    TEXT,
+        fields     TEXT NOT NULL,        -- JSON
+        text       TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX events_by_time ON events (at);
+      CREATE INDEX events_by_type ON events (type, at);
+      CREATE TABLE outbox (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel         TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        group_key       TEXT,
+        payload         TEXT NOT NULL,   -- JSON message
+        status          TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | rejected | expired
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error      TEXT,
+        created_at      INTEGER NOT NULL,
+        expires_at      INTEGER,
+        sent_at         INTEGER
+      );
+      CREATE INDEX outbox_pending ON outbox (status, channel, seq);
+      CREATE TABLE mutes (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        matcher    TEXT NOT NULL,        -- JSON: type/source/subject globs
+        reason     TEXT,
+        created_by TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE TABLE audit (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        at       INTEGER NOT NULL,
+        user_id  TEXT,
+        user_tag TEXT,
+        command  TEXT NOT NULL,
+        args     TEXT,
+        decision TEXT NOT NULL,          -- allowed | denied
+        outcome  TEXT
+      );
+      CREATE TABLE kv (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
