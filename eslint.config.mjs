@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'var/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'var/', 'coverage/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,6 +12,10 @@ export default tseslint.config(
       // Layering: watchers never reach into discord (data flows one way).
       'no-restricted-imports': 'off',
     },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly' } },
   },
   {
     files: ['src/watchers/**/*.ts', 'src/streams/**/*.ts', 'src/state/**/*.ts'],

@@ -43,7 +43,10 @@ export function parseRules(text: string, file: string, env: Env = process.env): 
   };
 
   if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((e) => at(e.pos[0], `YAML syntax: ${e.message.split('\n')[0]}`)) };
+    // After the first syntax error the parser's view is off, so later ones are mostly echoes.
+    const [first, ...rest] = doc.errors;
+    const echoes = rest.length ? ` (and ${rest.length} more syntax error${rest.length > 1 ? 's' : ''} after it, probably caused by it)` : '';
+    return { ok: false, problems: [at(first.pos[0], `YAML syntax: ${first.message.split('\n')[0]}${echoes}`)] };
   }
   if (!isMap(doc.contents)) {
     return { ok: false, problems: [at(doc.contents?.range?.[0] ?? 0, 'rules file must be a mapping with workspace, sources, rules, notify, …')] };
@@ -59,7 +62,7 @@ export function parseRules(text: string, file: string, env: Env = process.env): 
   const raw: unknown = doc.toJS();
   const issues: PathIssue[] = [];
   const parsed = rulesFileSchema.safeParse(raw);
-  if (!parsed.success) issues.push(...parsed.error.issues.flatMap((issue) => explainIssue(issue, [])));
+  if (!parsed.success) issues.push(...parsed.error.issues.flatMap((issue) => explainIssue(issue, [], raw)));
   issues.push(...checkReferences(raw));
 
   const seen = new Set<string>();
@@ -116,13 +119,13 @@ function resolveScalars(
   }
 }
 
-function explainIssue(issue: z.core.$ZodIssue, prefix: DataPath): PathIssue[] {
+function explainIssue(issue: z.core.$ZodIssue, prefix: DataPath, raw: unknown): PathIssue[] {
   const issuePath = [...prefix, ...(issue.path as DataPath)];
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => ({ path: [...issuePath, key], message: `unknown field "${key}"`, atKey: true }));
     case 'invalid_type':
-      if (issue.input === undefined) {
+      if (!hasPath(raw, issuePath)) {
         // Reported at the object that lacks the field: the field has no position.
         return [{ path: issuePath.slice(0, -1), message: `missing required field "${String(issuePath[issuePath.length - 1])}"` }];
       }
@@ -131,7 +134,7 @@ function explainIssue(issue: z.core.$ZodIssue, prefix: DataPath): PathIssue[] {
       if (issue.errors.length === 0) return [{ path: issuePath, message: issue.message }];
       // Prefer the branch that got the type right and failed on the value: it says the most.
       const specific = issue.errors.flat().filter((e) => e.code !== 'invalid_type' && !(e.code === 'invalid_value' && e.values.includes('')));
-      if (specific.length > 0) return explainIssue(specific[0], issuePath);
+      if (specific.length > 0) return explainIssue(specific[0], issuePath, raw);
       const expected = [...new Set(issue.errors.flat().map((e) => (e.code === 'invalid_type' ? e.expected : 'value')))];
       return [{ path: issuePath, message: `expected ${expected.join(' or ')}` }];
     }
@@ -160,6 +163,15 @@ function locate(doc: Document, dataPath: DataPath, atKey = false): number {
     }
   }
   return offset;
+}
+
+function hasPath(raw: unknown, dataPath: DataPath): boolean {
+  let node = raw;
+  for (const segment of dataPath) {
+    if (typeof node !== 'object' || node === null || !(segment in node)) return false;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return true;
 }
 
 function describePath(dataPath: DataPath): string {

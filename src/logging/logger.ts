@@ -11,6 +11,8 @@ export interface LoggerOptions {
   level?: string;
   /** Force a format; by default readable on a terminal, JSON lines otherwise. */
   format?: 'json' | 'pretty';
+  /** Write here instead of the file descriptor (tests, embedding). */
+  destination?: { write(line: string): unknown };
 }
 
 /**
@@ -33,10 +35,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const stream = fd === 1 ? process.stdout : process.stderr;
   const format = options.format ?? (process.env.BARISTA_LOG_FORMAT as LoggerOptions['format']) ?? (stream.isTTY ? 'pretty' : 'json');
   const level = options.level ?? process.env.BARISTA_LOG_LEVEL ?? 'info';
-  const destination = pino.destination({ dest: fd, sync: true });
+  const destination = options.destination ?? pino.destination({ dest: fd, sync: true });
 
   const target =
-    format === 'pretty'
+    format === 'pretty' && !options.destination
       ? pretty({ colorize: Boolean(stream.isTTY), sync: true, destination: fd, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
       : destination;
   const sink = new RedactingSink((line) => target.write(line));

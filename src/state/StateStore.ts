@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { acquireLease, LEASE_TABLE_SQL, releaseLease, type LeaseHolder } from './instanceLease';
+import { acquireLease, LEASE_TABLE_SQL, releaseLease, StateInUseError, type LeaseHolder } from './instanceLease';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations';
 
 export class StateError extends Error {
@@ -56,6 +56,7 @@ export class StateStore {
       throw new StateError(`cannot open state file ${file}: ${describeSqliteError(error)}`);
     }
 
+    let leaseToken: string | null = null;
     try {
       db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL); ${LEASE_TABLE_SQL};`);
       const current = currentVersion(db);
@@ -66,19 +67,25 @@ export class StateStore {
         );
       }
       const lease = acquireLease(db, file, now());
+      leaseToken = lease.token;
       const applied = migrations.filter((m) => m.version > current);
       for (const migration of applied) {
-        db.transaction(() => {
-          db.exec(migration.sql);
-          db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, now());
-        }).immediate();
+        try {
+          db.transaction(() => {
+            db.exec(migration.sql);
+            db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, now());
+          }).immediate();
+        } catch (error) {
+          throw new StateError(`cannot migrate state file ${file}: migration ${migration.version} (${migration.name}) failed and was rolled back: ${describeSqliteError(error)}`);
+        }
       }
       db.pragma(`user_version = ${latest}`);
       const firstStartedAt = rememberFirstStart(db, now());
       return new StateStore(db, { path: file, schemaVersion: Math.max(current, latest), applied, replacedStale: lease.replacedStale, firstStartedAt }, lease.token);
     } catch (error) {
+      if (leaseToken) releaseLease(db, leaseToken);
       db.close();
-      if (error instanceof StateError || (error as Error).name === 'StateInUseError') throw error;
+      if (error instanceof StateError || error instanceof StateInUseError) throw error;
       throw new StateError(`cannot use state file ${file}: ${describeSqliteError(error)}`);
     }
   }

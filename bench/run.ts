@@ -1,0 +1,62 @@
+/**
+ * `npm run bench`: each figure beside a baseline measured in the same run on the same data.
+ * Later components add their benchmarks here.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { parse as parseYaml } from 'yaml';
+import { parseRules } from '../src/config/loadRules';
+import { StateStore } from '../src/state/StateStore';
+import { measure, printComparison } from './measure';
+
+const root = path.resolve(__dirname, '..', '..');
+const rulesText = readFileSync(path.join(root, 'config', 'rules.yaml'), 'utf8');
+
+function benchRulesLoading(): void {
+  const subject = measure('barista parseRules (positions, ${VAR}, schema)', 500, () => {
+    const result = parseRules(rulesText, 'rules.yaml', {});
+    if (!result.ok) throw new Error('shipped rules invalid');
+  });
+  const baseline = measure('yaml.parse only', 500, () => parseYaml(rulesText));
+  printComparison('Loading the shipped rules.yaml (a hot reload does this once)', subject, baseline);
+}
+
+function benchStateWrites(): void {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'barista-bench-'));
+  try {
+    const store = StateStore.open({ path: path.join(dir, 'state.db') });
+    const insert = store.db.prepare('INSERT INTO events (id, type, severity, at, source, subject, fields, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const checkpoint = store.db.prepare(
+      'INSERT INTO checkpoints (source, key, identity, position, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at',
+    );
+    const batch = 100;
+    const subject = measure(`StateStore: ${batch} events + checkpoint per tx`, 200, (i) => {
+      store.transaction(() => {
+        for (let j = 0; j < batch; j += 1) insert.run(`e${i}-${j}`, 'trade.executed', 'info', Date.now(), 'sessions', 'trial250', '{"qty":1}', Date.now());
+        checkpoint.run('sessions', 'a.csv', '1:2:abc', JSON.stringify({ offset: i }), Date.now());
+      });
+    });
+    store.close();
+
+    const raw = new Database(path.join(dir, 'raw.db'));
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.exec('CREATE TABLE events (id TEXT PRIMARY KEY, type TEXT, severity TEXT, at INTEGER, source TEXT, subject TEXT, fields TEXT, created_at INTEGER)');
+    const rawInsert = raw.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const baseline = measure(`raw better-sqlite3: ${batch} inserts per tx`, 200, (i) => {
+      raw.transaction(() => {
+        for (let j = 0; j < batch; j += 1) rawInsert.run(`e${i}-${j}`, 'trade.executed', 'info', Date.now(), 'sessions', 'trial250', '{"qty":1}', Date.now());
+      })();
+    });
+    raw.close();
+    printComparison(`Committing a batch of ${batch} events with its checkpoint (per batch)`, subject, baseline);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`barista bench — node ${process.version}, ${os.cpus().length} cores`);
+benchRulesLoading();
+benchStateWrites();
