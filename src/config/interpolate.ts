@@ -1,6 +1,7 @@
 /**
  * ${VAR} and ${VAR:-default} in rules.yaml values, resolved from the environment.
- * `$$` writes a literal `$`. A missing variable without a default is an error.
+ * Defaults may nest (`${BARISTA_DISCORD_ENABLED:-${DISCORD_ENABLED:-true}}`); `$$` writes a
+ * literal `$`. A missing variable without a default is an error.
  */
 
 export type Env = Record<string, string | undefined>;
@@ -14,29 +15,66 @@ export interface InterpolationResult {
   whole: boolean;
 }
 
-const TOKEN = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{[^}]*\}?/g;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
-export function interpolate(input: string, env: Env): InterpolationResult {
+/** Index of the `}` closing the reference whose body starts at `from`, honouring nested ${…}. */
+function closingBrace(input: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < input.length; i += 1) {
+    if (input.startsWith('${', i)) {
+      depth += 1;
+      i += 1;
+    } else if (input[i] === '}') {
+      if (depth === 0) return i;
+      depth -= 1;
+    }
+  }
+  return -1;
+}
+
+export function interpolate(input: string, env: Env, baseOffset = 0): InterpolationResult {
   const missing: InterpolationResult['missing'] = [];
   const malformed: InterpolationResult['malformed'] = [];
+  let value = '';
   let references = 0;
-  const value = input.replace(TOKEN, (match: string, name: string | undefined, fallback: string | undefined, offset: number) => {
-    if (match === '$$') return '$';
-    if (name === undefined) {
-      malformed.push({ text: match, offset });
-      return match;
+  let wholeEnd = -1;
+  for (let i = 0; i < input.length; ) {
+    if (input.startsWith('$$', i)) {
+      value += '$';
+      i += 2;
+      continue;
+    }
+    if (!input.startsWith('${', i)) {
+      value += input[i];
+      i += 1;
+      continue;
+    }
+    const end = closingBrace(input, i + 2);
+    const name = NAME.exec(input.slice(i + 2))?.[0];
+    const afterName = i + 2 + (name?.length ?? 0);
+    const hasDefault = input.startsWith(':-', afterName);
+    if (end < 0 || !name || (!hasDefault && afterName !== end)) {
+      const text = end < 0 ? input.slice(i) : input.slice(i, end + 1);
+      malformed.push({ text, offset: baseOffset + i });
+      value += text;
+      i += text.length;
+      continue;
     }
     references += 1;
     const found = env[name];
-    if (fallback !== undefined) return found === undefined || found === '' ? fallback : found;
-    if (found === undefined) {
-      missing.push({ name, offset });
-      return '';
-    }
-    return found;
-  });
-  const whole = references === 1 && /^\$\{[^}]*\}$/.test(input);
-  return { value, missing, malformed, whole };
+    if (hasDefault) {
+      if (found === undefined || found === '') {
+        const inner = interpolate(input.slice(afterName + 2, end), env, baseOffset + afterName + 2);
+        missing.push(...inner.missing);
+        malformed.push(...inner.malformed);
+        value += inner.value;
+      } else value += found;
+    } else if (found === undefined) missing.push({ name, offset: baseOffset + i });
+    else value += found;
+    if (i === 0) wholeEnd = end;
+    i = end + 1;
+  }
+  return { value, missing, malformed, whole: references === 1 && wholeEnd === input.length - 1 };
 }
 
 /** What an unquoted YAML scalar made of one ${VAR} means once resolved: YAML's core types. */
