@@ -1,0 +1,46 @@
+/**
+ * The event model (public: routes in users' rules and Discord rendering use these names).
+ * `id` is deterministic from where the event came from, so the same input never makes two
+ * events, even across restarts.
+ */
+import { createHash } from 'node:crypto';
+import type { Severity } from '../config/schema';
+
+export type { Severity } from '../config/schema';
+
+export interface BaristaEvent {
+  id: string;
+  /** Dotted type, e.g. trade.executed, risk.stop_loss, trader.stale. */
+  type: string;
+  severity: Severity;
+  /** When it happened, ISO 8601 UTC (the line's own time if it has one, else when read). */
+  at: string;
+  /** Id of the rules.yaml source it came from. */
+  source: string;
+  /** The trader (CSV or log file stem), study, … it is about. */
+  subject: string;
+  fields: Record<string, unknown>;
+  /** Human text (already redacted of secrets), e.g. the log line. */
+  text?: string;
+}
+
+/** An event before it has an id, a source and a subject. */
+export interface EventDraft {
+  type: string;
+  severity: Severity;
+  fields: Record<string, unknown>;
+  text?: string;
+  /** ISO time from the data itself, when it carries one. */
+  at?: string;
+}
+
+/** Deterministic 20-hex-char id from the parts that locate an event's origin. */
+export function eventId(...parts: (string | number)[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 20);
+}
+
+/** The trader a file belongs to: its name without folder and extension(s). */
+export function subjectOfPath(filePath: string): string {
+  const base = filePath.split('/').pop() ?? filePath;
+  return base.replace(/\.(log|csv|json|txt)(_\d{8}_\d{6})?$/i, '');
+}
