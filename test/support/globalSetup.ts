@@ -20,5 +20,11 @@ function newestMtime(dir: string): number {
 export default function globalSetup(): void {
   const cli = path.join(root, 'dist', 'src', 'cli.js');
   if (existsSync(cli) && statSync(cli).mtimeMs >= newestMtime(path.join(root, 'src'))) return;
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit' });
+  try {
+    execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit' });
+  } catch {
+    // tsc still emits on type errors; `npm test` fails on them in its build step. Here, let the
+    // tests that do not need the CLI run rather than abort the whole run.
+    process.stderr.write('globalSetup: tsc reported errors; CLI tests may run a partly built dist/\n');
+  }
 }
