@@ -1,0 +1,122 @@
+/**
+ * Cuts a byte stream into records at \n, \r\n and lone \r (tqdm redraws its bar with \r).
+ * Works on bytes, so a UTF-8 sequence split across two reads is never decoded in halves;
+ * a partial last line waits for its line break; a line longer than maxLineBytes keeps its
+ * first maxLineBytes, is marked cut, and still ends at its own line break (so resume
+ * offsets always sit on a line boundary).
+ */
+
+export interface RawRecord {
+  bytes: Buffer;
+  /** Byte offset of the record's first byte. */
+  start: number;
+  /** Byte offset just past its line break. */
+  end: number;
+  cut: boolean;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+export class LineSplitter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private cut = false;
+  private start: number;
+  /** Offset of the next byte expected by push(). */
+  private next: number;
+  /** The last read ended with a \r: a \n at the start of the next one belongs to it. */
+  private crAtEnd = false;
+
+  constructor(
+    startOffset: number,
+    private readonly maxLineBytes: number,
+  ) {
+    this.start = startOffset;
+    this.next = startOffset;
+  }
+
+  get offset(): number {
+    return this.next;
+  }
+
+  /** Offset where the incomplete record held back starts: everything before it was handed out. */
+  get pendingStart(): number {
+    return this.start;
+  }
+
+  push(chunk: Buffer): RawRecord[] {
+    const base = this.next; // offset of chunk[0]
+    const records: RawRecord[] = [];
+    let from = 0;
+    if (this.crAtEnd) {
+      // A \r ended the previous read: the record ends there, or after a \n right behind it.
+      this.crAtEnd = false;
+      from = chunk.length > 0 && chunk[0] === LF ? 1 : 0;
+      records.push(this.take(base + from));
+    }
+    for (let i = from; i < chunk.length; i += 1) {
+      const byte = chunk[i];
+      if (byte !== LF && byte !== CR) continue;
+      this.append(chunk.subarray(from, i));
+      if (byte === CR && i + 1 === chunk.length) {
+        this.crAtEnd = true; // wait: the next read may start with its \n
+        from = chunk.length;
+        break;
+      }
+      const breakLength = byte === CR && chunk[i + 1] === LF ? 2 : 1;
+      records.push(this.take(base + i + breakLength));
+      from = i + breakLength;
+      i = from - 1;
+    }
+    this.append(chunk.subarray(from));
+    this.next = base + chunk.length;
+    return records;
+  }
+
+  /** Emits a held partial line as a record (the file will not grow any more). */
+  flush(): RawRecord | null {
+    if (this.pendingBytes === 0 && !this.cut && !this.crAtEnd) return null;
+    this.crAtEnd = false;
+    return this.take(this.next);
+  }
+
+  private append(part: Buffer): void {
+    if (part.length === 0) return;
+    const room = this.maxLineBytes - this.pendingBytes;
+    if (room <= 0) {
+      this.cut = true;
+      return;
+    }
+    const kept = part.length > room ? part.subarray(0, room) : part;
+    if (part.length > room) this.cut = true;
+    // Copy: the caller reuses its read buffer.
+    this.pending.push(Buffer.from(kept));
+    this.pendingBytes += kept.length;
+  }
+
+  private take(end: number): RawRecord {
+    let bytes: Buffer = Buffer.concat(this.pending, this.pendingBytes);
+    if (this.cut) bytes = trimPartialUtf8(bytes);
+    const record = { bytes, start: this.start, end, cut: this.cut };
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.cut = false;
+    this.start = end;
+    return record;
+  }
+}
+
+/** Drops an incomplete UTF-8 sequence left at the end of a cut line. */
+function trimPartialUtf8(bytes: Buffer): Buffer {
+  let i = bytes.length - 1;
+  let continuation = 0;
+  while (i >= 0 && (bytes[i] & 0xc0) === 0x80 && continuation < 3) {
+    i -= 1;
+    continuation += 1;
+  }
+  if (i < 0) return bytes;
+  const lead = bytes[i];
+  const needed = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
+  return needed > continuation ? bytes.subarray(0, i) : bytes;
+}

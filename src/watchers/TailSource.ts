@@ -1,0 +1,196 @@
+/**
+ * Tails every file matching a source's globs: change notifications (chokidar) for low
+ * latency, a periodic scan as a safety net (and to find new files), one FileTailer per
+ * path. Records are handed to `onBatch` together with the checkpoint that covers them; the
+ * caller commits both in one transaction (or throws, and the path restarts from its last
+ * committed checkpoint).
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Logger } from '../logging/logger';
+import { FileTailer, type PathCheckpoint, type TailRecord } from './FileTailer';
+import { GlobSet } from './glob';
+
+export interface TailBatch {
+  /** Workspace-relative path, forward slashes. */
+  path: string;
+  records: TailRecord[];
+  checkpoint: PathCheckpoint | null;
+}
+
+export interface CheckpointReader {
+  /** Stored checkpoints of this source, by relative path. */
+  load(): Map<string, PathCheckpoint>;
+}
+
+export interface TailSourceOptions {
+  workspace: string;
+  patterns: string[];
+  exclude?: string[];
+  maxLineBytes: number;
+  multiline: 'python-traceback' | 'none';
+  /** Per rules.yaml; undefined = end for files that existed at barista's first start, beginning for newer ones. */
+  startAt?: 'end' | 'beginning';
+  /** When barista first ran on this state (ms): files born before it start at their end. */
+  firstStartedAt: number;
+  checkpoints: CheckpointReader;
+  onBatch: (batch: TailBatch) => void;
+  logger: Logger;
+  scanIntervalMs?: number;
+  groupFlushMs?: number;
+  retireQuietMs?: number;
+  /** Use chokidar notifications (tests of the safety net turn them off). */
+  notifications?: boolean;
+  now?: () => number;
+}
+
+export class TailSource {
+  private readonly globs: GlobSet;
+  private readonly tailers = new Map<string, FileTailer>();
+  private readonly busy = new Set<string>();
+  private readonly again = new Set<string>();
+  private watcher: FSWatcher | null = null;
+  private readonly watchedDirs = new Set<string>();
+  private scanTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: TailSourceOptions) {
+    this.globs = new GlobSet(options.patterns, options.exclude);
+  }
+
+  start(): void {
+    const stored = this.options.checkpoints.load();
+    for (const [rel, checkpoint] of stored) {
+      if (this.globs.matches(rel)) this.tailers.set(rel, this.createTailer(rel, checkpoint));
+    }
+    for (const rel of this.globs.expand(this.options.workspace)) {
+      if (!this.tailers.has(rel)) this.track(rel, this.startAtFor(rel));
+    }
+    if (this.options.notifications !== false) this.watchBases();
+    for (const rel of this.tailers.keys()) this.schedule(rel);
+    this.scanTimer = setInterval(() => this.scan(), this.options.scanIntervalMs ?? 1_000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.scanTimer) clearInterval(this.scanTimer);
+    await this.watcher?.close();
+    for (const tailer of this.tailers.values()) tailer.close();
+    this.tailers.clear();
+  }
+
+  /** Polls every tracked path now and looks for new files (the safety net; tests call it too). */
+  scan(): void {
+    if (this.stopped) return;
+    for (const rel of this.globs.expand(this.options.workspace)) {
+      if (!this.tailers.has(rel)) this.track(rel, 'beginning'); // appeared while running
+    }
+    if (this.options.notifications !== false) this.watchBases();
+    for (const rel of this.tailers.keys()) this.schedule(rel);
+  }
+
+  /** Resolves once every path has been polled with nothing more to read. */
+  async drain(): Promise<void> {
+    for (const rel of this.tailers.keys()) this.schedule(rel);
+    while (this.busy.size > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private startAtFor(rel: string): 'end' | 'beginning' {
+    if (this.options.startAt) return this.options.startAt;
+    const born = birthOf(path.join(this.options.workspace, rel));
+    return born !== null && born > this.options.firstStartedAt ? 'beginning' : 'end';
+  }
+
+  private track(rel: string, startAt: 'end' | 'beginning'): void {
+    const tailer = this.createTailer(rel);
+    tailer.startFresh(startAt);
+    this.tailers.set(rel, tailer);
+  }
+
+  private createTailer(rel: string, checkpoint?: PathCheckpoint): FileTailer {
+    return new FileTailer(
+      path.join(this.options.workspace, rel),
+      {
+        maxLineBytes: this.options.maxLineBytes,
+        multiline: this.options.multiline,
+        startAt: this.options.startAt ?? 'end',
+        groupFlushMs: this.options.groupFlushMs,
+        retireQuietMs: this.options.retireQuietMs,
+        now: this.options.now,
+      },
+      checkpoint,
+    );
+  }
+
+  private schedule(rel: string): void {
+    if (this.stopped) return;
+    if (this.busy.has(rel)) {
+      this.again.add(rel);
+      return;
+    }
+    this.busy.add(rel);
+    setImmediate(() => this.pollLoop(rel));
+  }
+
+  private pollLoop(rel: string): void {
+    const tailer = this.tailers.get(rel);
+    if (this.stopped || !tailer) {
+      this.busy.delete(rel);
+      return;
+    }
+    let more = false;
+    try {
+      const result = tailer.poll();
+      more = result.more;
+      const checkpoint = tailer.checkpoint();
+      if (result.records.length > 0) this.options.onBatch({ path: rel, records: result.records, checkpoint });
+    } catch (error) {
+      this.options.logger.error({ err: error, path: rel }, 'reading failed; resuming from the last committed checkpoint');
+      tailer.close();
+      this.tailers.set(rel, this.createTailer(rel, this.options.checkpoints.load().get(rel)));
+    }
+    if (more || this.again.delete(rel)) setImmediate(() => this.pollLoop(rel));
+    else this.busy.delete(rel);
+  }
+
+  private watchBases(): void {
+    const dirs = this.globs.bases.map((b) => b.dir).filter((dir) => !this.watchedDirs.has(dir) && isDirectory(path.join(this.options.workspace, dir)));
+    if (dirs.length === 0) return;
+    const absolute = dirs.map((dir) => path.join(this.options.workspace, dir));
+    dirs.forEach((dir) => this.watchedDirs.add(dir));
+    if (!this.watcher) {
+      const recursive = this.globs.bases.some((b) => b.recursive);
+      this.watcher = watch(absolute, { ignoreInitial: true, depth: recursive ? 8 : 0, atomic: false, alwaysStat: false });
+      const onPath = (changed: string) => {
+        const rel = path.relative(this.options.workspace, changed).split(path.sep).join('/');
+        if (this.tailers.has(rel)) this.schedule(rel);
+        else if (this.globs.matches(rel)) {
+          this.track(rel, 'beginning');
+          this.schedule(rel);
+        } else {
+          // A rotated name (x.log.1) changing tells us x.log may have been renamed.
+          for (const tracked of this.tailers.keys()) if (rel.startsWith(tracked)) this.schedule(tracked);
+        }
+      };
+      this.watcher.on('add', onPath).on('change', onPath).on('unlink', onPath).on('error', (error) => this.options.logger.warn({ err: error }, 'file notifications failed; the periodic scan continues'));
+    } else this.watcher.add(absolute);
+  }
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function birthOf(file: string): number | null {
+  try {
+    const stat = statSync(file);
+    return stat.birthtimeMs > 0 ? stat.birthtimeMs : null;
+  } catch {
+    return null;
+  }
+}

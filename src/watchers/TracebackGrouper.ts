@@ -1,0 +1,59 @@
+/**
+ * Groups a Python traceback into one record: from "Traceback (most recent call last):"
+ * through its exception line (the first line after the frames that is not indented).
+ * Everything else passes through as single lines. Pure; the tailer adds the flush timeout.
+ */
+
+export interface TextRecord {
+  text: string;
+  lines: number;
+  start: number;
+  end: number;
+  cut: boolean;
+}
+
+// Optional worker prefix such as "[W0] " (logs piped through sed).
+const TRACEBACK_START = /^(\[W\d+\] )?Traceback \(most recent call last\):/;
+const MAX_GROUP_LINES = 500;
+
+export class TracebackGrouper {
+  private group: TextRecord | null = null;
+
+  /** Offset where the open group starts: nothing from here on has been emitted. */
+  get openStart(): number | null {
+    return this.group?.start ?? null;
+  }
+
+  push(record: TextRecord): TextRecord[] {
+    if (this.group) {
+      const continues = /^\s/.test(record.text) && record.text.trim() !== '';
+      this.append(record);
+      if (continues && this.group.lines < MAX_GROUP_LINES) return [];
+      return [this.close()];
+    }
+    if (TRACEBACK_START.test(record.text)) {
+      this.group = { ...record };
+      return [];
+    }
+    return [record];
+  }
+
+  /** Emits an unfinished group (the flush timeout passed, or the file ended). */
+  flush(): TextRecord | null {
+    return this.group ? this.close() : null;
+  }
+
+  private append(record: TextRecord): void {
+    const group = this.group!;
+    group.text += `\n${record.text}`;
+    group.lines += record.lines;
+    group.end = record.end;
+    group.cut ||= record.cut;
+  }
+
+  private close(): TextRecord {
+    const group = this.group!;
+    this.group = null;
+    return group;
+  }
+}

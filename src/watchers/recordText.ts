@@ -1,0 +1,12 @@
+/** Bytes of one line → the text rules see: UTF-8, ANSI colour/cursor codes removed, NFC. */
+
+// CSI sequences (colours, cursor moves) and OSC titles that terminal-minded tools print.
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+
+export function stripAnsi(text: string): string {
+  return text.includes('\x1b') ? text.replace(ANSI, '') : text;
+}
+
+export function recordText(bytes: Buffer): string {
+  return stripAnsi(bytes.toString('utf8')).normalize('NFC');
+}
