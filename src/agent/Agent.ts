@@ -2,7 +2,7 @@
  * The running barista: rules, state and the component topology, kept in step with
  * rules.yaml while it runs. A rejected edit leaves the previous rules running.
  */
-import { concatMap, from, type Subscription } from 'rxjs';
+import { concatMap, from, Subject, type Subscription } from 'rxjs';
 import { registerConfigSecrets } from '../config/environment';
 import { describeRulesChange, diffRules } from '../config/diffRules';
 import type { Env } from '../config/interpolate';
@@ -11,7 +11,10 @@ import { formatProblem } from '../config/problems';
 import { watchRulesFile } from '../config/watchRulesFile';
 import type { Logger } from '../logging/logger';
 import type { StateStore } from '../state/StateStore';
-import type { SourceFactories } from '../watchers/registry';
+import type { BaristaEvent } from '../streams/BaristaEvent';
+import { compileLogRules, type CompiledLogRules } from '../streams/logRules';
+import type { SourceFactories } from './sourceFactories';
+import type { ComponentContext } from './Component';
 import { SourceTopology } from './SourceTopology';
 
 export interface AgentOptions {
@@ -25,13 +28,17 @@ export interface AgentOptions {
 }
 
 export class Agent {
+  /** Every committed event, once, in commit order. */
+  readonly events$ = new Subject<BaristaEvent>();
   private rules: LoadedRules;
+  private compiledRules: CompiledLogRules;
   private topology: SourceTopology;
   private subscription: Subscription | null = null;
   private stopped = false;
 
   constructor(private readonly options: AgentOptions) {
     this.rules = options.rules;
+    this.compiledRules = compileLogRules(options.rules.config.rules);
     this.topology = this.createTopology();
   }
 
@@ -61,6 +68,7 @@ export class Agent {
     const change = diffRules(this.rules.config, result.rules.config);
     const workspaceMoved = resolveWorkspace(result.rules) !== resolveWorkspace(this.rules);
     this.rules = result.rules;
+    this.compiledRules = compileLogRules(result.rules.config.rules);
     registerConfigSecrets(result.rules.config);
     if (workspaceMoved) {
       await this.topology.stop();
@@ -76,10 +84,18 @@ export class Agent {
     this.stopped = true;
     this.subscription?.unsubscribe();
     await this.topology.stop();
+    this.events$.complete();
   }
 
   private createTopology(): SourceTopology {
-    const context = { workspace: resolveWorkspace(this.rules), state: this.options.state, logger: this.options.logger };
+    const context: ComponentContext = {
+      workspace: resolveWorkspace(this.rules),
+      state: this.options.state,
+      logger: this.options.logger,
+      firstStartedAt: this.options.state.info.firstStartedAt,
+      logRules: () => this.compiledRules,
+      publish: (events) => events.forEach((event) => this.events$.next(event)),
+    };
     return new SourceTopology(context, this.options.factories);
   }
 }

@@ -3,7 +3,7 @@
  * that were added, removed or changed are stopped and started; the rest keep running.
  */
 import type { SourceConfig } from '../config/schema';
-import { factoryFor, sourceFactories, type SourceFactories } from '../watchers/registry';
+import { factoryFor, sourceFactories, type SourceFactories } from './sourceFactories';
 import type { Component, ComponentContext } from './Component';
 
 interface Running {

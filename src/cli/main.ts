@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { redactSecrets } from '../logging/redactSecrets';
 import { baristaHome } from '../paths';
 import { registerCheckCommand } from './checkCommand';
+import { registerEventsCommand } from './eventsCommand';
 import { CliExit, EXIT_FAILURE } from './loadConfigForCli';
 import { registerRunCommand } from './runCommand';
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCheckCommand(program);
   registerRunCommand(program);
+  registerEventsCommand(program);
   return program;
 }
 

@@ -1,85 +1,18 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { Agent } from '../agent/Agent';
-import { resolveWorkspace } from '../config/loadRules';
-import { createLogger, type Logger } from '../logging/logger';
-import { baristaHome, DEFAULT_STATE_PATH, isInside } from '../paths';
-import { StateStore } from '../state/StateStore';
-import { guardOwnCommandLine } from './commandLineGuard';
-import { CliExit, EXIT_FAILURE, loadConfigForCli, type CommonOptions } from './loadConfigForCli';
+import { DEFAULT_STATE_PATH } from '../paths';
+import { startAgent, type AgentCommandOptions } from './startAgent';
 
-interface RunOptions extends CommonOptions {
-  state?: string;
-}
-
-/** Stopping must finish within this; past it barista exits anyway and says so. */
-const STOP_DEADLINE_MS = 1800;
-
-export function registerRunCommand(program: Command): void {
-  program
-    .command('run')
-    .description('start the agent: watch the workspace, keep state, follow rules.yaml edits; stops on SIGINT/SIGTERM')
+export function addAgentOptions(command: Command): Command {
+  return command
     .option('-c, --config <file>', 'rules file')
     .option('-s, --state <file>', `state database (default: state.path in the rules, else ${DEFAULT_STATE_PATH} in barista's folder)`)
-    .option('--env-file <file>', '.env file to load (the process environment wins)', '.env')
-    .action(async (options: RunOptions) => {
-      const logger = createLogger();
-      const hazards = guardOwnCommandLine('run');
-      if (hazards.length) logger.warn({ words: hazards }, "barista's command line contained words Cappuccino's scripts pkill; its process title was neutralised");
-      const { rules, env } = loadConfigForCli(options);
-      if (env.found) logger.debug({ file: env.file, loaded: env.loaded, overridden: env.overridden }, 'loaded .env');
-
-      const workspace = resolveWorkspace(rules);
-      const statePath = options.state
-        ? path.resolve(options.state)
-        : path.resolve(baristaHome(), rules.config.state.path ?? DEFAULT_STATE_PATH);
-      if (isInside(statePath, workspace)) {
-        throw new CliExit(EXIT_FAILURE, `state file ${statePath} is inside the monitored workspace ${workspace}; barista never writes there. Choose another --state.`);
-      }
-
-      let state: StateStore;
-      try {
-        state = StateStore.open({ path: statePath });
-      } catch (error) {
-        throw new CliExit(EXIT_FAILURE, (error as Error).message);
-      }
-      const { info } = state;
-      if (info.applied.length) logger.info({ migrations: info.applied.map((m) => `${m.version} ${m.name}`), schemaVersion: info.schemaVersion }, 'state migrated');
-      if (info.replacedStale) logger.warn({ pid: info.replacedStale.pid }, 'the previous barista on this state file did not stop cleanly; taking over');
-
-      const agent = new Agent({ rules, state, logger });
-      installShutdown(agent, state, logger);
-      await agent.start();
-      logger.info(
-        { pid: process.pid, rules: rules.file, state: statePath, workspace, sources: rules.config.sources.length, rulesCount: rules.config.rules.length },
-        'barista running',
-      );
-    });
+    .option('--env-file <file>', '.env file to load (the process environment wins)', '.env');
 }
 
-function installShutdown(agent: Agent, state: StateStore, logger: Logger): void {
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
-    }
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    const deadline = setTimeout(() => {
-      logger.error(`did not stop within ${STOP_DEADLINE_MS} ms; exiting anyway`);
-      process.exit(EXIT_FAILURE);
-    }, STOP_DEADLINE_MS);
-    deadline.unref();
-    agent
-      .stop()
-      .catch((error: unknown) => logger.error({ err: error }, 'error while stopping'))
-      .finally(() => {
-        state.close();
-        logger.info('stopped');
-        process.exit(0);
-      });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+export function registerRunCommand(program: Command): void {
+  addAgentOptions(program.command('run').description('start the agent: watch the workspace, keep state, follow rules.yaml edits; stops on SIGINT/SIGTERM')).action(
+    async (options: AgentCommandOptions) => {
+      await startAgent('run', options, 1);
+    },
+  );
 }

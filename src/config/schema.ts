@@ -206,6 +206,9 @@ export const rulesFileSchema = z.strictObject({
 
 export type RulesFile = z.output<typeof rulesFileSchema>;
 export type SourceConfig = RulesFile['sources'][number];
+export type LogSourceConfig = Extract<SourceConfig, { type: 'log' }>;
+export type CsvSourceConfig = Extract<SourceConfig, { type: 'csv' }>;
+export type JsonSourceConfig = Extract<SourceConfig, { type: 'json' }>;
 export type RuleConfig = RulesFile['rules'][number];
 export type RouteConfig = RulesFile['notify']['routes'][number];
 export type ChannelConfig = RulesFile['notify']['channels'][string];

@@ -108,6 +108,18 @@ export class StateStore {
     this.db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
+  /** Latest value of something barista keeps for commands and digests (portfolio, positions…). */
+  setCache(key: string, value: unknown, at: string | null = null): void {
+    this.db
+      .prepare('INSERT INTO cache (key, value, at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, at = excluded.at, updated_at = excluded.updated_at')
+      .run(key, JSON.stringify(value), at, Date.now());
+  }
+
+  getCache<T>(key: string): { value: T; at: string | null } | undefined {
+    const row = this.db.prepare('SELECT value, at FROM cache WHERE key = ?').get(key) as { value: string; at: string | null } | undefined;
+    return row ? { value: JSON.parse(row.value) as T, at: row.at } : undefined;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -73,6 +73,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'cache for commands and digests',
+    sql: `
+      CREATE TABLE cache (
+        key        TEXT PRIMARY KEY,     -- e.g. portfolio:<trader>, positions, heartbeat:<trader>
+        value      TEXT NOT NULL,        -- JSON
+        at         TEXT,                 -- ISO time of the data itself
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,9 +1,10 @@
 import { SourceTopology } from '../../src/agent/SourceTopology';
-import type { Component } from '../../src/agent/Component';
+import type { Component, ComponentContext } from '../../src/agent/Component';
 import { parseRules } from '../../src/config/loadRules';
 import type { SourceConfig } from '../../src/config/schema';
 import { silentLogger } from '../../src/logging/logger';
 import type { StateStore } from '../../src/state/StateStore';
+import { compileLogRules } from '../../src/streams/logRules';
 
 function sources(yaml: string): SourceConfig[] {
   const result = parseRules(`workspace: /w\nsources:\n${yaml}`, 'rules.yaml', {});
@@ -18,7 +19,7 @@ describe('SourceTopology', () => {
     start: () => void journal.push(`start ${config.id}`),
     stop: () => void journal.push(`stop ${config.id}`),
   });
-  const context = { workspace: '/w', state: {} as StateStore, logger: silentLogger() };
+  const context: ComponentContext = { workspace: '/w', state: {} as StateStore, logger: silentLogger(), firstStartedAt: 0, logRules: () => compileLogRules([]), publish: () => undefined };
 
   beforeEach(() => (journal.length = 0));
 

@@ -1,0 +1,22 @@
+/**
+ * Source types → the component that runs them (a watcher from src/watchers, the stream
+ * transform that gives its observations meaning, and the commit to state). A new kind of
+ * source is a watcher in src/watchers plus an entry here for its `type:` in rules.yaml.
+ */
+import type { SourceConfig, SourceType } from '../config/schema';
+import type { ComponentFactory } from './Component';
+import { CsvSourceComponent } from './sources/CsvSourceComponent';
+import { LogSourceComponent } from './sources/LogSourceComponent';
+
+type FactoryFor<T extends SourceType> = ComponentFactory<Extract<SourceConfig, { type: T }>>;
+
+export type SourceFactories = { [T in SourceType]?: FactoryFor<T> };
+
+export const sourceFactories: SourceFactories = {
+  log: (config, context) => new LogSourceComponent(config, context),
+  csv: (config, context) => new CsvSourceComponent(config, context),
+};
+
+export function factoryFor(config: SourceConfig, factories: SourceFactories = sourceFactories): ComponentFactory<SourceConfig> | undefined {
+  return factories[config.type] as ComponentFactory<SourceConfig> | undefined;
+}

@@ -1,0 +1,139 @@
+/**
+ * A `type: csv` source: tail each trader CSV, feed its rows to a CsvSession (snapshots, and
+ * trades from holding deltas), commit events, checkpoint and session state together so the
+ * first row after a restart still compares against the last row before it.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
+import type { CsvSourceConfig } from '../../config/schema';
+import { CheckpointStore } from '../../state/CheckpointStore';
+import { eventId, subjectOfPath, type BaristaEvent } from '../../streams/BaristaEvent';
+import { CsvSession, type CsvSessionState } from '../../streams/csvSession';
+import type { PathCheckpoint } from '../../watchers/FileTailer';
+import { TailSource, type TailBatch } from '../../watchers/TailSource';
+import type { Component, ComponentContext } from '../Component';
+import { commitBatch } from './commitBatch';
+
+interface CsvCheckpoint {
+  tail: PathCheckpoint | null;
+  /** Session per file identity still being read. */
+  sessions: Record<string, CsvSessionState>;
+}
+
+export class CsvSourceComponent implements Component {
+  readonly id: string;
+  private tail: TailSource | null = null;
+  private readonly sessions = new Map<string, Map<string, CsvSession>>();
+  private checkpoints: CheckpointStore;
+
+  constructor(
+    private readonly config: CsvSourceConfig,
+    private readonly context: ComponentContext,
+  ) {
+    this.id = config.id;
+    this.checkpoints = new CheckpointStore(context.state);
+  }
+
+  start(): void {
+    this.tail = new TailSource({
+      workspace: this.context.workspace,
+      patterns: this.config.paths,
+      exclude: this.config.exclude,
+      maxLineBytes: 1024 * 1024,
+      multiline: 'none',
+      startAt: this.config.start_at,
+      firstStartedAt: this.context.firstStartedAt,
+      checkpoints: { load: () => this.loadTailCheckpoints() },
+      onBatch: (batch) => this.commit(batch),
+      logger: this.context.logger,
+    });
+    this.tail.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.tail?.stop();
+  }
+
+  private loadTailCheckpoints(): Map<string, PathCheckpoint> {
+    const out = new Map<string, PathCheckpoint>();
+    this.sessions.clear(); // (re)loading: in-memory sessions give way to the committed ones
+    for (const [rel, saved] of this.checkpoints.load<CsvCheckpoint>(this.config.id)) {
+      if (saved.tail) out.set(rel, saved.tail);
+      const byIdentity = new Map<string, CsvSession>();
+      for (const [identity, state] of Object.entries(saved.sessions ?? {})) {
+        try {
+          byIdentity.set(identity, CsvSession.restore(state, { minNotional: this.config.min_notional }));
+        } catch (error) {
+          this.context.logger.warn({ err: error, path: rel }, 'discarding an unreadable CSV session state; trades restart from the next row');
+        }
+      }
+      this.sessions.set(rel, byIdentity);
+    }
+    return out;
+  }
+
+  private sessionFor(rel: string, identity: string, firstRecordStart: number): CsvSession {
+    let byIdentity = this.sessions.get(rel);
+    if (!byIdentity) this.sessions.set(rel, (byIdentity = new Map()));
+    let session = byIdentity.get(identity);
+    if (!session) {
+      session = new CsvSession({ trader: subjectOfPath(rel), minNotional: this.config.min_notional, file: rel });
+      // Started mid-file (at its end, or after a restart without state): the header is line 1.
+      if (firstRecordStart > 0) {
+        const header = readFirstLine(path.join(this.context.workspace, rel));
+        if (header) session.acceptHeader(header);
+      }
+      byIdentity.set(identity, session);
+    }
+    return session;
+  }
+
+  private commit(batch: TailBatch): void {
+    const events: BaristaEvent[] = [];
+    const trader = subjectOfPath(batch.path);
+    for (const record of batch.records) {
+      const session = this.sessionFor(batch.path, record.identity, record.start);
+      session.acceptLine(record.text, { offset: record.start }).forEach((draft, index) => {
+        events.push({
+          id: eventId(this.config.id, record.identity, record.start, index),
+          type: draft.type,
+          severity: draft.severity,
+          at: draft.at ?? new Date().toISOString(),
+          source: this.config.id,
+          subject: trader,
+          fields: draft.fields,
+          ...(draft.text !== undefined ? { text: draft.text } : {}),
+        });
+      });
+    }
+    const live = new Set(batch.checkpoint?.cursors.map((c) => c.identity) ?? []);
+    const byIdentity = this.sessions.get(batch.path) ?? new Map<string, CsvSession>();
+    for (const identity of [...byIdentity.keys()]) if (!live.has(identity)) byIdentity.delete(identity);
+    const position: CsvCheckpoint = { tail: batch.checkpoint, sessions: Object.fromEntries([...byIdentity].map(([id, s]) => [id, s.state])) };
+    const snapshot = [...events].reverse().find((e) => e.type === 'portfolio.snapshot');
+    const fresh = commitBatch(this.context.state, {
+      source: this.config.id,
+      key: batch.path,
+      events,
+      position,
+      alsoWrite: snapshot ? () => this.context.state.setCache(`portfolio:${trader}`, snapshot.fields, snapshot.at) : undefined,
+    });
+    if (fresh.length) this.context.publish(fresh);
+  }
+}
+
+function readFirstLine(file: string): string | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, 'r');
+    const buffer = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, n).toString('utf8');
+    const end = text.search(/\r?\n/);
+    return end >= 0 ? text.slice(0, end) : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}

@@ -1,0 +1,66 @@
+/** A `type: log` source: tail the files, match each record against the source's rules, commit. */
+import type { LogSourceConfig } from '../../config/schema';
+import { CheckpointStore } from '../../state/CheckpointStore';
+import { eventId, subjectOfPath, type BaristaEvent } from '../../streams/BaristaEvent';
+import { matchLogRules } from '../../streams/logRules';
+import type { TailRecord } from '../../watchers/FileTailer';
+import { TailSource, type TailBatch } from '../../watchers/TailSource';
+import type { Component, ComponentContext } from '../Component';
+import { commitBatch } from './commitBatch';
+
+export class LogSourceComponent implements Component {
+  readonly id: string;
+  private tail: TailSource | null = null;
+
+  constructor(
+    private readonly config: LogSourceConfig,
+    private readonly context: ComponentContext,
+  ) {
+    this.id = config.id;
+  }
+
+  start(): void {
+    const checkpoints = new CheckpointStore(this.context.state);
+    this.tail = new TailSource({
+      workspace: this.context.workspace,
+      patterns: this.config.paths,
+      exclude: this.config.exclude,
+      maxLineBytes: this.config.max_line_bytes,
+      multiline: this.config.multiline,
+      startAt: this.config.start_at,
+      firstStartedAt: this.context.firstStartedAt,
+      checkpoints: { load: () => checkpoints.load(this.config.id) },
+      onBatch: (batch) => this.commit(batch),
+      logger: this.context.logger,
+    });
+    this.tail.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.tail?.stop();
+  }
+
+  private commit(batch: TailBatch): void {
+    const events = batch.records.flatMap((record) => this.eventsOf(batch.path, record));
+    const fresh = commitBatch(this.context.state, { source: this.config.id, key: batch.path, events, position: batch.checkpoint });
+    if (fresh.length) this.context.publish(fresh);
+  }
+
+  private eventsOf(path: string, record: TailRecord): BaristaEvent[] {
+    const match = matchLogRules(this.context.logRules(), this.config.id, record.text);
+    if (!match) return [];
+    const { draft } = match;
+    return [
+      {
+        id: eventId(this.config.id, record.identity, record.start),
+        type: draft.type,
+        severity: draft.severity,
+        at: draft.at ?? new Date().toISOString(),
+        source: this.config.id,
+        subject: subjectOfPath(path),
+        fields: { ...draft.fields, rule: match.ruleId, file: path },
+        ...(draft.text !== undefined ? { text: draft.text } : {}),
+      },
+    ];
+  }
+}

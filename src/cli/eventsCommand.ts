@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { addAgentOptions } from './runCommand';
+import { startAgent, type AgentCommandOptions } from './startAgent';
+
+/** `barista events`: the watchers' events as JSON lines on stdout (logs on stderr), checkpointed like run. */
+export function registerEventsCommand(program: Command): void {
+  addAgentOptions(
+    program.command('events').description('run the watchers and print every event as one JSON object per line on stdout (logs go to stderr); checkpoints like run'),
+  ).action(async (options: AgentCommandOptions) => {
+    await startAgent('events', options, 2, (agent) => agent.events$.subscribe((event) => process.stdout.write(`${JSON.stringify(event)}\n`)));
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * What `run` and `events` share: .env and rules, the state file, the agent, and a clean stop
+ * on SIGINT/SIGTERM within 2 s.
+ */
+import path from 'node:path';
+import { Agent } from '../agent/Agent';
+import { resolveWorkspace } from '../config/loadRules';
+import { createLogger, type Logger } from '../logging/logger';
+import { baristaHome, DEFAULT_STATE_PATH, isInside } from '../paths';
+import { StateStore } from '../state/StateStore';
+import { guardOwnCommandLine } from './commandLineGuard';
+import { CliExit, EXIT_FAILURE, loadConfigForCli, type CommonOptions } from './loadConfigForCli';
+
+export interface AgentCommandOptions extends CommonOptions {
+  state?: string;
+}
+
+/** Stopping must finish within this; past it barista exits anyway and says so. */
+const STOP_DEADLINE_MS = 1800;
+
+export async function startAgent(command: string, options: AgentCommandOptions, logFd: 1 | 2, beforeStart?: (agent: Agent) => void): Promise<{ agent: Agent; logger: Logger }> {
+  const logger = createLogger({ fd: logFd });
+  const hazards = guardOwnCommandLine(command);
+  if (hazards.length) logger.warn({ words: hazards }, "barista's command line contained words Cappuccino's scripts pkill; its process title was neutralised");
+  const { rules, env } = loadConfigForCli(options);
+  if (env.found) logger.debug({ file: env.file, loaded: env.loaded, overridden: env.overridden }, 'loaded .env');
+
+  const workspace = resolveWorkspace(rules);
+  const statePath = options.state ? path.resolve(options.state) : path.resolve(baristaHome(), rules.config.state.path ?? DEFAULT_STATE_PATH);
+  if (isInside(statePath, workspace)) {
+    throw new CliExit(EXIT_FAILURE, `state file ${statePath} is inside the monitored workspace ${workspace}; barista never writes there. Choose another --state.`);
+  }
+
+  let state: StateStore;
+  try {
+    state = StateStore.open({ path: statePath });
+  } catch (error) {
+    throw new CliExit(EXIT_FAILURE, (error as Error).message);
+  }
+  const { info } = state;
+  if (info.applied.length) logger.info({ migrations: info.applied.map((m) => `${m.version} ${m.name}`), schemaVersion: info.schemaVersion }, 'state migrated');
+  if (info.replacedStale) logger.warn({ pid: info.replacedStale.pid }, 'the previous barista on this state file did not stop cleanly; taking over');
+
+  const agent = new Agent({ rules, state, logger });
+  installShutdown(agent, state, logger);
+  beforeStart?.(agent);
+  await agent.start();
+  logger.info({ pid: process.pid, rules: rules.file, state: statePath, workspace, sources: rules.config.sources.length, rulesCount: rules.config.rules.length }, 'barista running');
+  return { agent, logger };
+}
+
+function installShutdown(agent: Agent, state: StateStore, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const deadline = setTimeout(() => {
+      logger.error(`did not stop within ${STOP_DEADLINE_MS} ms; exiting anyway`);
+      process.exit(EXIT_FAILURE);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    agent
+      .stop()
+      .catch((error: unknown) => logger.error({ err: error }, 'error while stopping'))
+      .finally(() => {
+        state.close();
+        logger.info('stopped');
+        process.exit(0);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
