@@ -6,6 +6,7 @@
 import type { SourceConfig, SourceType } from '../config/schema';
 import type { ComponentFactory } from './Component';
 import { CsvSourceComponent } from './sources/CsvSourceComponent';
+import { JsonSourceComponent } from './sources/JsonSourceComponent';
 import { LogSourceComponent } from './sources/LogSourceComponent';
 
 type FactoryFor<T extends SourceType> = ComponentFactory<Extract<SourceConfig, { type: T }>>;
@@ -15,6 +16,7 @@ export type SourceFactories = { [T in SourceType]?: FactoryFor<T> };
 export const sourceFactories: SourceFactories = {
   log: (config, context) => new LogSourceComponent(config, context),
   csv: (config, context) => new CsvSourceComponent(config, context),
+  json: (config, context) => new JsonSourceComponent(config, context),
 };
 
 export function factoryFor(config: SourceConfig, factories: SourceFactories = sourceFactories): ComponentFactory<SourceConfig> | undefined {

@@ -6,6 +6,7 @@ import { baristaHome } from '../paths';
 import { registerCheckCommand } from './checkCommand';
 import { registerEventsCommand } from './eventsCommand';
 import { CliExit, EXIT_FAILURE } from './loadConfigForCli';
+import { registerRulesCommand } from './rulesTestCommand';
 import { registerRunCommand } from './runCommand';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCheckCommand(program);
   registerRunCommand(program);
+  registerRulesCommand(program);
   registerEventsCommand(program);
   return program;
 }

@@ -29,15 +29,19 @@ export class StateInUseError extends Error {
   }
 }
 
-/** Linux: field 22 of /proc/<pid>/stat, the start time in clock ticks since boot. */
-export function processStartTime(pid: number): string | null {
+/** Linux /proc/<pid>/stat fields after the command name: [0] state, [19] start time in ticks. */
+function procStatFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+export function processStartTime(pid: number): string | null {
+  return procStatFields(pid)?.[19] ?? null;
 }
 
 function isAlive(holder: LeaseHolder): boolean {
@@ -47,7 +51,10 @@ function isAlive(holder: LeaseHolder): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const start = processStartTime(holder.pid);
+  const fields = procStatFields(holder.pid);
+  // A killed process nobody has reaped yet is a zombie: it holds nothing.
+  if (fields?.[0] === 'Z' || fields?.[0] === 'X') return false;
+  const start = fields?.[19] ?? null;
   return holder.procStart === null || start === null || start === holder.procStart;
 }
 

@@ -29,6 +29,10 @@ export interface Cursor {
 export interface PathCheckpoint {
   /** Rotated-away files still being drained first, the file at the path last. */
   cursors: Cursor[];
+  /** Rotated siblings (inode:birth) present at the last look: any other one appeared unseen. */
+  siblings?: string[];
+  /** Inodes of rotated files already read to their end (so they are not taken for unseen ones). */
+  done?: number[];
 }
 
 export interface TailRecord extends TextRecord {
@@ -64,6 +68,10 @@ class OpenFile {
   lastGrowthAt: number;
   lastSize = -1;
   lastMtime = -1;
+  /** Set when a truncation restarted this file under a new generation. */
+  replacedBy: OpenFile | null = null;
+  /** Last modification of a rotated copy: about when its original was truncated. */
+  copiedAt = Infinity;
 
   constructor(
     readonly fd: number,
@@ -92,6 +100,10 @@ const identityOf = (dev: number, ino: number, generation: number) => `${dev}:${i
 export class FileTailer {
   private current: OpenFile | null = null;
   private retired: OpenFile[] = [];
+  /** Siblings (x.log.1 …) present at the last complete look; null before the first look. */
+  private knownSiblings: Set<string> | null = null;
+  private siblingsDirMtime = -1;
+  private done: number[] = [];
   private readonly now: () => number;
 
   constructor(
@@ -105,10 +117,14 @@ export class FileTailer {
 
   /** Reads what is new; returns complete records in file order. */
   poll(): TailPoll {
+    // The siblings as they are before this look reads anything: one that appears while it
+    // reads stays unseen, to be accounted for by the next look.
+    const siblingsBefore = this.siblingsNow();
     const records: TailRecord[] = [];
     let budget = this.options.maxBytesPerPoll ?? 4 * 1024 * 1024;
-    const take = (file: OpenFile, upTo?: number) => {
-      const result = this.read(file, budget, upTo);
+    const take = (file: OpenFile) => {
+      records.push(...this.catchUpOnTruncation(file));
+      const result = this.read(this.latest(file), budget);
       budget -= result.bytes;
       records.push(...result.records);
     };
@@ -117,43 +133,54 @@ export class FileTailer {
     for (const file of [...this.retired]) {
       take(file);
       if (budget <= 0) return { records, more: true };
-      if (this.now() - file.lastGrowthAt >= (this.options.retireQuietMs ?? 5_000)) {
-        records.push(...this.finish(file));
-        this.retired = this.retired.filter((f) => f !== file);
-        closeSync(file.fd);
+      const latest = this.latest(file);
+      if (this.now() - latest.lastGrowthAt >= (this.options.retireQuietMs ?? 5_000)) {
+        records.push(...this.finish(latest));
+        this.retired = this.retired.filter((f) => f !== latest);
+        closeSync(latest.fd);
+        this.markDone(latest.cursor.ino);
       }
     }
 
     const atPath = statOrNull(this.absolutePath);
-    const current = this.current;
-    if (current && (!atPath || atPath.ino !== current.cursor.ino || atPath.dev !== current.cursor.dev)) {
+    if (this.current && (!atPath || atPath.ino !== this.current.cursor.ino || atPath.dev !== this.current.cursor.dev)) {
       // Renamed away or deleted: whatever it still holds comes before the new file.
-      take(current);
+      const leaving = this.current;
+      take(leaving);
       if (budget <= 0) return { records, more: true };
-      this.retired.push(current);
+      this.retired.push(this.latest(leaving));
       this.current = null;
-    } else if (current) {
-      const stat = fstatSync(current.fd);
-      const changed = stat.size !== current.lastSize || stat.mtimeMs !== current.lastMtime;
-      if (changed && (stat.size < current.splitter.offset || !fingerprintMatches(current.fd, stat.size, current.cursor.fingerprint))) {
-        records.push(...this.restartAfterTruncation(current));
-      }
-      current.lastSize = stat.size;
-      current.lastMtime = stat.mtimeMs;
     }
-    if (!this.current && atPath) this.current = this.openNew(atPath, 'beginning');
+    if (!this.current) {
+      // The path moved on (renamed, deleted, replaced): anything rotated away unseen since the
+      // last look came before whatever is at the path now. Open that first, so a rotation
+      // during this look cannot slip between the listing and the open.
+      const opened = atPath ? this.openNew('beginning') : null;
+      records.push(...this.readUnseenSiblings(Infinity, opened));
+      this.current = opened;
+    }
     if (this.current) {
       take(this.current);
       records.push(...this.flushStaleGroup(this.current));
     }
+    if (budget > 0 && siblingsBefore) [this.knownSiblings, this.siblingsDirMtime] = siblingsBefore;
     return { records, more: budget <= 0 };
   }
 
   /** Where to resume from if everything handed out so far is committed. */
   checkpoint(): PathCheckpoint | null {
     const files = [...this.retired, ...(this.current ? [this.current] : [])];
-    if (files.length === 0) return null;
-    return { cursors: files.map((f) => ({ ...f.cursor, fingerprint: { ...f.cursor.fingerprint }, offset: f.resumeOffset })) };
+    // Even with no file yet, what was looked at matters: a file rotated away before the next look.
+    if (files.length === 0 && this.knownSiblings === null) return null;
+    return {
+      cursors: files.map((f) => ({ ...f.cursor, fingerprint: { ...f.cursor.fingerprint }, offset: f.resumeOffset })),
+      ...(this.knownSiblings !== null ? { siblings: [...this.knownSiblings] } : {}),
+      ...(this.done.length ? { done: [...this.done] } : {}),
+    };
+  }
+
+  private markDone(ino: number): void {
+    this.done = [...this.done.filter((i) => i !== ino), ino].slice(-64);
   }
 
   close(): void {
@@ -164,81 +191,180 @@ export class FileTailer {
 
   /** Opens the file at the path when no checkpoint names it. */
   startFresh(startAt: 'end' | 'beginning' = this.options.startAt): void {
-    const stat = statOrNull(this.absolutePath);
-    if (stat && !this.current) this.current = this.openNew(stat, startAt);
+    // This is a look: rotated files that appear from now on are ones we must not miss.
+    if (this.knownSiblings === null) [this.knownSiblings, this.siblingsDirMtime] = this.siblingsNow(true) ?? [new Set<string>(), -1];
+    if (statOrNull(this.absolutePath) && !this.current) this.current = this.openNew(startAt);
+  }
+
+  /** How long until an open group must be flushed (for the caller's timer), or null. */
+  get pendingGroupDeadline(): number | null {
+    const file = this.current;
+    if (!file?.grouper || file.grouper.openStart === null) return null;
+    return file.lastGrowthAt + (this.options.groupFlushMs ?? 1_000);
   }
 
   private restore(checkpoint: PathCheckpoint): void {
+    this.knownSiblings = checkpoint.siblings ? new Set(checkpoint.siblings) : null;
+    this.done = checkpoint.done ?? [];
     const atPath = statOrNull(this.absolutePath);
     for (const cursor of checkpoint.cursors) {
-      const located = atPath && atPath.dev === cursor.dev && atPath.ino === cursor.ino ? this.absolutePath : findSibling(this.absolutePath, (s) => s.dev === cursor.dev && s.ino === cursor.ino);
-      if (!located) continue; // deleted while barista was stopped: nothing left to read
-      const fd = openSync(located, 'r');
-      const file = new OpenFile(fd, { ...cursor }, cursor.offset, this.options, this.now());
-      if (located === this.absolutePath) this.current = file;
+      const fd = openByIdentity(this.absolutePath, cursor, atPath);
+      if (fd === null) continue; // deleted while barista was stopped: nothing left to read
+      const file = new OpenFile(fd.fd, { ...cursor }, cursor.offset, this.options, this.now());
+      if (fd.atPath) this.current = file;
       else this.retired.push(file);
     }
-    // The file at the path is new to us: it replaced the one we were reading.
-    if (atPath && !this.current) this.current = this.openNew(atPath, 'beginning');
-    if (this.current) {
-      const stat = fstatSync(this.current.fd);
-      if (stat.size < this.current.cursor.offset || !fingerprintMatches(this.current.fd, stat.size, this.current.cursor.fingerprint)) {
-        // Truncated or rewritten while barista was stopped; any rotated copy is drained first.
-        this.retired.push(...this.openRotatedCopy(this.current));
-        this.resetToZero(this.current);
-      }
-    }
+    // Truncations while barista was stopped are found by the first poll (each file's first look
+    // checks its fingerprint), and a file at the path it does not know is opened there too.
   }
 
-  private openNew(stat: Stats, startAt: 'end' | 'beginning'): OpenFile {
+  private openNew(startAt: 'end' | 'beginning'): OpenFile {
     const fd = openSync(this.absolutePath, 'r');
-    const size = fstatSync(fd).size;
+    // Identity from the opened handle: the path may have been renamed between a stat and the open.
+    const stat = fstatSync(fd);
+    const size = stat.size;
     const offset = startAt === 'end' ? lastLineBoundary(fd, size) : 0;
     const cursor: Cursor = { dev: stat.dev, ino: stat.ino, identity: identityOf(stat.dev, stat.ino, 0), generation: 0, fingerprint: fingerprintOf(fd, size), offset };
     return new OpenFile(fd, cursor, offset, this.options, this.now());
   }
 
-  private restartAfterTruncation(file: OpenFile): TailRecord[] {
+  /** The OpenFile that replaced `file` after a truncation (or `file` itself). */
+  private latest(file: OpenFile): OpenFile {
+    return file.replacedBy ? this.latest(file.replacedBy) : file;
+  }
+
+  /**
+   * A file truncated or rewritten in place (copytruncate, the launcher's `>`): the rotated copy
+   * is drained from where we were, then any other rotation we missed, then the file restarts at
+   * 0 under a new generation.
+   */
+  private catchUpOnTruncation(file: OpenFile): TailRecord[] {
+    const stat = fstatSync(file.fd);
+    const changed = stat.size !== file.lastSize || stat.mtimeMs !== file.lastMtime;
+    file.lastSize = stat.size;
+    file.lastMtime = stat.mtimeMs;
+    if (!changed) return [];
+    let copy: OpenFile | null = null;
+    if (stat.size < file.splitter.offset || !fingerprintMatches(file.fd, stat.size, file.cursor.fingerprint)) {
+      copy = this.openRotatedCopy(file, () => true);
+    } else if (this.folderMayHaveNewSiblings()) {
+      // Copied and truncated between two looks, and regrown past where we were: the fingerprint
+      // still matches, but a new copy disagrees with the file about the bytes we already read.
+      const offset = file.resumeOffset;
+      copy = this.openRotatedCopy(file, (sibling, siblingPath) => this.isUnseen(sibling) && !sameBytesBefore(file.fd, siblingPath, offset));
+      if (!copy) return [];
+    } else return [];
     const records: TailRecord[] = [];
-    // copytruncate: the copy holds what was appended since our last read, from our resume point on.
-    const copies = this.openRotatedCopy(file);
-    for (const copy of copies) {
+    if (copy) {
       records.push(...this.read(copy, Number.MAX_SAFE_INTEGER).records, ...this.finish(copy));
       closeSync(copy.fd);
+      this.markDone(copy.cursor.ino);
+    } else {
+      records.push(...this.finish(file)); // without a copy, what we held of the old content is all there is
     }
-    // Without a copy, what we held of the old content is all there is of it.
-    if (copies.length === 0) records.push(...this.finish(file));
-    this.resetToZero(file);
+    // Rotations missed before this truncation (written before its copy) precede the new content;
+    // later ones are read when the path itself moves on.
+    if (copy) records.push(...this.readUnseenSiblings(copy.copiedAt, file, copy.cursor.ino));
+    this.resetToZero(file, stat);
     return records;
   }
 
-  private openRotatedCopy(file: OpenFile): OpenFile[] {
+  /** The rotated copy of `file` (same first bytes, long enough), new copies before old ones. */
+  private openRotatedCopy(file: OpenFile, accept: (sibling: Stats, siblingPath: string) => boolean): OpenFile | null {
     const offset = file.resumeOffset;
-    const copyPath = findSibling(this.absolutePath, (s, p) => s.size >= offset && s.ino !== file.cursor.ino && matchesFingerprint(p, s.size, file.cursor.fingerprint));
-    if (!copyPath) return [];
-    const fd = openSync(copyPath, 'r');
+    const candidates = siblings(this.absolutePath).filter(
+      ({ path: p, stat: s }) => s.size >= offset && s.ino !== file.cursor.ino && !this.done.includes(s.ino) && matchesFingerprint(p, s.size, file.cursor.fingerprint) && accept(s, p),
+    );
+    // An empty fingerprint matches anything: then only a new copy, the latest written, will do.
+    const unseen = candidates.filter(({ stat: s }) => this.isUnseen(s)).sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs);
+    const found = unseen[0] ?? (file.cursor.fingerprint.length > 0 ? candidates[0] : undefined);
+    if (!found) return null;
+    const fd = openSync(found.path, 'r');
     const stat = fstatSync(fd);
     // Same bytes at the same offsets as the original: they keep the original's identity.
     const cursor: Cursor = { ...file.cursor, dev: stat.dev, ino: stat.ino, fingerprint: { ...file.cursor.fingerprint }, offset };
-    return [new OpenFile(fd, cursor, offset, this.options, this.now())];
+    const copy = new OpenFile(fd, cursor, offset, this.options, this.now());
+    copy.copiedAt = stat.mtimeMs;
+    return copy;
   }
 
-  private resetToZero(file: OpenFile): void {
+  /** Appeared since the last look, and not a file we have open or have read to its end. */
+  private isUnseen(sibling: Stats): boolean {
+    if (this.knownSiblings === null || this.knownSiblings.has(siblingKey(sibling)) || this.done.includes(sibling.ino)) return false;
+    return sibling.ino !== this.current?.cursor.ino && !this.retired.some((f) => f.cursor.ino === sibling.ino);
+  }
+
+  /** Whether the folder changed since the sibling snapshot (or so recently that its coarse time cannot tell). */
+  private folderMayHaveNewSiblings(): boolean {
+    if (this.knownSiblings === null) return false;
+    const dir = statOrNull(path.dirname(this.absolutePath));
+    return dir !== null && (dir.mtimeMs !== this.siblingsDirMtime || Date.now() - dir.mtimeMs <= 100);
+  }
+
+  /**
+   * Rotated files that appeared since the last look and that we never opened: two rotations
+   * between two looks (or while barista was stopped) leave one behind. Read whole, in the
+   * order their content was written (last modification), up to `modifiedUpTo`.
+   */
+  private readUnseenSiblings(modifiedUpTo: number, next: OpenFile | null, ...alsoKnown: number[]): TailRecord[] {
+    if (this.knownSiblings === null) return [];
+    const seen = this.knownSiblings;
+    const known = new Set<number | undefined>([...alsoKnown, next?.cursor.ino, ...this.done, ...this.retired.map((f) => f.cursor.ino), this.current?.cursor.ino]);
+    // A copy of the file that comes next holds its content, not older content: it is read from there.
+    const copyOfNext = (p: string, size: number) => next !== null && next.cursor.fingerprint.length > 0 && matchesFingerprint(p, size, next.cursor.fingerprint);
+    const unseen = siblings(this.absolutePath)
+      .filter(({ path: p, stat }) => !seen.has(siblingKey(stat)) && !known.has(stat.ino) && stat.mtimeMs <= modifiedUpTo && !copyOfNext(p, stat.size))
+      .sort((a, b) => a.stat.mtimeMs - b.stat.mtimeMs);
+    const records: TailRecord[] = [];
+    for (const { path: file } of unseen) {
+      let fd: number;
+      try {
+        fd = openSync(file, 'r');
+      } catch {
+        continue;
+      }
+      const stat = fstatSync(fd); // the handle's own identity, whatever was renamed meanwhile
+      const cursor: Cursor = { dev: stat.dev, ino: stat.ino, identity: identityOf(stat.dev, stat.ino, 0), generation: 0, fingerprint: fingerprintOf(fd, stat.size), offset: 0 };
+      const open = new OpenFile(fd, cursor, 0, this.options, this.now());
+      records.push(...this.read(open, Number.MAX_SAFE_INTEGER).records, ...this.finish(open));
+      closeSync(fd);
+      this.markDone(stat.ino);
+    }
+    return records;
+  }
+
+  /**
+   * The siblings that exist now, with the folder's modification time; null when the folder is
+   * unchanged since the last snapshot (and not so recently touched that its coarse time hides a
+   * second change), so a quiet folder costs one stat, not a listing.
+   */
+  private siblingsNow(force = false): [Set<string>, number] | null {
+    const dir = statOrNull(path.dirname(this.absolutePath));
+    if (!dir) return null;
+    if (!force && this.knownSiblings !== null && dir.mtimeMs === this.siblingsDirMtime && Date.now() - dir.mtimeMs > 100) return null;
+    return [new Set(siblings(this.absolutePath).map(({ stat }) => siblingKey(stat))), dir.mtimeMs];
+  }
+
+  private resetToZero(file: OpenFile, stat: Stats): void {
     const generation = file.cursor.generation + 1;
     const cursor: Cursor = {
       ...file.cursor,
       generation,
       identity: identityOf(file.cursor.dev, file.cursor.ino, generation),
       offset: 0,
-      fingerprint: fingerprintOf(file.fd, fstatSync(file.fd).size),
+      fingerprint: fingerprintOf(file.fd, stat.size),
     };
     const replacement = new OpenFile(file.fd, cursor, 0, this.options, this.now());
+    replacement.lastSize = stat.size;
+    replacement.lastMtime = stat.mtimeMs;
+    file.replacedBy = replacement;
     if (this.current === file) this.current = replacement;
+    this.retired = this.retired.map((f) => (f === file ? replacement : f));
   }
 
-  private read(file: OpenFile, budget: number, upTo?: number): { records: TailRecord[]; bytes: number } {
+  private read(file: OpenFile, budget: number): { records: TailRecord[]; bytes: number } {
     const records: TailRecord[] = [];
-    const size = upTo ?? fstatSync(file.fd).size;
+    const size = fstatSync(file.fd).size;
     let position = file.splitter.offset;
     let bytes = 0;
     const buffer = Buffer.allocUnsafe(CHUNK);
@@ -254,15 +380,9 @@ export class FileTailer {
     }
     if (bytes > 0) {
       file.lastGrowthAt = this.now();
-      this.extendFingerprint(file, size);
+      if (file.cursor.fingerprint.length < FINGERPRINT_BYTES && size > file.cursor.fingerprint.length) file.cursor.fingerprint = fingerprintOf(file.fd, size);
     }
     return { records, bytes };
-  }
-
-  private extendFingerprint(file: OpenFile, size: number): void {
-    if (file.cursor.fingerprint.length < FINGERPRINT_BYTES && size > file.cursor.fingerprint.length) {
-      file.cursor.fingerprint = fingerprintOf(file.fd, size);
-    }
   }
 
   /** A file that will not grow: its partial last line and open group are records now. */
@@ -284,17 +404,28 @@ export class FileTailer {
     const group = file.grouper.flush();
     return group ? [{ ...group, identity: file.identity }] : [];
   }
+}
 
-  /** How long until an open group must be flushed (for the caller's timer), or null. */
-  get pendingGroupDeadline(): number | null {
-    const file = this.current;
-    if (!file?.grouper || file.grouper.openStart === null) return null;
-    return file.lastGrowthAt + (this.options.groupFlushMs ?? 1_000);
+/** Opens the file with the cursor's inode: at the path, else among its rotations; checked on the handle. */
+function openByIdentity(file: string, cursor: Cursor, atPath: Stats | null): { fd: number; atPath: boolean } | null {
+  const candidates = [...(atPath && atPath.dev === cursor.dev && atPath.ino === cursor.ino ? [file] : []), ...siblings(file).filter(({ stat }) => stat.dev === cursor.dev && stat.ino === cursor.ino).map((s) => s.path)];
+  for (const candidate of candidates) {
+    let fd: number;
+    try {
+      fd = openSync(candidate, 'r');
+    } catch {
+      continue;
+    }
+    const stat = fstatSync(fd);
+    if (stat.dev === cursor.dev && stat.ino === cursor.ino) return { fd, atPath: candidate === file };
+    closeSync(fd); // renamed between the listing and the open
   }
+  return null;
+}
 
-  get hasRetired(): boolean {
-    return this.retired.length > 0;
-  }
+/** A sibling's key survives renames and tells a reused inode from the file it replaced. */
+function siblingKey(stat: Stats): string {
+  return `${stat.ino}:${stat.birthtimeMs}`;
 }
 
 function statOrNull(file: string): Stats | null {
@@ -305,22 +436,49 @@ function statOrNull(file: string): Stats | null {
   }
 }
 
-/** A file in the same folder whose name starts with this one's (x.log.1, x.log-2026…) and fits. */
-function findSibling(file: string, fits: (stat: Stats, path: string) => boolean): string | null {
+/** Files in the same folder whose names start with this one's (x.log.1, x.log-20260101): its rotations. */
+function siblings(file: string): { path: string; stat: Stats }[] {
   const dir = path.dirname(file);
   const base = path.basename(file);
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return null;
+    return [];
   }
-  for (const name of names.filter((n) => n !== base && n.startsWith(base)).sort()) {
-    const candidate = path.join(dir, name);
-    const stat = statOrNull(candidate);
-    if (stat?.isFile() && fits(stat, candidate)) return candidate;
+  return names
+    .filter((n) => n !== base && n.startsWith(base))
+    .sort()
+    .flatMap((name) => {
+      const candidate = path.join(dir, name);
+      const stat = statOrNull(candidate);
+      return stat?.isFile() ? [{ path: candidate, stat }] : [];
+    });
+}
+
+
+/**
+ * Whether the file and a copy hold the same bytes just before `offset` (the last KiB we read, or
+ * the first KiB when we read nothing yet): if not, the file was truncated after the copy.
+ */
+function sameBytesBefore(fd: number, copyPath: string, offset: number): boolean {
+  const start = Math.max(0, offset - FINGERPRINT_BYTES);
+  const length = offset > 0 ? offset - start : FINGERPRINT_BYTES;
+  const ours = Buffer.alloc(length);
+  const theirs = Buffer.alloc(length);
+  const oursRead = readSync(fd, ours, 0, length, start);
+  let copyFd: number | null = null;
+  try {
+    copyFd = openSync(copyPath, 'r');
+    const theirsRead = readSync(copyFd, theirs, 0, length, start);
+    // Nothing read yet and the file still empty: a non-empty copy is older content.
+    if (offset === 0) return theirsRead === 0 || (oursRead > 0 && ours.subarray(0, Math.min(oursRead, theirsRead)).equals(theirs.subarray(0, Math.min(oursRead, theirsRead))));
+    return oursRead === length && theirsRead === length && ours.equals(theirs);
+  } catch {
+    return true;
+  } finally {
+    if (copyFd !== null) closeSync(copyFd);
   }
-  return null;
 }
 
 function matchesFingerprint(file: string, size: number, fingerprint: Fingerprint): boolean {

@@ -49,6 +49,8 @@ export class TailSource {
   private readonly globs: GlobSet;
   private readonly tailers = new Map<string, FileTailer>();
   private readonly busy = new Set<string>();
+  /** Paths whose checkpoint was never committed: their first poll commits one, records or not. */
+  private readonly uncommitted = new Set<string>();
   private readonly again = new Set<string>();
   private watcher: FSWatcher | null = null;
   private readonly watchedDirs = new Set<string>();
@@ -106,6 +108,7 @@ export class TailSource {
     const tailer = this.createTailer(rel);
     tailer.startFresh(startAt);
     this.tailers.set(rel, tailer);
+    this.uncommitted.add(rel);
   }
 
   private createTailer(rel: string, checkpoint?: PathCheckpoint): FileTailer {
@@ -144,7 +147,8 @@ export class TailSource {
       const result = tailer.poll();
       more = result.more;
       const checkpoint = tailer.checkpoint();
-      if (result.records.length > 0) this.options.onBatch({ path: rel, records: result.records, checkpoint });
+      if (result.records.length > 0 || this.uncommitted.has(rel)) this.options.onBatch({ path: rel, records: result.records, checkpoint });
+      this.uncommitted.delete(rel);
     } catch (error) {
       this.options.logger.error({ err: error, path: rel }, 'reading failed; resuming from the last committed checkpoint');
       tailer.close();

@@ -18,6 +18,8 @@ const MAX_GROUP_LINES = 500;
 
 export class TracebackGrouper {
   private group: TextRecord | null = null;
+  /** The worker prefix the group started with: its continuation lines carry it too. */
+  private prefix = '';
 
   /** Offset where the open group starts: nothing from here on has been emitted. */
   get openStart(): number | null {
@@ -26,12 +28,15 @@ export class TracebackGrouper {
 
   push(record: TextRecord): TextRecord[] {
     if (this.group) {
-      const continues = /^\s/.test(record.text) && record.text.trim() !== '';
+      const body = this.prefix && record.text.startsWith(this.prefix) ? record.text.slice(this.prefix.length) : record.text;
+      const continues = /^\s/.test(body) && body.trim() !== '';
       this.append(record);
       if (continues && this.group.lines < MAX_GROUP_LINES) return [];
       return [this.close()];
     }
-    if (TRACEBACK_START.test(record.text)) {
+    const start = TRACEBACK_START.exec(record.text);
+    if (start) {
+      this.prefix = start[1] ?? '';
       this.group = { ...record };
       return [];
     }

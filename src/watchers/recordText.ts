@@ -1,6 +1,7 @@
 /** Bytes of one line → the text rules see: UTF-8, ANSI colour/cursor codes removed, NFC. */
 
 // CSI sequences (colours, cursor moves) and OSC titles that terminal-minded tools print.
+// eslint-disable-next-line no-control-regex -- matching escape codes is the point
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 
 export function stripAnsi(text: string): string {

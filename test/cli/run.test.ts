@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { MIGRATIONS } from '../../src/state/migrations';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/state/migrations';
 import { StateStore } from '../../src/state/StateStore';
 import { BaristaProcess, runCli } from '../support/baristaProcess';
 import { useTempDir } from '../support/tempDir';
@@ -112,7 +112,7 @@ describe('barista run', () => {
     const result = runCli(['run', '--config', rules, '--state', state], { cwd: tempDir() });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
-      `state file ${state} was written by a newer barista (schema version 99; this barista knows up to ${MIGRATIONS.length}). Upgrade barista, or start this one with --state pointing at another file.`,
+      `state file ${state} was written by a newer barista (schema version 99; this barista knows up to ${LATEST_SCHEMA_VERSION}). Upgrade barista, or start this one with --state pointing at another file.`,
     );
   });
 

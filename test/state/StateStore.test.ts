@@ -4,13 +4,14 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StateInUseError } from '../../src/state/instanceLease';
-import { MIGRATIONS, type Migration } from '../../src/state/migrations';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from '../../src/state/migrations';
 import { StateError, StateStore } from '../../src/state/StateStore';
 import { useTempDir } from '../support/tempDir';
 
 const tempDir = useTempDir();
 const dbPath = () => path.join(tempDir(), 'var', 'barista.db');
-const v2: Migration = { version: 2, name: 'test table', sql: 'CREATE TABLE test_things (id INTEGER PRIMARY KEY, name TEXT);' };
+const NEXT = LATEST_SCHEMA_VERSION + 1;
+const next: Migration = { version: NEXT, name: 'test table', sql: 'CREATE TABLE test_things (id INTEGER PRIMARY KEY, name TEXT);' };
 
 function recorded(file: string): { version: number; name: string }[] {
   const db = new Database(file, { readonly: true });
@@ -27,7 +28,7 @@ describe('StateStore', () => {
     expect(store.info.applied.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['checkpoints', 'events', 'outbox', 'mutes', 'audit', 'kv', 'schema_migrations']));
+    expect(tables).toEqual(expect.arrayContaining(['checkpoints', 'events', 'outbox', 'mutes', 'audit', 'kv', 'cache', 'schema_migrations']));
     expect(store.info.firstStartedAt).toBe(1_000);
     store.close();
 
@@ -40,31 +41,31 @@ describe('StateStore', () => {
 
   it('applies only the new migrations of a newer schema', () => {
     StateStore.open({ path: dbPath() }).close();
-    const store = StateStore.open({ path: dbPath(), migrations: [...MIGRATIONS, v2] });
-    expect(store.info.applied.map((m) => m.version)).toEqual([2]);
+    const store = StateStore.open({ path: dbPath(), migrations: [...MIGRATIONS, next] });
+    expect(store.info.applied.map((m) => m.version)).toEqual([NEXT]);
     store.db.prepare("INSERT INTO test_things (name) VALUES ('x')").run();
     store.close();
-    expect(recorded(dbPath()).map((r) => r.version)).toEqual([1, 2]);
+    expect(recorded(dbPath()).map((r) => r.version)).toEqual([...MIGRATIONS.map((m) => m.version), NEXT]);
   });
 
   it('rolls a failing migration back and leaves the file usable', () => {
     StateStore.open({ path: dbPath() }).close();
-    const broken: Migration = { version: 2, name: 'broken', sql: 'CREATE TABLE half (id INTEGER); SELECT * FROM no_such_table;' };
-    expect(() => StateStore.open({ path: dbPath(), migrations: [...MIGRATIONS, broken] })).toThrow(/no such table: no_such_table/);
-    expect(recorded(dbPath()).map((r) => r.version)).toEqual([1]);
+    const broken: Migration = { version: NEXT, name: 'broken', sql: 'CREATE TABLE half (id INTEGER); SELECT * FROM no_such_table;' };
+    expect(() => StateStore.open({ path: dbPath(), migrations: [...MIGRATIONS, broken] })).toThrow(`migration ${NEXT} (broken) failed and was rolled back: no such table: no_such_table`);
+    expect(recorded(dbPath()).map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     const store = StateStore.open({ path: dbPath() });
     expect(store.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'").get()).toEqual({ n: 0 });
     store.close();
   });
 
   it('refuses a state file written by a newer barista, and leaves it untouched', () => {
-    StateStore.open({ path: dbPath(), migrations: [...MIGRATIONS, v2] }).close();
+    StateStore.open({ path: dbPath(), migrations: [...MIGRATIONS, next] }).close();
     expect(() => StateStore.open({ path: dbPath() })).toThrow(
       new StateError(
-        `state file ${dbPath()} was written by a newer barista (schema version 2; this barista knows up to 1). Upgrade barista, or start this one with --state pointing at another file.`,
+        `state file ${dbPath()} was written by a newer barista (schema version ${NEXT}; this barista knows up to ${LATEST_SCHEMA_VERSION}). Upgrade barista, or start this one with --state pointing at another file.`,
       ),
     );
-    expect(recorded(dbPath()).map((r) => r.version)).toEqual([1, 2]);
+    expect(recorded(dbPath()).map((r) => r.version)).toEqual([...MIGRATIONS.map((m) => m.version), NEXT]);
   });
 
   it('refuses a second instance on the same file until the first closes', () => {

@@ -11,10 +11,10 @@ import type { BaristaEvent } from '../../streams/BaristaEvent';
 export interface BatchCommit {
   source: string;
   /** Checkpoint key, e.g. the workspace-relative path. */
-  key: string;
+  key?: string;
   events: BaristaEvent[];
-  /** New checkpoint value; null deletes it. */
-  position: unknown;
+  /** New checkpoint value; null deletes it; undefined leaves it (events not tied to a position). */
+  position?: unknown;
   identity?: string | null;
   /** More writes inside the same transaction (cache updates). */
   alsoWrite?: () => void;
@@ -25,8 +25,8 @@ export function commitBatch(state: StateStore, batch: BatchCommit): BaristaEvent
   const events = new EventStore(state);
   return state.transaction(() => {
     const fresh = events.insertNew(batch.events);
-    if (batch.position === null) checkpoints.delete(batch.source, batch.key);
-    else checkpoints.put(batch.source, batch.key, batch.position, batch.identity ?? null);
+    if (batch.key !== undefined && batch.position === null) checkpoints.delete(batch.source, batch.key);
+    else if (batch.key !== undefined && batch.position !== undefined) checkpoints.put(batch.source, batch.key, batch.position, batch.identity ?? null);
     batch.alsoWrite?.();
     return fresh;
   });

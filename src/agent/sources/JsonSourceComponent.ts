@@ -1,0 +1,112 @@
+/**
+ * A `type: json` source: documents rewritten in place. Heartbeats feed trader liveness
+ * (trader.stale / trader.recovered); positions_state.json keeps the positions cache.
+ * The last content hash per file is the checkpoint, so a restart does not re-announce.
+ */
+import { Subject, type Subscription } from 'rxjs';
+import type { JsonSourceConfig } from '../../config/schema';
+import { CheckpointStore } from '../../state/CheckpointStore';
+import { eventId, type BaristaEvent, type EventDraft } from '../../streams/BaristaEvent';
+import { heartbeatLiveness, parseHeartbeat, traderOfHeartbeatFile, type HeartbeatReading } from '../../streams/heartbeat';
+import { parsePositionsState } from '../../streams/positions';
+import { JsonDocumentWatcher, type InvalidDocument } from '../../watchers/JsonDocumentWatcher';
+import type { DocumentObservation } from '../../watchers/Observation';
+import type { Component, ComponentContext } from '../Component';
+import { commitBatch } from './commitBatch';
+
+export class JsonSourceComponent implements Component {
+  readonly id: string;
+  private watcher: JsonDocumentWatcher | null = null;
+  private readonly heartbeats = new Subject<HeartbeatReading>();
+  private liveness: Subscription | null = null;
+
+  constructor(
+    private readonly config: JsonSourceConfig,
+    private readonly context: ComponentContext,
+  ) {
+    this.id = config.id;
+  }
+
+  start(): void {
+    const known = new CheckpointStore(this.context.state).load<string>(this.config.id);
+    if (this.config.role === 'heartbeat') {
+      this.liveness = heartbeatLiveness(this.heartbeats, { graceMs: this.config.stale_grace }).subscribe((draft) =>
+        // One stale (or recovered) event per heartbeat it is about, even across restarts.
+        this.commitEvents([this.event(draft, draft.subject, [draft.type, draft.subject, String(draft.fields.heartbeat_at ?? draft.at)])]),
+      );
+      // What the files said at the last commit: liveness picks up where it was.
+      for (const rel of known.keys()) {
+        const cached = this.context.state.getCache<HeartbeatReading['heartbeat']>(`heartbeat:${traderOfHeartbeatFile(rel)}`);
+        if (cached) this.heartbeats.next({ trader: traderOfHeartbeatFile(rel), heartbeat: cached.value });
+      }
+    }
+    this.watcher = new JsonDocumentWatcher({
+      source: this.config.id,
+      workspace: this.context.workspace,
+      patterns: this.config.paths,
+      exclude: this.config.exclude,
+      knownHashes: known,
+      onDocument: (document) => this.accept(document),
+      onInvalid: (invalid) => this.reportInvalid(invalid),
+      logger: this.context.logger,
+    });
+    this.watcher.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.watcher?.stop();
+    this.liveness?.unsubscribe();
+  }
+
+  private accept(document: DocumentObservation): void {
+    const writes: (() => void)[] = [];
+    const events: BaristaEvent[] = [];
+    if (this.config.role === 'heartbeat') {
+      const parsed = parseHeartbeat(document.data);
+      const trader = traderOfHeartbeatFile(document.path);
+      if (parsed.ok) {
+        writes.push(() => this.context.state.setCache(`heartbeat:${trader}`, parsed.heartbeat, parsed.heartbeat.timestamp));
+        this.heartbeats.next({ trader, heartbeat: parsed.heartbeat });
+      } else events.push(this.warning(document.path, document.hash, parsed.error));
+    } else if (this.config.role === 'positions') {
+      const parsed = parsePositionsState(document.data);
+      if (parsed.ok) writes.push(() => this.context.state.setCache('positions', parsed.value, parsed.value.at ?? null));
+      else events.push(this.warning(document.path, document.hash, parsed.error));
+    }
+    const fresh = commitBatch(this.context.state, {
+      source: this.config.id,
+      key: document.path,
+      events,
+      position: document.hash,
+      alsoWrite: () => writes.forEach((write) => write()),
+    });
+    if (fresh.length) this.context.publish(fresh);
+  }
+
+  private reportInvalid(invalid: InvalidDocument): void {
+    this.commitEvents([this.warning(invalid.path, invalid.hash, `not valid JSON after several reads: ${invalid.error}`)]);
+  }
+
+  private warning(path: string, hash: string, error: string): BaristaEvent {
+    const draft: EventDraft = { type: 'barista.warning', severity: 'warning', fields: { file: path, error }, text: `${path}: ${error}` };
+    return this.event(draft, path, ['invalid', path, hash]);
+  }
+
+  private event(draft: EventDraft, subject: string, idParts: string[]): BaristaEvent {
+    return {
+      id: eventId(this.config.id, ...idParts),
+      type: draft.type,
+      severity: draft.severity,
+      at: draft.at ?? new Date().toISOString(),
+      source: this.config.id,
+      subject,
+      fields: draft.fields,
+      ...(draft.text !== undefined ? { text: draft.text } : {}),
+    };
+  }
+
+  private commitEvents(events: BaristaEvent[]): void {
+    const fresh = commitBatch(this.context.state, { source: this.config.id, events });
+    if (fresh.length) this.context.publish(fresh);
+  }
+}

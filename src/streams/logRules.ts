@@ -1,0 +1,125 @@
+/**
+ * The log rule engine: rules.yaml `rules` compiled to regexes, and one observation text
+ * (a line, or a grouped Python traceback) turned into an event draft by the first rule of
+ * its source that matches. Pure: no I/O, no clock.
+ */
+import type { RuleConfig } from '../config/schema';
+import { redactSecrets } from '../logging/redactSecrets';
+import type { EventDraft } from './BaristaEvent';
+
+export interface CompiledLogRule {
+  id: string;
+  source: string;
+  pattern: RegExp;
+  /** Every named group of the pattern, matched or not (a template may name an optional one). */
+  groups: readonly string[];
+  emit: RuleConfig['emit'];
+}
+
+export interface CompiledLogRules {
+  /** Enabled rules per source id, in file order. */
+  bySource: ReadonlyMap<string, readonly CompiledLogRule[]>;
+}
+
+export interface RuleMatch {
+  ruleId: string;
+  draft: EventDraft;
+}
+
+type FieldValue = string | number | boolean;
+
+/** Compiles the enabled rules. Throws on an invalid regex (the config loader rejects those first). */
+export function compileLogRules(rules: readonly RuleConfig[]): CompiledLogRules {
+  const bySource = new Map<string, CompiledLogRule[]>();
+  for (const rule of rules) {
+    if (!rule.enabled) continue;
+    const flags = rule.flags ?? '';
+    const compiled: CompiledLogRule = {
+      id: rule.id,
+      source: rule.source,
+      pattern: new RegExp(rule.match, flags),
+      groups: groupNamesOf(rule.match, flags),
+      emit: rule.emit,
+    };
+    bySource.set(rule.source, [...(bySource.get(rule.source) ?? []), compiled]);
+  }
+  return { bySource };
+}
+
+/** The first rule of `sourceId` (in file order) whose regex matches `text`, as an event draft. */
+export function matchLogRules(compiled: CompiledLogRules, sourceId: string, text: string): RuleMatch | null {
+  for (const rule of compiled.bySource.get(sourceId) ?? []) {
+    const match = rule.pattern.exec(text);
+    if (match) return { ruleId: rule.id, draft: draftOf(rule, match, text) };
+  }
+  return null;
+}
+
+function draftOf(rule: CompiledLogRule, match: RegExpExecArray, text: string): EventDraft {
+  const captured: Record<string, string> = {};
+  for (const [name, value] of Object.entries(match.groups ?? {})) {
+    if (value !== undefined) captured[name] = value;
+  }
+  const fields: Record<string, FieldValue> = {};
+  for (const [name, value] of Object.entries(captured)) fields[name] = fieldValueOf(value);
+  Object.assign(fields, rule.emit.fields ?? {});
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === 'string') fields[name] = redactSecrets(value);
+  }
+
+  const draft: EventDraft = {
+    type: rule.emit.type,
+    severity: rule.emit.severity,
+    fields,
+    text: redactSecrets(rule.emit.text === undefined ? text : fillTemplate(rule.emit.text, rule, captured)),
+  };
+  // Only a timestamp with its zone becomes the event time: naive ones (Python logging, bash
+  // `date`) are the host's local time, which barista does not guess. They stay a field.
+  const at = captured.at === undefined ? undefined : awareIsoToUtc(captured.at);
+  if (at !== undefined) draft.at = at;
+  return draft;
+}
+
+// A decimal as Python prints floats: "250", "-3.56", "+4.5", "1.5e-05" (Optuna values).
+const DECIMAL = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/** Numbers become numbers; anything else (and integers too long to be exact, e.g. Discord ids) stays text. */
+function fieldValueOf(value: string): FieldValue {
+  if (!DECIMAL.test(value)) return value;
+  const number = Number(value);
+  if (!Number.isFinite(number)) return value;
+  if (Number.isInteger(number) && !/[.eE]/.test(value) && !Number.isSafeInteger(number)) return value;
+  return number === 0 ? 0 : number; // "-0.0" (a rounded P&L) is plain 0
+}
+
+/**
+ * `{name}`: a static field, else the group's text as written (so "2712.50" keeps its zeros),
+ * else "" for a group that did not take part. Unknown names stay as written so a typo shows.
+ */
+function fillTemplate(template: string, rule: CompiledLogRule, captured: Record<string, string>): string {
+  return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (placeholder, name: string) => {
+    const fixed = rule.emit.fields?.[name];
+    if (fixed !== undefined) return String(fixed);
+    if (captured[name] !== undefined) return captured[name];
+    return rule.groups.includes(name) ? '' : placeholder;
+  });
+}
+
+/** Every named group, matched or not: an empty alternative makes any regex match "". */
+function groupNamesOf(source: string, flags: string): string[] {
+  const everything = new RegExp(`${source}|`, flags).exec('');
+  return Object.keys(everything?.groups ?? {});
+}
+
+// ISO 8601 date-time WITH a zone (T or space separator, Python's microseconds allowed).
+const AWARE_ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2})$/i;
+
+function awareIsoToUtc(text: string): string | undefined {
+  const parts = AWARE_ISO.exec(text.trim());
+  if (!parts) return undefined;
+  const [, date, clock, fraction, zone] = parts;
+  const millis = fraction === undefined ? '' : `.${fraction.slice(0, 3).padEnd(3, '0')}`;
+  const offset = /^[+-]\d{4}$/.test(zone) ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.toUpperCase();
+  const ms = Date.parse(`${date}T${clock}${millis}${offset}`);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
