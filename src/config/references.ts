@@ -35,6 +35,16 @@ export function checkReferences(raw: unknown): PathIssue[] {
   const sourceIds = uniqueIds(sources, 'sources', issues);
   uniqueIds(rules, 'rules', issues);
 
+  sources.forEach((source, index) => {
+    if (isRecord(source) && typeof source.traceback_lead === 'string') {
+      try {
+        new RegExp(source.traceback_lead);
+      } catch (error) {
+        issues.push({ path: ['sources', index, 'traceback_lead'], message: `invalid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` });
+      }
+    }
+  });
+
   rules.forEach((rule, index) => {
     if (!isRecord(rule)) return;
     if (typeof rule.source === 'string' && !sourceIds.has(rule.source)) {

@@ -46,6 +46,7 @@ export const logSourceSchema = z.strictObject({
   exclude: z.array(nonEmpty).optional(),
   start_at: startAt.optional(),
   multiline: z.enum(['python-traceback', 'none']).default('none'),
+  traceback_lead: describe(z.string().min(1).optional(), 'Regex of a line that announces a traceback printed right after it (grouped with it into one record).'),
   max_line_bytes: z.number().int().positive().default(100 * 1024),
 });
 export const csvSourceSchema = z.strictObject({

@@ -43,6 +43,8 @@ export interface TailRecord extends TextRecord {
 export interface FileTailerOptions {
   maxLineBytes: number;
   multiline: 'python-traceback' | 'none';
+  /** Regex of a line announcing a traceback that follows at once (grouped with it). */
+  tracebackLead?: string;
   /** Where a file without a checkpoint starts. */
   startAt: 'end' | 'beginning';
   /** An unfinished traceback is emitted after this long without new bytes. */
@@ -81,7 +83,7 @@ class OpenFile {
     now: number,
   ) {
     this.splitter = new LineSplitter(readOffset, options.maxLineBytes);
-    this.grouper = options.multiline === 'python-traceback' ? new TracebackGrouper() : null;
+    this.grouper = options.multiline === 'python-traceback' ? new TracebackGrouper(options.tracebackLead ? new RegExp(options.tracebackLead) : null) : null;
     this.lastGrowthAt = now;
   }
 

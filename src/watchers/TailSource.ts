@@ -30,6 +30,7 @@ export interface TailSourceOptions {
   exclude?: string[];
   maxLineBytes: number;
   multiline: 'python-traceback' | 'none';
+  tracebackLead?: string;
   /** Per rules.yaml; undefined = end for files that existed at barista's first start, beginning for newer ones. */
   startAt?: 'end' | 'beginning';
   /** When barista first ran on this state (ms): files born before it start at their end. */
@@ -117,6 +118,7 @@ export class TailSource {
       {
         maxLineBytes: this.options.maxLineBytes,
         multiline: this.options.multiline,
+        tracebackLead: this.options.tracebackLead,
         startAt: this.options.startAt ?? 'end',
         groupFlushMs: this.options.groupFlushMs,
         retireQuietMs: this.options.retireQuietMs,

@@ -18,15 +18,30 @@ const MAX_GROUP_LINES = 500;
 
 export class TracebackGrouper {
   private group: TextRecord | null = null;
+  /** A lead line (e.g. "Error processing bars: …") held until we know whether a traceback follows. */
+  private held: TextRecord | null = null;
+
+  /** @param lead lines that announce a traceback printed right after them, grouped with it. */
+  constructor(private readonly lead: RegExp | null = null) {}
   /** The worker prefix the group started with: its continuation lines carry it too. */
   private prefix = '';
 
   /** Offset where the open group starts: nothing from here on has been emitted. */
   get openStart(): number | null {
-    return this.group?.start ?? null;
+    return this.group?.start ?? this.held?.start ?? null;
   }
 
   push(record: TextRecord): TextRecord[] {
+    if (this.held) {
+      const held = this.held;
+      this.held = null;
+      const start = TRACEBACK_START.exec(record.text);
+      if (!start) return [held, ...this.push(record)];
+      this.prefix = start[1] ?? '';
+      this.group = { ...held };
+      this.append(record);
+      return [];
+    }
     if (this.group) {
       const body = this.prefix && record.text.startsWith(this.prefix) ? record.text.slice(this.prefix.length) : record.text;
       const continues = /^\s/.test(body) && body.trim() !== '';
@@ -40,11 +55,20 @@ export class TracebackGrouper {
       this.group = { ...record };
       return [];
     }
+    if (this.lead?.test(record.text)) {
+      this.held = record;
+      return [];
+    }
     return [record];
   }
 
   /** Emits an unfinished group (the flush timeout passed, or the file ended). */
   flush(): TextRecord | null {
+    if (this.held) {
+      const held = this.held;
+      this.held = null;
+      return held;
+    }
     return this.group ? this.close() : null;
   }
 

@@ -19,3 +19,24 @@ describe('TracebackGrouper', () => {
     expect(grouper.openStart).toBeNull();
   });
 });
+
+describe('TracebackGrouper with a lead line', () => {
+  const lead = /^Error processing bars: /;
+
+  it('groups the lead line with the traceback right after it', () => {
+    const out = push(new TracebackGrouper(lead), ['Error processing bars: timed out', 'Traceback (most recent call last):', '  File "t.py", line 1, in run', 'TimeoutError: timed out', 'Next poll at 08:02:00 UTC']);
+    expect(out.map((r) => [r.lines, r.start, r.text.split('\n')[0]])).toEqual([
+      [4, 0, 'Error processing bars: timed out'],
+      [1, 40, 'Next poll at 08:02:00 UTC'],
+    ]);
+  });
+
+  it('lets a lead line without a traceback go on its own, and holds it until it knows', () => {
+    const grouper = new TracebackGrouper(lead);
+    expect(push(grouper, ['Error processing bars: x'])).toEqual([]);
+    expect(grouper.openStart).toBe(0);
+    expect(push(grouper, ['Error processing bars: x', 'Sleeping'].slice(1)).map((r) => r.text)).toEqual(['Error processing bars: x', 'Sleeping']);
+    expect(push(grouper, ['Error processing bars: y']).length).toBe(0);
+    expect(grouper.flush()?.text).toBe('Error processing bars: y');
+  });
+});

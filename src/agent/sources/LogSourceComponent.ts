@@ -27,6 +27,7 @@ export class LogSourceComponent implements Component {
       exclude: this.config.exclude,
       maxLineBytes: this.config.max_line_bytes,
       multiline: this.config.multiline,
+      tracebackLead: this.config.traceback_lead,
       startAt: this.config.start_at,
       firstStartedAt: this.context.firstStartedAt,
       checkpoints: { load: () => checkpoints.load(this.config.id) },
