@@ -214,6 +214,11 @@ export interface CsvSessionState {
   lastRow: CsvRow | null;
   /** The one "row does not parse" warning of this file was given. */
   malformedWarned: boolean;
+  /**
+   * The header was read as the file's first line (a session that began while barista watched):
+   * the trader started all in cash, so its first row's holdings are trades too.
+   */
+  startsFromCash?: boolean;
 }
 
 const finiteNumber = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -234,6 +239,7 @@ const stateSchema = z.strictObject({
   header: z.string().nullable(),
   lastRow: rowSchema.nullable(),
   malformedWarned: z.boolean(),
+  startsFromCash: z.boolean().optional(),
 });
 
 export const DEFAULT_MIN_NOTIONAL = 5;
@@ -243,6 +249,7 @@ export class CsvSession {
   private layout: CsvLayout | null = null;
   private lastRow: CsvRow | null = null;
   private malformedWarned = false;
+  private startsFromCash = false;
   readonly trader: string;
   readonly file: string;
   readonly minNotional: number;
@@ -265,6 +272,7 @@ export class CsvSession {
     const session = new CsvSession({ trader: saved.trader, file: saved.file, minNotional: saved.minNotional, ...overrides });
     session.status = saved.status;
     session.malformedWarned = saved.malformedWarned;
+    session.startsFromCash = saved.startsFromCash ?? false;
     if (saved.header !== null) session.layout = parseCsvHeader(saved.header);
     if (saved.lastRow !== null) {
       const tickers = session.layout?.tickers ?? [];
@@ -285,6 +293,7 @@ export class CsvSession {
       header: this.layout?.header ?? null,
       lastRow: this.lastRow,
       malformedWarned: this.malformedWarned,
+      startsFromCash: this.startsFromCash,
     };
     // A copy: the caller persists it while the session moves on.
     return JSON.parse(JSON.stringify(state)) as CsvSessionState;
@@ -327,7 +336,11 @@ export class CsvSession {
       case 'unrecognised':
         return [];
       case 'awaiting-header':
-        if (isCsvHeaderLine(text)) return this.acceptHeader(text, where);
+        if (isCsvHeaderLine(text)) {
+          // Written when the trader created the file: it starts from cash, with no positions.
+          this.startsFromCash = where.offset === 0;
+          return this.acceptHeader(text, where);
+        }
         return this.giveUp('unrecognised', 'row-before-header', where, `a data row came before any header, so its columns cannot be named: "${preview(text)}"`);
       case 'tracking':
         return this.acceptRow(text, this.layout as CsvLayout, where);
@@ -354,8 +367,10 @@ export class CsvSession {
       return this.giveUp('interleaved', 'timestamp-order', where, `a row for bar ${parsed.at} after a row for bar ${this.lastRow.at} (bars only move forward in one trader's file)`);
     }
     const drafts = [snapshotDraft(parsed, this.trader)];
-    if (this.lastRow) drafts.push(...tradesBetween(this.lastRow, parsed, layout.tickers, this.trader, this.minNotional));
+    const previous = this.lastRow ?? (this.startsFromCash ? cashOnly(parsed, layout.tickers) : null);
+    if (previous) drafts.push(...tradesBetween(previous, parsed, layout.tickers, this.trader, this.minNotional));
     this.lastRow = parsed;
+    this.startsFromCash = false;
     return drafts;
   }
 
@@ -391,6 +406,11 @@ export class CsvSession {
       text: `${this.file}${place ? ` (${place})` : ''}: ${detail}.`,
     };
   }
+}
+
+/** The state before a fresh trader's first bar: no holdings (prices as in that bar). */
+function cashOnly(row: CsvRow, tickers: readonly string[]): CsvRow {
+  return { ...row, holdings: Object.fromEntries(tickers.map((t) => [t, 0])) };
 }
 
 /** Without BOM and line ending. */

@@ -258,3 +258,24 @@ describe('CsvSession: files that are not trader CSVs, and broken rows', () => {
   });
 
 });
+
+describe('a CSV that starts while barista watches', () => {
+  const header = 'timestamp,cash,total_asset,reward,holding_BTC/USD,price_BTC/USD,action_BTC/USD';
+  const row = '2026-02-09T06:00:00+00:00,300.000000,500.000000,0.000000,0.002857,70000.000000,0.500000';
+
+  it('reports the first bar’s holdings as trades from an all-cash start', () => {
+    const session = new CsvSession({ trader: 't_session' });
+    session.acceptLine(header, { offset: 0 });
+    const drafts = session.acceptLine(row, { offset: header.length + 1 });
+    expect(drafts.map((d) => [d.type, d.fields.side, d.fields.qty])).toEqual([
+      ['portfolio.snapshot', undefined, undefined],
+      ['trade.executed', 'BUY', 0.002857],
+    ]);
+  });
+
+  it('does not, when it joined the file later (the header read on its own)', () => {
+    const session = new CsvSession({ trader: 't_session' });
+    session.acceptHeader(header);
+    expect(session.acceptLine(row, { offset: 500 }).map((d) => d.type)).toEqual(['portfolio.snapshot']);
+  });
+});

@@ -33,7 +33,9 @@ export interface LogLine {
 }
 
 export class BaristaProcess {
+  /** stdout parsed as JSON lines: logs with `run`, events with `events`. */
   readonly logs: LogLine[] = [];
+  private readonly rawLines: string[] = [];
   stderr = '';
   private buffered = '';
   exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
@@ -43,7 +45,11 @@ export class BaristaProcess {
       this.buffered += chunk;
       const lines = this.buffered.split('\n');
       this.buffered = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) this.logs.push(JSON.parse(line) as LogLine);
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        this.rawLines.push(line);
+        this.logs.push(JSON.parse(line) as LogLine);
+      }
     });
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     child.on('exit', (code, signal) => (this.exit = { code, signal }));
@@ -51,6 +57,11 @@ export class BaristaProcess {
 
   static start(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): BaristaProcess {
     return new BaristaProcess(spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: testEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] }));
+  }
+
+  /** Complete stdout lines so far. */
+  stdoutLines(): string[] {
+    return [...this.rawLines];
   }
 
   /** Waits for a log line matching the predicate, among lines logged after index `from`. */
