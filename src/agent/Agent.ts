@@ -10,6 +10,7 @@ import { resolveWorkspace, type LoadedRules, type LoadResult } from '../config/l
 import { formatProblem } from '../config/problems';
 import { watchRulesFile } from '../config/watchRulesFile';
 import type { Logger } from '../logging/logger';
+import { EventStore } from '../state/EventStore';
 import type { StateStore } from '../state/StateStore';
 import type { BaristaEvent } from '../streams/BaristaEvent';
 import { compileLogRules, type CompiledLogRules } from '../streams/logRules';
@@ -34,6 +35,7 @@ export class Agent {
   private compiledRules: CompiledLogRules;
   private topology: SourceTopology;
   private subscription: Subscription | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(private readonly options: AgentOptions) {
@@ -47,6 +49,9 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    this.pruneEvents();
+    this.pruneTimer = setInterval(() => this.pruneEvents(), 3_600_000);
+    this.pruneTimer.unref();
     await this.topology.apply(this.rules.config.sources);
     if (this.options.watchRules !== false) {
       const initial: LoadResult = { ok: true, rules: this.rules };
@@ -83,8 +88,15 @@ export class Agent {
     if (this.stopped) return;
     this.stopped = true;
     this.subscription?.unsubscribe();
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     await this.topology.stop();
     this.events$.complete();
+  }
+
+  /** Events older than state.retention.events go; their ids no longer need to dedupe replays. */
+  private pruneEvents(): void {
+    const removed = new EventStore(this.options.state).prune(this.rules.config.state.retention.events);
+    if (removed > 0) this.options.logger.debug({ removed }, 'pruned old events');
   }
 
   private createTopology(): SourceTopology {
