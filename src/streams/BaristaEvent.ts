@@ -39,6 +39,23 @@ export function eventId(...parts: (string | number)[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 20);
 }
 
+/**
+ * A draft made into an event: the caller knows where it came from (`idParts` locate it, so the
+ * id is the same on every replay) and what it is about. Without a time of its own, now.
+ */
+export function eventFromDraft(draft: EventDraft, origin: { source: string; subject: string; idParts: (string | number)[] }): BaristaEvent {
+  return {
+    id: eventId(origin.source, ...origin.idParts),
+    type: draft.type,
+    severity: draft.severity,
+    at: draft.at ?? new Date().toISOString(),
+    source: origin.source,
+    subject: origin.subject,
+    fields: draft.fields,
+    ...(draft.text !== undefined ? { text: draft.text } : {}),
+  };
+}
+
 /** The trader a file belongs to: its name without folder and extension(s). */
 export function subjectOfPath(filePath: string): string {
   const base = filePath.split('/').pop() ?? filePath;

@@ -6,22 +6,15 @@
 import { appendFileSync, copyFileSync, renameSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { FileTailer, type PathCheckpoint } from '../../src/watchers/FileTailer';
+import { SeededRandom } from '../support/simulator/random';
 import { useTempDir } from '../support/tempDir';
 
 const tempDir = useTempDir();
 
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('rotations between looks and restarts', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])('reads every line once, in order (seed %i)', (seed) => {
-    const rand = random(seed);
+    const seeded = new SeededRandom(seed);
+    const rand = () => seeded.next();
     const log = path.join(tempDir(), 'trader.log');
     const options = { maxLineBytes: 100_000, multiline: 'none' as const, startAt: 'beginning' as const, retireQuietMs: 5_000 };
     let tailer = new FileTailer(log, options);

@@ -7,22 +7,13 @@ import { appendFileSync, copyFileSync, mkdirSync, renameSync, truncateSync, writ
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { BaristaProcess } from '../support/baristaProcess';
+import { SeededRandom } from '../support/simulator/random';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
 
 const tempDir = useTempDir();
 const started: BaristaProcess[] = [];
 afterEach(() => started.splice(0).forEach((p) => p.kill('SIGKILL')));
-
-/** mulberry32: a seeded PRNG so a failure replays the same way. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const RULES = `workspace: ./ws
 sources:
@@ -42,7 +33,8 @@ function committedLines(state: string): string[] {
 
 describe('tailing through rotations and SIGKILLs', () => {
   it('commits every line exactly once, in order', async () => {
-    const rand = random(20261124);
+    const seeded = new SeededRandom(20261124);
+    const rand = () => seeded.next();
     const dir = tempDir();
     const logs = path.join(dir, 'ws', 'logs');
     mkdirSync(logs, { recursive: true });

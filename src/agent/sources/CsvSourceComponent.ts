@@ -7,7 +7,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { CsvSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
-import { eventId, subjectOfPath, type BaristaEvent } from '../../streams/BaristaEvent';
+import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../streams/BaristaEvent';
 import { CsvSession, type CsvSessionState } from '../../streams/csvSession';
 import type { PathCheckpoint } from '../../watchers/FileTailer';
 import { TailSource, type TailBatch } from '../../watchers/TailSource';
@@ -94,16 +94,7 @@ export class CsvSourceComponent implements Component {
     for (const record of batch.records) {
       const session = this.sessionFor(batch.path, record.identity, record.start);
       session.acceptLine(record.text, { offset: record.start }).forEach((draft, index) => {
-        events.push({
-          id: eventId(this.config.id, record.identity, record.start, index),
-          type: draft.type,
-          severity: draft.severity,
-          at: draft.at ?? new Date().toISOString(),
-          source: this.config.id,
-          subject: trader,
-          fields: draft.fields,
-          ...(draft.text !== undefined ? { text: draft.text } : {}),
-        });
+        events.push(eventFromDraft(draft, { source: this.config.id, subject: trader, idParts: [record.identity, record.start, index] }));
       });
     }
     const live = new Set(batch.checkpoint?.cursors.map((c) => c.identity) ?? []);

@@ -6,7 +6,7 @@
 import { Subject, type Subscription } from 'rxjs';
 import type { JsonSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
-import { eventId, type BaristaEvent, type EventDraft } from '../../streams/BaristaEvent';
+import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../streams/BaristaEvent';
 import { heartbeatLiveness, parseHeartbeat, traderOfHeartbeatFile, type HeartbeatReading } from '../../streams/heartbeat';
 import { parsePositionsState } from '../../streams/positions';
 import { JsonDocumentWatcher, type InvalidDocument } from '../../watchers/JsonDocumentWatcher';
@@ -93,16 +93,7 @@ export class JsonSourceComponent implements Component {
   }
 
   private event(draft: EventDraft, subject: string, idParts: string[]): BaristaEvent {
-    return {
-      id: eventId(this.config.id, ...idParts),
-      type: draft.type,
-      severity: draft.severity,
-      at: draft.at ?? new Date().toISOString(),
-      source: this.config.id,
-      subject,
-      fields: draft.fields,
-      ...(draft.text !== undefined ? { text: draft.text } : {}),
-    };
+    return eventFromDraft(draft, { source: this.config.id, subject, idParts });
   }
 
   private commitEvents(events: BaristaEvent[]): void {

@@ -1,7 +1,7 @@
 /** A `type: log` source: tail the files, match each record against the source's rules, commit. */
 import type { LogSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
-import { eventId, subjectOfPath, type BaristaEvent } from '../../streams/BaristaEvent';
+import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../streams/BaristaEvent';
 import { matchLogRules } from '../../streams/logRules';
 import type { TailRecord } from '../../watchers/FileTailer';
 import { TailSource, type TailBatch } from '../../watchers/TailSource';
@@ -50,18 +50,7 @@ export class LogSourceComponent implements Component {
   private eventsOf(path: string, record: TailRecord): BaristaEvent[] {
     const match = matchLogRules(this.context.logRules(), this.config.id, record.text);
     if (!match) return [];
-    const { draft } = match;
-    return [
-      {
-        id: eventId(this.config.id, record.identity, record.start),
-        type: draft.type,
-        severity: draft.severity,
-        at: draft.at ?? new Date().toISOString(),
-        source: this.config.id,
-        subject: subjectOfPath(path),
-        fields: { ...draft.fields, rule: match.ruleId, file: path },
-        ...(draft.text !== undefined ? { text: draft.text } : {}),
-      },
-    ];
+    const draft = { ...match.draft, fields: { ...match.draft.fields, rule: match.ruleId, file: path } };
+    return [eventFromDraft(draft, { source: this.config.id, subject: subjectOfPath(path), idParts: [record.identity, record.start] })];
   }
 }
