@@ -198,13 +198,6 @@ export class FileTailer {
     if (statOrNull(this.absolutePath) && !this.current) this.current = this.openNew(startAt);
   }
 
-  /** How long until an open group must be flushed (for the caller's timer), or null. */
-  get pendingGroupDeadline(): number | null {
-    const file = this.current;
-    if (!file?.grouper || file.grouper.openStart === null) return null;
-    return file.lastGrowthAt + (this.options.groupFlushMs ?? 1_000);
-  }
-
   private restore(checkpoint: PathCheckpoint): void {
     this.knownSiblings = checkpoint.siblings ? new Set(checkpoint.siblings) : null;
     this.done = checkpoint.done ?? [];

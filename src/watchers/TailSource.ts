@@ -93,12 +93,6 @@ export class TailSource {
     for (const rel of this.tailers.keys()) this.schedule(rel);
   }
 
-  /** Resolves once every path has been polled with nothing more to read. */
-  async drain(): Promise<void> {
-    for (const rel of this.tailers.keys()) this.schedule(rel);
-    while (this.busy.size > 0) await new Promise((resolve) => setImmediate(resolve));
-  }
-
   private startAtFor(rel: string): 'end' | 'beginning' {
     if (this.options.startAt) return this.options.startAt;
     const born = birthOf(path.join(this.options.workspace, rel));
