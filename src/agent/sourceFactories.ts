@@ -8,6 +8,7 @@ import type { ComponentFactory } from './Component';
 import { CsvSourceComponent } from './sources/CsvSourceComponent';
 import { JsonSourceComponent } from './sources/JsonSourceComponent';
 import { LogSourceComponent } from './sources/LogSourceComponent';
+import { OptunaSourceComponent } from './sources/OptunaSourceComponent';
 
 type FactoryFor<T extends SourceType> = ComponentFactory<Extract<SourceConfig, { type: T }>>;
 
@@ -17,6 +18,7 @@ export const sourceFactories: SourceFactories = {
   log: (config, context) => new LogSourceComponent(config, context),
   csv: (config, context) => new CsvSourceComponent(config, context),
   json: (config, context) => new JsonSourceComponent(config, context),
+  optuna: (config, context) => new OptunaSourceComponent(config, context),
 };
 
 export function factoryFor(config: SourceConfig, factories: SourceFactories = sourceFactories): ComponentFactory<SourceConfig> | undefined {

@@ -210,6 +210,7 @@ export type SourceConfig = RulesFile['sources'][number];
 export type LogSourceConfig = Extract<SourceConfig, { type: 'log' }>;
 export type CsvSourceConfig = Extract<SourceConfig, { type: 'csv' }>;
 export type JsonSourceConfig = Extract<SourceConfig, { type: 'json' }>;
+export type OptunaSourceConfig = Extract<SourceConfig, { type: 'optuna' }>;
 export type RuleConfig = RulesFile['rules'][number];
 export type RouteConfig = RulesFile['notify']['routes'][number];
 export type ChannelConfig = RulesFile['notify']['channels'][string];

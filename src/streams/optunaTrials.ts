@@ -1,0 +1,448 @@
+/**
+ * What an Optuna storage's rows mean (pure). Decodes Optuna's internal representations
+ * (categorical index, int-as-float, ±inf as value_type, NaN/Infinity in JSON) and diffs each
+ * poll against the checkpointed view into event drafts: trial completed / pruned / failed and
+ * best improved. Only changes after barista first saw the storage are announced.
+ */
+import type { EventDraft } from './BaristaEvent';
+
+// ---------------------------------------------------------------- rows as the watcher reads them
+
+export type TrialState = 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAIL' | 'WAITING';
+export const FINISHED_STATES: readonly string[] = ['COMPLETE', 'PRUNED', 'FAIL'];
+
+export interface RawStudy {
+  studyId: number;
+  name: string;
+  /** MAXIMIZE / MINIMIZE / NOT_SET, by objective. */
+  directions: string[];
+  /** key → value_json text. */
+  userAttrs: Record<string, string>;
+}
+
+export interface RawTrial {
+  trialId: number;
+  studyId: number;
+  number: number;
+  state: string;
+  datetimeStart: string | null;
+  datetimeComplete: string | null;
+}
+
+export interface RawTrialDetails {
+  values: { objective: number; value: number | null; valueType: string }[];
+  params: { name: string; value: number; distributionJson: string }[];
+  /** key → value_json text. */
+  userAttrs: Record<string, string>;
+  intermediateCount: number;
+}
+
+/** One short read transaction's worth of rows. */
+export interface OptunaSnapshot {
+  studies: RawStudy[];
+  /** New trials (id > watermark, at most one chunk) and the ones still open, by trial_id. */
+  trials: RawTrial[];
+  /** Details of the trials in `trials` that are finished. */
+  details: Map<number, RawTrialDetails>;
+  maxTrialId: number;
+  /** count(*) of trials with id <= the watermark asked for: fewer than known means some were deleted. */
+  countThroughWatermark: number;
+  /** The row at the watermark as it is now (null if gone): another row there means ids were reused. */
+  watermarkTrial: RawTrial | null;
+  /** The chunk was full: more new trials wait for the next read. */
+  more: boolean;
+}
+
+// ---------------------------------------------------------------- decoding
+
+const SENTINEL = '\u0000optuna-num:';
+
+/**
+ * JSON.parse that also accepts Python's bare NaN, Infinity and -Infinity (json.dumps writes
+ * them). The tokens are rewritten outside string literals only, then mapped back.
+ */
+export function parseLenientJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const rewritten = text.replace(/"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)/g, (match, token: string | undefined) => (token ? JSON.stringify(SENTINEL + token) : match));
+    return JSON.parse(rewritten, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(SENTINEL) ? Number(value.slice(SENTINEL.length)) : value));
+  }
+}
+
+/** A trial or intermediate value: NULL plus its type stands for ±inf (and NaN for intermediates). */
+export function decodeValue(value: number | null, valueType: string): number {
+  if (valueType === 'INF_POS') return Infinity;
+  if (valueType === 'INF_NEG') return -Infinity;
+  if (valueType === 'NAN' || value === null) return NaN;
+  return value;
+}
+
+/** A param from its internal float, by its distribution (current and pre-3.0 names). */
+export function decodeParam(internal: number, distributionJson: string): unknown {
+  const distribution = parseLenientJson(distributionJson) as { name?: string; attributes?: { choices?: unknown[] } } | null;
+  switch (distribution?.name) {
+    case 'CategoricalDistribution': {
+      const choices = distribution.attributes?.choices ?? [];
+      const index = Math.round(internal);
+      return index >= 0 && index < choices.length ? choices[index] : internal;
+    }
+    case 'IntDistribution':
+    case 'IntUniformDistribution':
+    case 'IntLogUniformDistribution':
+      return Math.round(internal);
+    default:
+      return internal;
+  }
+}
+
+/** value_json texts → values; one that is not JSON even leniently is kept as its text. */
+export function decodeAttributes(attrs: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(attrs)) {
+    try {
+      out[key] = parseLenientJson(text);
+    } catch {
+      out[key] = text;
+    }
+  }
+  return out;
+}
+
+export interface DecodedTrial {
+  trialId: number;
+  studyId: number;
+  number: number;
+  state: string;
+  values: number[];
+  params: Record<string, unknown>;
+  userAttrs: Record<string, unknown>;
+  intermediateCount: number;
+  datetimeStart: string | null;
+  datetimeComplete: string | null;
+  durationS: number | null;
+}
+
+export function decodeTrial(trial: RawTrial, details: RawTrialDetails | undefined): DecodedTrial {
+  const values = [...(details?.values ?? [])].sort((a, b) => a.objective - b.objective).map((v) => decodeValue(v.value, v.valueType));
+  const params: Record<string, unknown> = {};
+  for (const p of details?.params ?? []) params[p.name] = decodeParam(p.value, p.distributionJson);
+  return {
+    trialId: trial.trialId,
+    studyId: trial.studyId,
+    number: trial.number,
+    state: trial.state,
+    values,
+    params,
+    userAttrs: decodeAttributes(details?.userAttrs ?? {}),
+    intermediateCount: details?.intermediateCount ?? 0,
+    datetimeStart: trial.datetimeStart,
+    datetimeComplete: trial.datetimeComplete,
+    durationS: durationSeconds(trial.datetimeStart, trial.datetimeComplete),
+  };
+}
+
+/** Both ends are the same worker's naive local time, so their difference is exact whatever the zone. */
+export function durationSeconds(start: string | null, complete: string | null): number | null {
+  if (!start || !complete) return null;
+  const a = Date.parse(`${start.replace(' ', 'T')}Z`);
+  const b = Date.parse(`${complete.replace(' ', 'T')}Z`);
+  return Number.isFinite(a) && Number.isFinite(b) ? Math.round(b - a) / 1000 : null;
+}
+
+/** JSON has no ±inf or NaN: they travel as the strings "Infinity", "-Infinity", "NaN". */
+export function jsonSafe(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
+  return value;
+}
+
+function fromJsonNumber(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+// ---------------------------------------------------------------- the checkpointed view
+
+export interface TrialSummary {
+  number: number;
+  state: string;
+  value: number | string | null;
+  params: Record<string, unknown>;
+  completedAt: string | null;
+  durationS: number | null;
+}
+
+export interface StudyView {
+  name: string;
+  directions: string[];
+  userAttrs: Record<string, unknown>;
+  counts: Record<string, number>;
+  /** Best COMPLETE value of a single-objective study (JSON-safe: ±inf as strings). */
+  best: { number: number; value: number | string } | null;
+  /** Best few COMPLETE trials, best first. */
+  top: TrialSummary[];
+  /** Most recently finished trials, newest first. */
+  recent: TrialSummary[];
+  /** When barista saw trials finish (ms), newest last: the completion rate. */
+  finishedSeenAt: number[];
+}
+
+export interface OpenTrial {
+  studyId: number;
+  number: number;
+  state: string;
+  start: string | null;
+}
+
+/**
+ * Everything needed to resume without re-reading finished trials (they never change) and
+ * without announcing anything twice. JSON-serialisable.
+ */
+export interface OptunaView {
+  version: 1;
+  /** False until the first read: what exists then is history. */
+  seen: boolean;
+  /** Highest trial_id read. */
+  watermark: number;
+  /** How many trials with id <= watermark exist. */
+  known: number;
+  /** The row at the watermark, to notice ids being reused after a delete. */
+  watermarkTrial: OpenTrial | null;
+  /** Trials last seen RUNNING or WAITING, by trial_id. */
+  open: Record<string, OpenTrial>;
+  studies: Record<string, StudyView>;
+  /**
+   * While catching up with rows that existed before barista looked (first sight, or a resync
+   * after a deleted study): trials up to `through` of the `studies` known then (null: all)
+   * found finished are not news, unless they were open (`wasOpen`) when last seen.
+   */
+  baseline: { through: number; wasOpen: Record<string, OpenTrial>; studies: number[] | null } | null;
+}
+
+export function emptyView(): OptunaView {
+  return { version: 1, seen: false, watermark: 0, known: 0, watermarkTrial: null, open: {}, studies: {}, baseline: null };
+}
+
+export interface OptunaOptions {
+  /** Only these study names make events and caches (all when absent). */
+  studies?: string[];
+  topN?: number;
+  recentN?: number;
+  /** When the poll happened (ms since epoch). */
+  now: number;
+}
+
+export interface TrialEventDraft {
+  draft: EventDraft;
+  study: string;
+  idParts: (string | number)[];
+}
+
+export interface PollOutcome {
+  view: OptunaView;
+  drafts: TrialEventDraft[];
+  /** The view was thrown away (a study deleted and its id reused): read again from the start. */
+  resynced: boolean;
+}
+
+/** Why the cached view no longer matches the storage, or null when it still does. */
+export function staleReason(view: OptunaView, snapshot: OptunaSnapshot): string | null {
+  const now = new Map(snapshot.studies.map((s) => [String(s.studyId), s]));
+  for (const [id, study] of Object.entries(view.studies)) {
+    const current = now.get(id);
+    if (!current) return `study ${study.name} (id ${id}) was deleted`;
+    if (current.name !== study.name || current.directions.join() !== study.directions.join()) return `study id ${id} now holds ${current.name}; ${study.name} was deleted`;
+  }
+  if (snapshot.countThroughWatermark < view.known) return `${view.known - snapshot.countThroughWatermark} trials were deleted`;
+  const mark = view.watermarkTrial;
+  const row = snapshot.watermarkTrial;
+  if (mark && (!row || row.studyId !== mark.studyId || row.number !== mark.number || (mark.start !== null && row.datetimeStart !== mark.start))) return `trial id ${view.watermark} was deleted and reused`;
+  for (const id of Object.keys(view.open)) if (!snapshot.trials.some((t) => String(t.trialId) === id)) return `open trial id ${id} was deleted`;
+  return null;
+}
+
+/**
+ * A view to re-read everything from: what was known becomes the baseline, so nothing repeats.
+ * Only studies still there under the same id, name and directions are covered: the trials of
+ * a study that replaced a deleted one are all news, whatever (reused) ids they got.
+ */
+export function resyncView(view: OptunaView, snapshot: OptunaSnapshot): OptunaView {
+  const through = Math.max(view.baseline?.through ?? 0, view.watermark);
+  const same = snapshot.studies.filter((s) => {
+    const known = view.studies[String(s.studyId)];
+    return known !== undefined && known.name === s.name && known.directions.join() === s.directions.join();
+  });
+  const studies = same.map((s) => s.studyId).filter((id) => view.baseline?.studies?.includes(id) ?? true);
+  return { ...emptyView(), seen: true, baseline: { through, wasOpen: { ...(view.baseline?.wasOpen ?? {}), ...view.open }, studies } };
+}
+
+/** Folds one read into the view; returns the new view and what is news. */
+export function applySnapshot(previous: OptunaView, snapshot: OptunaSnapshot, options: OptunaOptions): PollOutcome {
+  const reason = staleReason(previous, snapshot);
+  if (reason !== null) return { view: resyncView(previous, snapshot), drafts: [], resynced: true };
+
+  const view: OptunaView = structuredClone(previous);
+  // First sight: everything already there is history, not news.
+  if (!view.seen) {
+    view.seen = true;
+    view.baseline = { through: snapshot.maxTrialId, wasOpen: {}, studies: null };
+  }
+  const drafts: TrialEventDraft[] = [];
+  const topN = options.topN ?? 5;
+  const recentN = options.recentN ?? 10;
+
+  for (const study of snapshot.studies) {
+    const existing = view.studies[String(study.studyId)];
+    const userAttrs = decodeAttributes(study.userAttrs);
+    if (existing) existing.userAttrs = userAttrs;
+    else view.studies[String(study.studyId)] = { name: study.name, directions: study.directions, userAttrs, counts: {}, best: null, top: [], recent: [], finishedSeenAt: [] };
+  }
+
+  for (const row of snapshot.trials) {
+    const key = String(row.trialId);
+    const wasOpen = view.open[key];
+    const isNew = row.trialId > previous.watermark;
+    if (!isNew && (!wasOpen || (wasOpen.state === row.state && wasOpen.start === row.datetimeStart))) continue;
+    const study = view.studies[String(row.studyId)];
+    if (!study) continue; // a trial committed with a study we did not read: next poll
+    if (isNew) view.known += 1;
+    if (wasOpen) study.counts[wasOpen.state] = Math.max(0, (study.counts[wasOpen.state] ?? 0) - 1);
+    study.counts[row.state] = (study.counts[row.state] ?? 0) + 1;
+
+    if (!FINISHED_STATES.includes(row.state)) {
+      view.open[key] = { studyId: row.studyId, number: row.number, state: row.state, start: row.datetimeStart };
+      continue;
+    }
+    delete view.open[key];
+    const trial = decodeTrial(row, snapshot.details.get(row.trialId));
+    const announce = wasOpen !== undefined || isNews(view, row);
+    if (view.baseline?.wasOpen[key]) delete view.baseline.wasOpen[key];
+    const watched = !options.studies || options.studies.includes(study.name);
+    const summary = summarize(trial);
+    study.recent = [summary, ...study.recent].slice(0, recentN);
+    if (announce) study.finishedSeenAt = [...study.finishedSeenAt, options.now].slice(-50);
+    if (announce && watched) drafts.push(trialDraft(study, trial));
+
+    if (row.state !== 'COMPLETE' || study.directions.length !== 1 || trial.values.length === 0) continue;
+    const value = trial.values[0];
+    const maximize = study.directions[0] === 'MAXIMIZE';
+    study.top = [...study.top, summary].sort((a, b) => compareValues(fromJsonNumber(b.value), fromJsonNumber(a.value), maximize) || a.number - b.number).slice(0, topN);
+    const previousBest = study.best ? Number(study.best.value) : null;
+    if (previousBest !== null && compareValues(value, previousBest, maximize) <= 0) continue;
+    study.best = { number: trial.number, value: jsonSafe(value) as number | string };
+    if (announce && watched) drafts.push(bestDraft(study, trial, value, previousBest));
+  }
+
+  const last = snapshot.trials.filter((t) => t.trialId > previous.watermark).at(-1);
+  if (last) {
+    view.watermark = last.trialId;
+    view.watermarkTrial = { studyId: last.studyId, number: last.number, state: last.state, start: last.datetimeStart };
+  }
+  if (view.baseline && !snapshot.more && view.watermark >= view.baseline.through) view.baseline = null;
+  return { view, drafts, resynced: false };
+}
+
+/** A finished trial first seen finished: news unless it is part of the baseline. */
+function isNews(view: OptunaView, row: RawTrial): boolean {
+  const baseline = view.baseline;
+  if (!baseline || row.trialId > baseline.through) return true;
+  if (baseline.studies && !baseline.studies.includes(row.studyId)) return true;
+  const was = baseline.wasOpen[String(row.trialId)];
+  return was !== undefined && was.studyId === row.studyId && was.number === row.number;
+}
+
+/** >0 when a is better than b for the direction. */
+function compareValues(a: number | null, b: number | null, maximize: boolean): number {
+  if (a === null || Number.isNaN(a)) return b === null || Number.isNaN(b) ? 0 : -1;
+  if (b === null || Number.isNaN(b)) return 1;
+  if (a === b) return 0;
+  return (a > b) === maximize ? 1 : -1;
+}
+
+function summarize(trial: DecodedTrial): TrialSummary {
+  return {
+    number: trial.number,
+    state: trial.state,
+    value: trial.values.length ? (jsonSafe(trial.values[0]) as number | string) : null,
+    params: jsonSafe(trial.params) as Record<string, unknown>,
+    completedAt: trial.datetimeComplete,
+    durationS: trial.durationS,
+  };
+}
+
+const TRIAL_EVENT: Record<string, { type: string; severity: EventDraft['severity']; verb: string }> = {
+  COMPLETE: { type: 'training.trial_completed', severity: 'info', verb: 'completed' },
+  PRUNED: { type: 'training.trial_pruned', severity: 'info', verb: 'pruned' },
+  FAIL: { type: 'training.trial_failed', severity: 'warning', verb: 'failed' },
+};
+
+function trialDraft(study: StudyView, trial: DecodedTrial): TrialEventDraft {
+  const kind = TRIAL_EVENT[trial.state];
+  const value = trial.values.length ? trial.values[0] : null;
+  const fields: Record<string, unknown> = {
+    study: study.name,
+    number: trial.number,
+    state: trial.state,
+    value: jsonSafe(value),
+    ...(trial.values.length > 1 ? { values: jsonSafe(trial.values) } : {}),
+    params: jsonSafe(trial.params),
+    duration_s: trial.durationS,
+    datetime_complete: trial.datetimeComplete,
+    intermediate_values: trial.intermediateCount,
+    // User attributes (mean_sharpe_bot, kill_reason, …) as fields of their own; the event's keys win.
+    ...Object.fromEntries(Object.entries(jsonSafe(trial.userAttrs) as Record<string, unknown>).filter(([k]) => !['study', 'number', 'state', 'value', 'params'].includes(k))),
+  };
+  const shown = value === null ? '' : ` with value ${formatValue(value)}`;
+  return {
+    draft: { type: kind.type, severity: kind.severity, fields, text: `${study.name}: trial #${trial.number} ${kind.verb}${shown}` },
+    study: study.name,
+    idParts: ['trial', study.name, trial.number, trial.state, trial.datetimeStart ?? ''],
+  };
+}
+
+function bestDraft(study: StudyView, trial: DecodedTrial, value: number, previous: number | null): TrialEventDraft {
+  const improvement = previous === null ? null : Math.abs(value - previous);
+  return {
+    draft: {
+      type: 'training.best_improved',
+      severity: 'notice',
+      fields: { study: study.name, number: trial.number, value: jsonSafe(value), previous: jsonSafe(previous), improvement: jsonSafe(improvement), direction: study.directions[0], params: jsonSafe(trial.params) },
+      text: `${study.name}: new best ${formatValue(value)} by trial #${trial.number}${previous === null ? '' : ` (was ${formatValue(previous)})`}`,
+    },
+    study: study.name,
+    idParts: ['best', study.name, trial.number, trial.datetimeStart ?? ''],
+  };
+}
+
+function formatValue(value: number): string {
+  return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
+}
+
+// ---------------------------------------------------------------- cache for commands
+
+export interface StudyCache {
+  study: string;
+  directions: string[];
+  counts: Record<string, number>;
+  total: number;
+  best: StudyView['best'];
+  top: TrialSummary[];
+  recent: TrialSummary[];
+  /** Trials finished per hour, over what barista saw finish (null until two were seen). */
+  per_hour: number | null;
+  target_trials: number | null;
+  /** Hours until target_trials at the current rate. */
+  eta_hours: number | null;
+}
+
+export function studyCache(study: StudyView): StudyCache {
+  const total = Object.values(study.counts).reduce((a, b) => a + b, 0);
+  const seen = study.finishedSeenAt;
+  const spanH = seen.length >= 2 ? (seen[seen.length - 1] - seen[0]) / 3_600_000 : 0;
+  const perHour = spanH > 0 ? (seen.length - 1) / spanH : null;
+  const target = typeof study.userAttrs.target_trials === 'number' ? study.userAttrs.target_trials : null;
+  const finished = FINISHED_STATES.reduce((n, s) => n + (study.counts[s] ?? 0), 0);
+  const eta = target !== null && perHour ? Math.max(0, target - finished) / perHour : null;
+  return { study: study.name, directions: study.directions, counts: study.counts, total, best: study.best, top: study.top, recent: study.recent, per_hour: perHour, target_trials: target, eta_hours: eta };
+}

@@ -1,0 +1,201 @@
+/**
+ * Read-only access to an Optuna RDB storage in SQLite (see shared optuna.md §4–5).
+ * Optuna leaves the file in rollback-journal mode and its writer fails if a reader holds a
+ * transaction for ~5 s, so: read-only connection with a busy timeout, never `immutable`, no
+ * pragma that writes, `data_version` to skip idle polls, and one short transaction per read.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial, type RawTrialDetails } from '../streams/optunaTrials';
+
+/** Optuna 3.0–3.1 and 3.2–4.x (3.2 only added an index); other layouts differ in ways that matter. */
+export const SUPPORTED_REVISIONS: readonly string[] = ['v3.0.0.d', 'v3.2.0.a'];
+
+/** `sqlite:///relative.db` against the workspace, `sqlite:////abs.db` absolute; null if not SQLite. */
+export function resolveSqliteStorage(storage: string, workspace: string): string | null {
+  const match = /^sqlite:\/\/\/([^?]+)(\?.*)?$/.exec(storage.trim());
+  if (!match) return null;
+  return path.resolve(workspace, decodeURIComponent(match[1]));
+}
+
+export type ReadResult =
+  | { kind: 'missing' }
+  /** Nothing was committed since the last read (same connection). */
+  | { kind: 'unchanged' }
+  | { kind: 'unsupported'; revision: string | null }
+  | { kind: 'snapshot'; revision: string; snapshot: OptunaSnapshot };
+
+export interface ReadRequest {
+  watermark: number;
+  /** trial_ids last seen RUNNING or WAITING. */
+  open: number[];
+  /** Read even if data_version did not move (the rest of a chunked catch-up, a resync). */
+  force?: boolean;
+}
+
+export interface OptunaStorageOptions {
+  busyTimeoutMs?: number;
+  /** New trials per read: bounds the transaction on a cold start of a big study. */
+  chunk?: number;
+}
+
+interface TrialRow {
+  trial_id: number;
+  study_id: number;
+  number: number;
+  state: string;
+  datetime_start: string | null;
+  datetime_complete: string | null;
+}
+
+const TRIAL_COLUMNS = 'trial_id, study_id, number, state, datetime_start, datetime_complete';
+const SQL = {
+  revision: 'SELECT version_num FROM alembic_version',
+  studies: `SELECT s.study_id, s.study_name,
+              (SELECT json_group_array(direction) FROM (SELECT direction FROM study_directions d WHERE d.study_id = s.study_id ORDER BY objective)) AS directions
+            FROM studies s ORDER BY s.study_id`,
+  studyAttrs: 'SELECT study_id, key, value_json FROM study_user_attributes',
+  // UNION ALL, not OR: the PK range plus PK lookups instead of a full scan (optuna.md §4).
+  trials: `SELECT * FROM (SELECT ${TRIAL_COLUMNS} FROM trials WHERE trial_id > :wm ORDER BY trial_id LIMIT :limit)
+           UNION ALL
+           SELECT ${TRIAL_COLUMNS} FROM trials WHERE trial_id IN (SELECT value FROM json_each(:open)) AND trial_id <= :wm
+           ORDER BY trial_id`,
+  maxTrial: 'SELECT coalesce(max(trial_id), 0) AS max FROM trials',
+  countThrough: 'SELECT count(*) AS n FROM trials WHERE trial_id <= ?',
+  trialAt: `SELECT ${TRIAL_COLUMNS} FROM trials WHERE trial_id = ?`,
+  values: 'SELECT trial_id, objective, value, value_type FROM trial_values WHERE trial_id IN (SELECT value FROM json_each(?))',
+  params: 'SELECT trial_id, param_name, param_value, distribution_json FROM trial_params WHERE trial_id IN (SELECT value FROM json_each(?))',
+  userAttrs: 'SELECT trial_id, key, value_json FROM trial_user_attributes WHERE trial_id IN (SELECT value FROM json_each(?))',
+  intermediates: 'SELECT trial_id, count(*) AS n FROM trial_intermediate_values WHERE trial_id IN (SELECT value FROM json_each(?)) GROUP BY trial_id',
+} as const;
+
+export class OptunaStorage {
+  /** How many times the trials query ran (tests check that idle polls skip it). */
+  trialQueries = 0;
+  private db: Database.Database | null = null;
+  private identity: string | null = null;
+  private lastDataVersion: number | null = null;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    readonly file: string,
+    private readonly options: OptunaStorageOptions = {},
+  ) {}
+
+  read(request: ReadRequest): ReadResult {
+    const db = this.connection();
+    if (!db) return { kind: 'missing' };
+    const dataVersion = db.pragma('data_version', { simple: true }) as number;
+    if (!request.force && dataVersion === this.lastDataVersion) return { kind: 'unchanged' };
+    // Deferred BEGIN: one consistent snapshot, held only for the queries below.
+    let seenVersion = dataVersion;
+    const result = db.transaction((): ReadResult => {
+      const revision = this.revision();
+      seenVersion = db.pragma('data_version', { simple: true }) as number; // of this snapshot
+      if (revision === null || !SUPPORTED_REVISIONS.includes(revision)) return { kind: 'unsupported', revision };
+      return { kind: 'snapshot', revision, snapshot: this.snapshot(request) };
+    })();
+    // Only once the read succeeded (a busy timeout must not make the next poll skip).
+    this.lastDataVersion = seenVersion;
+    return result;
+  }
+
+  close(): void {
+    this.statements.clear();
+    this.db?.close();
+    this.db = null;
+    this.identity = null;
+    this.lastDataVersion = null;
+  }
+
+  /** Opens on first use and whenever the file was replaced; null while it does not exist. */
+  private connection(): Database.Database | null {
+    let identity: string;
+    try {
+      const stat = statSync(this.file);
+      identity = `${stat.dev}:${stat.ino}`;
+    } catch {
+      this.close();
+      return null;
+    }
+    if (this.db && identity === this.identity) return this.db;
+    this.close();
+    this.db = new Database(this.file, { readonly: true, fileMustExist: true, timeout: this.options.busyTimeoutMs ?? 3000 });
+    this.identity = identity;
+    return this.db;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = (this.db as Database.Database).prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private revision(): string | null {
+    try {
+      const row = this.statement(SQL.revision).get() as { version_num: string } | undefined;
+      return row?.version_num ?? null;
+    } catch (error) {
+      // No alembic_version: not an Optuna storage (yet). Anything else (busy) is a failed read.
+      if (/no such table/.test(String((error as { message?: unknown }).message))) return null;
+      throw error;
+    }
+  }
+
+  private snapshot(request: ReadRequest): OptunaSnapshot {
+    const chunk = this.options.chunk ?? 500;
+    const attrs = new Map<number, Record<string, string>>();
+    for (const row of this.statement(SQL.studyAttrs).all() as { study_id: number; key: string; value_json: string }[]) {
+      attrs.set(row.study_id, { ...attrs.get(row.study_id), [row.key]: row.value_json });
+    }
+    const studies: RawStudy[] = (this.statement(SQL.studies).all() as { study_id: number; study_name: string; directions: string }[]).map((row) => ({
+      studyId: row.study_id,
+      name: row.study_name,
+      directions: JSON.parse(row.directions) as string[],
+      userAttrs: attrs.get(row.study_id) ?? {},
+    }));
+
+    this.trialQueries += 1;
+    const rows = this.statement(SQL.trials).all({ wm: request.watermark, limit: chunk, open: JSON.stringify(request.open) }) as TrialRow[];
+    const trials = rows.map(toTrial);
+    const newCount = trials.filter((t) => t.trialId > request.watermark).length;
+    const at = this.statement(SQL.trialAt).get(request.watermark) as TrialRow | undefined;
+    const finished = trials.filter((t) => FINISHED_STATES.includes(t.state)).map((t) => t.trialId);
+
+    return {
+      studies,
+      trials,
+      details: finished.length ? this.details(finished) : new Map(),
+      maxTrialId: (this.statement(SQL.maxTrial).get() as { max: number }).max,
+      countThroughWatermark: (this.statement(SQL.countThrough).get(request.watermark) as { n: number }).n,
+      watermarkTrial: at ? toTrial(at) : null,
+      more: newCount >= chunk,
+    };
+  }
+
+  /** Only for trials that just finished: their rows are final (written with the state, §3 atomicity). */
+  private details(ids: number[]): Map<number, RawTrialDetails> {
+    const json = JSON.stringify(ids);
+    const out = new Map<number, RawTrialDetails>(ids.map((id) => [id, { values: [], params: [], userAttrs: {}, intermediateCount: 0 }]));
+    const entry = (id: number): RawTrialDetails => out.get(id) as RawTrialDetails;
+    for (const row of this.statement(SQL.values).all(json) as { trial_id: number; objective: number; value: number | null; value_type: string }[]) {
+      entry(row.trial_id).values.push({ objective: row.objective, value: row.value, valueType: row.value_type });
+    }
+    for (const row of this.statement(SQL.params).all(json) as { trial_id: number; param_name: string; param_value: number; distribution_json: string }[]) {
+      entry(row.trial_id).params.push({ name: row.param_name, value: row.param_value, distributionJson: row.distribution_json });
+    }
+    for (const row of this.statement(SQL.userAttrs).all(json) as { trial_id: number; key: string; value_json: string }[]) {
+      entry(row.trial_id).userAttrs[row.key] = row.value_json;
+    }
+    for (const row of this.statement(SQL.intermediates).all(json) as { trial_id: number; n: number }[]) entry(row.trial_id).intermediateCount = row.n;
+    return out;
+  }
+}
+
+function toTrial(row: TrialRow): RawTrial {
+  return { trialId: row.trial_id, studyId: row.study_id, number: row.number, state: row.state, datetimeStart: row.datetime_start, datetimeComplete: row.datetime_complete };
+}

@@ -1,0 +1,106 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { StudyCache } from '../../src/streams/optunaTrials';
+import { createOptunaStorage, FLOAT, OptunaWriter } from '../fixtures/optuna/optunaFixture';
+import { useTempDir } from '../support/tempDir';
+import { brief, Harness } from './support';
+
+const tempDir = useTempDir('barista-optuna-');
+
+describe('Optuna schema revisions and storage availability', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = new Harness(tempDir());
+  });
+  afterEach(() => h.close());
+
+  it('watches a v3.2.0.a storage (Optuna 3.2–4.x) from its first trial, with the ETA against target_trials', () => {
+    const file = path.join(h.workspace, 'x.db');
+    createOptunaStorage(file, 'v3.2.0.a');
+    const writer = new OptunaWriter(file);
+    try {
+      const component = h.component();
+      expect(component.poll()).toEqual([]);
+      const study = writer.createStudy('cappuccino_auto_20260216_0340', ['MAXIMIZE'], { target_trials: 500 });
+      writer.trial(study, 'COMPLETE', 0.0152, { learning_rate: [0.0003, FLOAT(1e-5, 1e-2)] }, { mean_sharpe_bot: '0.0123', timeframe: '"1h"' });
+      writer.trial(study, 'COMPLETE', 0.0121);
+      writer.trial(study, 'PRUNED', null, {}, { kill_reason: '"Trial timeout: 30.2 minutes exceeded 30.0 minute limit"' });
+      writer.trial(study, 'COMPLETE', 0.0182);
+      const events = component.poll();
+      expect(brief(events)).toEqual([
+        'training.trial_completed cappuccino_auto_20260216_0340#0',
+        'training.best_improved cappuccino_auto_20260216_0340#0',
+        'training.trial_completed cappuccino_auto_20260216_0340#1',
+        'training.trial_pruned cappuccino_auto_20260216_0340#2',
+        'training.trial_completed cappuccino_auto_20260216_0340#3',
+        'training.best_improved cappuccino_auto_20260216_0340#3',
+      ]);
+      expect(events[0].fields).toMatchObject({ mean_sharpe_bot: 0.0123, timeframe: '1h', params: { learning_rate: 0.0003 } });
+      expect(events[3].fields).toMatchObject({ value: null, kill_reason: 'Trial timeout: 30.2 minutes exceeded 30.0 minute limit' });
+      expect(events[5].fields.previous).toBe(0.0152);
+      expect(events[5].fields.improvement).toBeCloseTo(0.003, 6);
+      const cache = h.state.getCache<StudyCache>('optuna:cappuccino_auto_20260216_0340')?.value;
+      expect(cache).toMatchObject({ total: 4, counts: { COMPLETE: 3, PRUNED: 1 }, target_trials: 500, best: { number: 3, value: 0.0182 } });
+      expect(cache?.top.map((t) => t.number)).toEqual([3, 0, 1]);
+      expect(cache?.recent.map((t) => t.number)).toEqual([3, 2, 1, 0]);
+    } finally {
+      writer.close();
+    }
+  });
+
+  it('reports an unknown revision once, without crashing, and starts watching when it becomes supported', () => {
+    const file = path.join(h.workspace, 'x.db');
+    createOptunaStorage(file, 'v9.9.0.a');
+    const component = h.component();
+    const [warning] = component.poll();
+    expect(warning).toMatchObject({ type: 'barista.warning', severity: 'warning', source: 'optuna' });
+    expect(warning.text).toContain('v9.9.0.a');
+    expect(warning.text).toContain('v3.2.0.a');
+    expect(component.poll()).toEqual([]);
+    expect(h.component().poll()).toEqual([]); // nor after a restart
+    expect(h.published).toHaveLength(1);
+
+    const db = new Database(file);
+    db.exec("UPDATE alembic_version SET version_num = 'v3.2.0.a'");
+    db.close();
+    expect(component.poll()).toEqual([]);
+    expect(h.published).toHaveLength(1);
+    const writer = new OptunaWriter(file);
+    writer.trial(writer.createStudy('s'), 'FAIL', null);
+    writer.close();
+    expect(brief(component.poll())).toEqual(['training.trial_failed s#0']);
+  });
+
+  it('treats a SQLite file without alembic_version as an unsupported revision', () => {
+    const db = new Database(path.join(h.workspace, 'x.db'));
+    db.exec('CREATE TABLE something (x)');
+    db.close();
+    const [warning] = h.component().poll();
+    expect(warning.text).toMatch(/revision none/);
+  });
+
+  it('waits for a storage that does not exist yet', () => {
+    const component = h.component('storage: "sqlite:///databases/later.db"');
+    expect(component.poll()).toEqual([]);
+    expect(component.poll()).toEqual([]);
+    const file = path.join(h.workspace, 'databases', 'later.db');
+    mkdirSync(path.dirname(file));
+    createOptunaStorage(file);
+    const writer = new OptunaWriter(file);
+    const study = writer.createStudy('late');
+    const running = writer.startTrial(study);
+    expect(component.poll()).toEqual([]);
+    writer.finish(running, 'COMPLETE', [1]);
+    writer.close();
+    expect(brief(component.poll())).toEqual(['training.trial_completed late#0', 'training.best_improved late#0']);
+  });
+
+  it('warns once about a storage that is not a sqlite:/// URL', () => {
+    writeFileSync(path.join(h.workspace, 'journal.log'), '');
+    const component = h.component('storage: journal.log');
+    component.start();
+    expect(h.published.map((e) => e.type)).toEqual(['barista.warning']);
+    expect(h.published[0].text).toMatch(/not a sqlite:\/\/\/ URL/);
+  });
+});
