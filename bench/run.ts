@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: each figure beside a baseline measured in the same run on the same data.
  * Later components add their benchmarks here.
+ *
+ * BENCH_ONLY=rules,state,backlog,latency,idle runs only the named ones; BENCH_QUICK=1 uses
+ * smaller sizes (backlog 50 MB, latency 200 lines, idle 10 s). The default run is the full one.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,7 +12,11 @@ import Database from 'better-sqlite3';
 import { parse as parseYaml } from 'yaml';
 import { parseRules } from '../src/config/loadRules';
 import { StateStore } from '../src/state/StateStore';
+import { benchIdleWatch } from './idleWatch';
 import { measure, printComparison } from './measure';
+import { installCleanupHooks, QUICK, selected } from './support';
+import { benchTailBacklog } from './tailBacklog';
+import { benchTailLatency } from './tailLatency';
 
 const root = path.resolve(__dirname, '..', '..');
 const rulesText = readFileSync(path.join(root, 'config', 'rules.yaml'), 'utf8');
@@ -57,6 +64,34 @@ function benchStateWrites(): void {
   }
 }
 
-console.log(`barista bench — node ${process.version}, ${os.cpus().length} cores`);
-benchRulesLoading();
-benchStateWrites();
+const benchmarks: [name: string, run: () => void | Promise<void>][] = [
+  ['rules', benchRulesLoading],
+  ['state', benchStateWrites],
+  ['backlog', benchTailBacklog],
+  ['latency', benchTailLatency],
+  ['idle', benchIdleWatch],
+];
+
+async function main(): Promise<void> {
+  installCleanupHooks();
+  const names = benchmarks.map(([name]) => name);
+  const unknown = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter((s) => s && !names.includes(s));
+  if (unknown.length) {
+    console.error(`BENCH_ONLY: unknown benchmark ${unknown.join(', ')} (known: ${names.join(', ')})`);
+    process.exitCode = 2;
+    return;
+  }
+  console.log(`barista bench — node ${process.version}, ${os.cpus().length} cores${QUICK ? ' (BENCH_QUICK: smaller sizes)' : ''}`);
+  for (const [name, run] of benchmarks) {
+    if (!selected(name)) continue;
+    try {
+      await run();
+    } catch (error) {
+      // One failed benchmark does not hide the others' figures; the run still exits non-zero.
+      console.log(`\n${name}: FAILED — ${(error as Error).stack ?? String(error)}`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+void main();

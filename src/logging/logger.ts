@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import { redactSecrets } from './redactSecrets';
 
 export type { Logger } from 'pino';
@@ -39,10 +38,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
   const target =
     format === 'pretty' && !options.destination
-      ? pretty({ colorize: Boolean(stream.isTTY), sync: true, destination: fd, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+      ? loadPretty()({ colorize: Boolean(stream.isTTY), sync: true, destination: fd, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
       : destination;
   const sink = new RedactingSink((line) => target.write(line));
   return pino({ level, base: { name: 'barista' }, timestamp: pino.stdTimeFunctions.isoTime }, sink);
+}
+
+/** pino-pretty only when a terminal wants it: JSON logging does not pay for loading it. */
+function loadPretty(): typeof import('pino-pretty') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('pino-pretty') as typeof import('pino-pretty');
 }
 
 /** A logger that drops everything: for pure code paths under test. */

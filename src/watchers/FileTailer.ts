@@ -64,6 +64,11 @@ export interface TailPoll {
 
 const CHUNK = 256 * 1024;
 
+// One read buffer for every tailer: reads are synchronous, and what a record keeps is decoded
+// (or copied, for a partial line) before the next read. Allocated on the first read, not per poll.
+let sharedReadBuffer: Buffer | null = null;
+const readBuffer = (): Buffer => (sharedReadBuffer ??= Buffer.allocUnsafe(CHUNK));
+
 class OpenFile {
   readonly splitter: LineSplitter;
   readonly grouper: TracebackGrouper | null;
@@ -125,10 +130,8 @@ export class FileTailer {
     const records: TailRecord[] = [];
     let budget = this.options.maxBytesPerPoll ?? 4 * 1024 * 1024;
     const take = (file: OpenFile) => {
-      records.push(...this.catchUpOnTruncation(file));
-      const result = this.read(this.latest(file), budget);
-      budget -= result.bytes;
-      records.push(...result.records);
+      this.catchUpOnTruncation(file, records);
+      budget -= this.read(this.latest(file), budget, records);
     };
 
     // Older files first: what was rotated away was written before what is at the path now.
@@ -158,7 +161,7 @@ export class FileTailer {
       // last look came before whatever is at the path now. Open that first, so a rotation
       // during this look cannot slip between the listing and the open.
       const opened = atPath ? this.openNew('beginning') : null;
-      records.push(...this.readUnseenSiblings(Infinity, opened));
+      this.readUnseenSiblings(Infinity, opened, records);
       this.current = opened;
     }
     if (this.current) {
@@ -233,12 +236,13 @@ export class FileTailer {
    * is drained from where we were, then any other rotation we missed, then the file restarts at
    * 0 under a new generation.
    */
-  private catchUpOnTruncation(file: OpenFile): TailRecord[] {
+  /** Appends to `out` (a backlog can be far more records than a spread may pass). */
+  private catchUpOnTruncation(file: OpenFile, out: TailRecord[]): void {
     const stat = fstatSync(file.fd);
     const changed = stat.size !== file.lastSize || stat.mtimeMs !== file.lastMtime;
     file.lastSize = stat.size;
     file.lastMtime = stat.mtimeMs;
-    if (!changed) return [];
+    if (!changed) return;
     let copy: OpenFile | null = null;
     if (stat.size < file.splitter.offset || !fingerprintMatches(file.fd, stat.size, file.cursor.fingerprint)) {
       copy = this.openRotatedCopy(file, () => true);
@@ -247,21 +251,20 @@ export class FileTailer {
       // still matches, but a new copy disagrees with the file about the bytes we already read.
       const offset = file.resumeOffset;
       copy = this.openRotatedCopy(file, (sibling, siblingPath) => this.isUnseen(sibling) && !sameBytesBefore(file.fd, siblingPath, offset));
-      if (!copy) return [];
-    } else return [];
-    const records: TailRecord[] = [];
+      if (!copy) return;
+    } else return;
     if (copy) {
-      records.push(...this.read(copy, Number.MAX_SAFE_INTEGER).records, ...this.finish(copy));
+      this.read(copy, Number.MAX_SAFE_INTEGER, out);
+      out.push(...this.finish(copy));
       closeSync(copy.fd);
       this.markDone(copy.cursor.ino);
     } else {
-      records.push(...this.finish(file)); // without a copy, what we held of the old content is all there is
+      out.push(...this.finish(file)); // without a copy, what we held of the old content is all there is
     }
     // Rotations missed before this truncation (written before its copy) precede the new content;
     // later ones are read when the path itself moves on.
-    if (copy) records.push(...this.readUnseenSiblings(copy.copiedAt, file, copy.cursor.ino));
+    if (copy) this.readUnseenSiblings(copy.copiedAt, file, out, copy.cursor.ino);
     this.resetToZero(file, stat);
-    return records;
   }
 
   /** The rotated copy of `file` (same first bytes, long enough), new copies before old ones. */
@@ -301,8 +304,8 @@ export class FileTailer {
    * between two looks (or while barista was stopped) leave one behind. Read whole, in the
    * order their content was written (last modification), up to `modifiedUpTo`.
    */
-  private readUnseenSiblings(modifiedUpTo: number, next: OpenFile | null, ...alsoKnown: number[]): TailRecord[] {
-    if (this.knownSiblings === null) return [];
+  private readUnseenSiblings(modifiedUpTo: number, next: OpenFile | null, out: TailRecord[], ...alsoKnown: number[]): void {
+    if (this.knownSiblings === null) return;
     const seen = this.knownSiblings;
     const known = new Set<number | undefined>([...alsoKnown, next?.cursor.ino, ...this.done, ...this.retired.map((f) => f.cursor.ino), this.current?.cursor.ino]);
     // A copy of the file that comes next holds its content, not older content: it is read from there.
@@ -310,7 +313,6 @@ export class FileTailer {
     const unseen = siblings(this.absolutePath)
       .filter(({ path: p, stat }) => !seen.has(siblingKey(stat)) && !known.has(stat.ino) && stat.mtimeMs <= modifiedUpTo && !copyOfNext(p, stat.size))
       .sort((a, b) => a.stat.mtimeMs - b.stat.mtimeMs);
-    const records: TailRecord[] = [];
     for (const { path: file } of unseen) {
       let fd: number;
       try {
@@ -321,11 +323,11 @@ export class FileTailer {
       const stat = fstatSync(fd); // the handle's own identity, whatever was renamed meanwhile
       const cursor: Cursor = { dev: stat.dev, ino: stat.ino, identity: identityOf(stat.dev, stat.ino, 0), generation: 0, fingerprint: fingerprintOf(fd, stat.size), offset: 0 };
       const open = new OpenFile(fd, cursor, 0, this.options, this.now());
-      records.push(...this.read(open, Number.MAX_SAFE_INTEGER).records, ...this.finish(open));
+      this.read(open, Number.MAX_SAFE_INTEGER, out);
+      out.push(...this.finish(open));
       closeSync(fd);
       this.markDone(stat.ino);
     }
-    return records;
   }
 
   /**
@@ -357,27 +359,31 @@ export class FileTailer {
     this.retired = this.retired.map((f) => (f === file ? replacement : f));
   }
 
-  private read(file: OpenFile, budget: number): { records: TailRecord[]; bytes: number } {
-    const records: TailRecord[] = [];
+  /** Reads up to `budget` bytes of `file` into records appended to `out`; returns the bytes read. */
+  private read(file: OpenFile, budget: number, out: TailRecord[]): number {
     const size = fstatSync(file.fd).size;
     let position = file.splitter.offset;
+    if (position >= size) return 0;
     let bytes = 0;
-    const buffer = Buffer.allocUnsafe(CHUNK);
+    const buffer = readBuffer();
+    const identity = file.identity;
     while (position < size && bytes < budget) {
       const n = readSync(file.fd, buffer, 0, Math.min(CHUNK, size - position), position);
       if (n <= 0) break;
       position += n;
       bytes += n;
+      // The splitter hands out views into `buffer` for whole lines: decode them before the next read.
       for (const raw of file.splitter.push(buffer.subarray(0, n))) {
-        const record: TextRecord = { text: recordText(raw.bytes), lines: 1, start: raw.start, end: raw.end, cut: raw.cut };
-        for (const out of file.grouper ? file.grouper.push(record) : [record]) records.push({ ...out, identity: file.identity });
+        const record: TailRecord = { text: recordText(raw.bytes), lines: 1, start: raw.start, end: raw.end, cut: raw.cut, identity };
+        if (!file.grouper) out.push(record);
+        else for (const grouped of file.grouper.push(record)) out.push(grouped as TailRecord);
       }
     }
     if (bytes > 0) {
       file.lastGrowthAt = this.now();
       if (file.cursor.fingerprint.length < FINGERPRINT_BYTES && size > file.cursor.fingerprint.length) file.cursor.fingerprint = fingerprintOf(file.fd, size);
     }
-    return { records, bytes };
+    return bytes;
   }
 
   /** A file that will not grow: its partial last line and open group are records now. */

@@ -45,6 +45,10 @@ export class LineSplitter {
     return this.start;
   }
 
+  /**
+   * Records for every line break in `chunk`. A record's bytes may be a view into `chunk`:
+   * decode (or copy) them before the caller reuses its buffer.
+   */
   push(chunk: Buffer): RawRecord[] {
     const base = this.next; // offset of chunk[0]
     const records: RawRecord[] = [];
@@ -55,23 +59,37 @@ export class LineSplitter {
       from = chunk.length > 0 && chunk[0] === LF ? 1 : 0;
       records.push(this.take(base + from));
     }
-    for (let i = from; i < chunk.length; i += 1) {
-      const byte = chunk[i];
-      if (byte !== LF && byte !== CR) continue;
-      this.append(chunk.subarray(from, i));
-      if (byte === CR && i + 1 === chunk.length) {
+    // indexOf scans natively; \r is rare, so its position is looked up again only when passed.
+    let nextLf = chunk.indexOf(LF, from);
+    let nextCr = chunk.indexOf(CR, from);
+    while (nextLf >= 0 || nextCr >= 0) {
+      const i = nextCr < 0 ? nextLf : nextLf < 0 ? nextCr : Math.min(nextLf, nextCr);
+      if (chunk[i] === CR && i + 1 === chunk.length) {
+        this.append(chunk.subarray(from, i));
         this.crAtEnd = true; // wait: the next read may start with its \n
         from = chunk.length;
         break;
       }
-      const breakLength = byte === CR && chunk[i + 1] === LF ? 2 : 1;
-      records.push(this.take(base + i + breakLength));
+      const breakLength = chunk[i] === CR && chunk[i + 1] === LF ? 2 : 1;
+      records.push(this.takeWith(chunk.subarray(from, i), base + i + breakLength));
       from = i + breakLength;
-      i = from - 1;
+      if (nextLf >= 0 && nextLf < from) nextLf = chunk.indexOf(LF, from);
+      if (nextCr >= 0 && nextCr < from) nextCr = chunk.indexOf(CR, from);
     }
     this.append(chunk.subarray(from));
     this.next = base + chunk.length;
     return records;
+  }
+
+  /** The record ending at `end` whose last bytes are `tail`: a view when nothing was held. */
+  private takeWith(tail: Buffer, end: number): RawRecord {
+    if (this.pendingBytes > 0 || this.cut || tail.length > this.maxLineBytes) {
+      this.append(tail);
+      return this.take(end);
+    }
+    const record = { bytes: tail, start: this.start, end, cut: false };
+    this.start = end;
+    return record;
   }
 
   /** Emits a held partial line as a record (the file will not grow any more). */

@@ -12,6 +12,8 @@ import type { Logger } from '../logging/logger';
 import { FileTailer, type PathCheckpoint, type TailRecord } from './FileTailer';
 import { GlobSet } from './glob';
 
+const TRAILING_POLL_MS = 60;
+
 export interface TailBatch {
   /** Workspace-relative path, forward slashes. */
   path: string;
@@ -56,6 +58,8 @@ export class TailSource {
   private watcher: FSWatcher | null = null;
   private readonly watchedDirs = new Set<string>();
   private scanTimer: NodeJS.Timeout | null = null;
+  /** chokidar drops a change within 50 ms of the previous one: a trailing poll catches it. */
+  private readonly trailing = new Map<string, NodeJS.Timeout>();
   private stopped = false;
 
   constructor(private readonly options: TailSourceOptions) {
@@ -78,6 +82,7 @@ export class TailSource {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.scanTimer) clearInterval(this.scanTimer);
+    for (const timer of this.trailing.values()) clearTimeout(timer);
     await this.watcher?.close();
     for (const tailer of this.tailers.values()) tailer.close();
     this.tailers.clear();
@@ -164,8 +169,18 @@ export class TailSource {
       this.watcher = watch(absolute, { ignoreInitial: true, depth: recursive ? 8 : 0, atomic: false, alwaysStat: false });
       const onPath = (changed: string) => {
         const rel = path.relative(this.options.workspace, changed).split(path.sep).join('/');
-        if (this.tailers.has(rel)) this.schedule(rel);
-        else if (this.globs.matches(rel)) {
+        if (this.tailers.has(rel)) {
+          this.schedule(rel);
+          if (!this.trailing.has(rel)) {
+            this.trailing.set(
+              rel,
+              setTimeout(() => {
+                this.trailing.delete(rel);
+                this.schedule(rel);
+              }, TRAILING_POLL_MS),
+            );
+          }
+        } else if (this.globs.matches(rel)) {
           this.track(rel, 'beginning');
           this.schedule(rel);
         } else {

@@ -8,6 +8,10 @@ export function stripAnsi(text: string): string {
   return text.includes('\x1b') ? text.replace(ANSI, '') : text;
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
 export function recordText(bytes: Buffer): string {
-  return stripAnsi(bytes.toString('utf8')).normalize('NFC');
+  const text = stripAnsi(bytes.toString('utf8'));
+  // Only text outside ASCII can have another normal form (most log lines are plain ASCII).
+  return NON_ASCII.test(text) ? text.normalize('NFC') : text;
 }
