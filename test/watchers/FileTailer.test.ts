@@ -85,6 +85,13 @@ describe('FileTailer', () => {
     expect(readAll(cutUtf8).slice(-1)[0]).toMatchObject({ text: 'é'.repeat(25), cut: true }); // no half character
   });
 
+  it('reads a backlog of many short lines in one look (more records than a call can take as arguments)', () => {
+    writeFileSync(file(), 'ok\n'.repeat(300_000));
+    const records = readAll(fresh());
+    expect(records).toHaveLength(300_000);
+    expect(records[299_999]).toMatchObject({ text: 'ok', start: 899_997, end: 900_000 });
+  });
+
   it('drains a renamed file to its end, then reads the new file from 0', () => {
     write(file(), lines(0, 5));
     const tailer = fresh();
