@@ -11,7 +11,7 @@ function readAll(tailer: FileTailer): TailRecord[] {
   const out: TailRecord[] = [];
   for (;;) {
     const { records, more } = tailer.poll();
-    out.push(...records);
+    for (const record of records) out.push(record);
     if (!more) return out;
   }
 }
