@@ -12,7 +12,7 @@ import type { Logger } from '../logging/logger';
 import { FileTailer, type PathCheckpoint, type TailRecord } from './FileTailer';
 import { GlobSet } from './glob';
 
-const TRAILING_POLL_MS = 60;
+const FOLLOW_POLL_MS = 15;
 
 export interface TailBatch {
   /** Workspace-relative path, forward slashes. */
@@ -58,8 +58,11 @@ export class TailSource {
   private watcher: FSWatcher | null = null;
   private readonly watchedDirs = new Set<string>();
   private scanTimer: NodeJS.Timeout | null = null;
-  /** chokidar drops a change within 50 ms of the previous one: a trailing poll catches it. */
-  private readonly trailing = new Map<string, NodeJS.Timeout>();
+  /**
+   * chokidar drops a change within 50 ms of the previous one for the same file, so while a
+   * file is being written barista follows it with its own short polls, until one reads nothing.
+   */
+  private readonly following = new Map<string, NodeJS.Timeout>();
   private stopped = false;
 
   constructor(private readonly options: TailSourceOptions) {
@@ -82,7 +85,7 @@ export class TailSource {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.scanTimer) clearInterval(this.scanTimer);
-    for (const timer of this.trailing.values()) clearTimeout(timer);
+    for (const timer of this.following.values()) clearTimeout(timer);
     await this.watcher?.close();
     for (const tailer of this.tailers.values()) tailer.close();
     this.tailers.clear();
@@ -150,6 +153,7 @@ export class TailSource {
       const checkpoint = tailer.checkpoint();
       if (result.records.length > 0 || this.uncommitted.has(rel)) this.options.onBatch({ path: rel, records: result.records, checkpoint });
       this.uncommitted.delete(rel);
+      if (result.records.length > 0) this.follow(rel);
     } catch (error) {
       this.options.logger.error({ err: error, path: rel }, 'reading failed; resuming from the last committed checkpoint');
       tailer.close();
@@ -157,6 +161,17 @@ export class TailSource {
     }
     if (more || this.again.delete(rel)) setImmediate(() => this.pollLoop(rel));
     else this.busy.delete(rel);
+  }
+
+  private follow(rel: string): void {
+    if (this.stopped || this.following.has(rel)) return;
+    this.following.set(
+      rel,
+      setTimeout(() => {
+        this.following.delete(rel);
+        this.schedule(rel);
+      }, FOLLOW_POLL_MS),
+    );
   }
 
   private watchBases(): void {
@@ -169,18 +184,8 @@ export class TailSource {
       this.watcher = watch(absolute, { ignoreInitial: true, depth: recursive ? 8 : 0, atomic: false, alwaysStat: false });
       const onPath = (changed: string) => {
         const rel = path.relative(this.options.workspace, changed).split(path.sep).join('/');
-        if (this.tailers.has(rel)) {
-          this.schedule(rel);
-          if (!this.trailing.has(rel)) {
-            this.trailing.set(
-              rel,
-              setTimeout(() => {
-                this.trailing.delete(rel);
-                this.schedule(rel);
-              }, TRAILING_POLL_MS),
-            );
-          }
-        } else if (this.globs.matches(rel)) {
+        if (this.tailers.has(rel)) this.schedule(rel);
+        else if (this.globs.matches(rel)) {
           this.track(rel, 'beginning');
           this.schedule(rel);
         } else {
