@@ -12,7 +12,8 @@ import type { Logger } from '../logging/logger';
 import { FileTailer, type PathCheckpoint, type TailRecord } from './FileTailer';
 import { GlobSet } from './glob';
 
-const FOLLOW_POLL_MS = 15;
+const FOLLOW_POLL_MS = 10;
+const FOLLOW_FOR_MS = 200;
 
 export interface TailBatch {
   /** Workspace-relative path, forward slashes. */
@@ -60,9 +61,11 @@ export class TailSource {
   private scanTimer: NodeJS.Timeout | null = null;
   /**
    * chokidar drops a change within 50 ms of the previous one for the same file, so while a
-   * file is being written barista follows it with its own short polls, until one reads nothing.
+   * file is being written barista follows it with its own short polls, until it has been
+   * quiet for FOLLOW_FOR_MS.
    */
   private readonly following = new Map<string, NodeJS.Timeout>();
+  private readonly lastReadAt = new Map<string, number>();
   private stopped = false;
 
   constructor(private readonly options: TailSourceOptions) {
@@ -153,7 +156,8 @@ export class TailSource {
       const checkpoint = tailer.checkpoint();
       if (result.records.length > 0 || this.uncommitted.has(rel)) this.options.onBatch({ path: rel, records: result.records, checkpoint });
       this.uncommitted.delete(rel);
-      if (result.records.length > 0) this.follow(rel);
+      if (result.records.length > 0) this.lastReadAt.set(rel, Date.now());
+      if (Date.now() - (this.lastReadAt.get(rel) ?? -Infinity) < FOLLOW_FOR_MS) this.follow(rel);
     } catch (error) {
       this.options.logger.error({ err: error, path: rel }, 'reading failed; resuming from the last committed checkpoint');
       tailer.close();
