@@ -374,7 +374,7 @@ export class FileTailer {
       bytes += n;
       // The splitter hands out views into `buffer` for whole lines: decode them before the next read.
       for (const raw of file.splitter.push(buffer.subarray(0, n))) {
-        const record: TailRecord = { text: recordText(raw.bytes), lines: 1, start: raw.start, end: raw.end, cut: raw.cut, identity };
+        const record: TailRecord = { text: recordText(raw.buffer, raw.from, raw.to), lines: 1, start: raw.start, end: raw.end, cut: raw.cut, identity };
         if (!file.grouper) out.push(record);
         else for (const grouped of file.grouper.push(record)) out.push(grouped as TailRecord);
       }
@@ -391,7 +391,7 @@ export class FileTailer {
     const out: TextRecord[] = [];
     const partial = file.splitter.flush();
     if (partial) {
-      const record: TextRecord = { text: recordText(partial.bytes), lines: 1, start: partial.start, end: partial.end, cut: partial.cut };
+      const record: TextRecord = { text: recordText(partial.buffer, partial.from, partial.to), lines: 1, start: partial.start, end: partial.end, cut: partial.cut };
       out.push(...(file.grouper ? file.grouper.push(record) : [record]));
     }
     const group = file.grouper?.flush();

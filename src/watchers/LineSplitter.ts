@@ -7,7 +7,10 @@
  */
 
 export interface RawRecord {
-  bytes: Buffer;
+  /** The record's bytes are buffer[from, to): no per-line Buffer view is allocated. */
+  buffer: Buffer;
+  from: number;
+  to: number;
   /** Byte offset of the record's first byte. */
   start: number;
   /** Byte offset just past its line break. */
@@ -71,7 +74,7 @@ export class LineSplitter {
         break;
       }
       const breakLength = chunk[i] === CR && chunk[i + 1] === LF ? 2 : 1;
-      records.push(this.takeWith(chunk.subarray(from, i), base + i + breakLength));
+      records.push(this.takeWith(chunk, from, i, base + i + breakLength));
       from = i + breakLength;
       if (nextLf >= 0 && nextLf < from) nextLf = chunk.indexOf(LF, from);
       if (nextCr >= 0 && nextCr < from) nextCr = chunk.indexOf(CR, from);
@@ -81,13 +84,13 @@ export class LineSplitter {
     return records;
   }
 
-  /** The record ending at `end` whose last bytes are `tail`: a view when nothing was held. */
-  private takeWith(tail: Buffer, end: number): RawRecord {
-    if (this.pendingBytes > 0 || this.cut || tail.length > this.maxLineBytes) {
-      this.append(tail);
+  /** The record ending at `end` whose last bytes are chunk[from, to): read in place when nothing was held. */
+  private takeWith(chunk: Buffer, from: number, to: number, end: number): RawRecord {
+    if (this.pendingBytes > 0 || this.cut || to - from > this.maxLineBytes) {
+      this.append(chunk.subarray(from, to));
       return this.take(end);
     }
-    const record = { bytes: tail, start: this.start, end, cut: false };
+    const record = { buffer: chunk, from, to, start: this.start, end, cut: false };
     this.start = end;
     return record;
   }
@@ -116,7 +119,7 @@ export class LineSplitter {
   private take(end: number): RawRecord {
     let bytes: Buffer = Buffer.concat(this.pending, this.pendingBytes);
     if (this.cut) bytes = trimPartialUtf8(bytes);
-    const record = { bytes, start: this.start, end, cut: this.cut };
+    const record = { buffer: bytes, from: 0, to: bytes.length, start: this.start, end, cut: this.cut };
     this.pending = [];
     this.pendingBytes = 0;
     this.cut = false;

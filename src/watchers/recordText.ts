@@ -10,8 +10,8 @@ export function stripAnsi(text: string): string {
 
 const NON_ASCII = /[\u0080-\uffff]/;
 
-export function recordText(bytes: Buffer): string {
-  const text = stripAnsi(bytes.toString('utf8'));
+export function recordText(buffer: Buffer, from = 0, to = buffer.length): string {
+  const text = stripAnsi(buffer.toString('utf8', from, to));
   // Only text outside ASCII can have another normal form (most log lines are plain ASCII).
   return NON_ASCII.test(text) ? text.normalize('NFC') : text;
 }
