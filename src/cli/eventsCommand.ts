@@ -7,6 +7,10 @@ export function registerEventsCommand(program: Command): void {
   addAgentOptions(
     program.command('events').description('run the watchers and print every event as one JSON object per line on stdout (logs go to stderr); checkpoints like run'),
   ).action(async (options: AgentCommandOptions) => {
+    // `barista events | head`: when the reader goes away, stop like on Ctrl-C (state closed).
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.kill(process.pid, 'SIGTERM');
+    });
     await startAgent('events', options, 2, (agent) => agent.events$.subscribe((event) => process.stdout.write(`${JSON.stringify(event)}\n`)));
   });
 }
