@@ -44,7 +44,8 @@ export function compileLogRules(rules: readonly RuleConfig[]): CompiledLogRules 
       source: rule.source,
       pattern: new RegExp(rule.match, flags),
       groups: groupNamesOf(rule.match, flags),
-      emit: rule.emit,
+      // Static fields are redacted once here; matched text is redacted before matching.
+      emit: { ...rule.emit, ...(rule.emit.fields ? { fields: redactedFields(rule.emit.fields) } : {}) },
     };
     bySource.set(rule.source, [...(bySource.get(rule.source) ?? []), compiled]);
   }
@@ -74,13 +75,16 @@ function alternationOf(compiled: readonly CompiledLogRule[], rules: readonly Rul
 export function matchLogRules(compiled: CompiledLogRules, sourceId: string, text: string): RuleMatch | null {
   const anyRule = compiled.anyRule.get(sourceId);
   if (anyRule && !anyRule.test(text)) return null;
+  // Redacted once, before matching: every field captured from it and the text are then clean.
+  const clean = redactSecrets(text);
   for (const rule of compiled.bySource.get(sourceId) ?? []) {
-    const match = rule.pattern.exec(text);
-    if (match) return { ruleId: rule.id, draft: draftOf(rule, match, text) };
+    const match = rule.pattern.exec(clean);
+    if (match) return { ruleId: rule.id, draft: draftOf(rule, match, clean) };
   }
   return null;
 }
 
+/** `text` is already redacted. */
 function draftOf(rule: CompiledLogRule, match: RegExpExecArray, text: string): EventDraft {
   const captured: Record<string, string> = {};
   for (const [name, value] of Object.entries(match.groups ?? {})) {
@@ -89,21 +93,22 @@ function draftOf(rule: CompiledLogRule, match: RegExpExecArray, text: string): E
   const fields: Record<string, FieldValue> = {};
   for (const [name, value] of Object.entries(captured)) fields[name] = fieldValueOf(value);
   Object.assign(fields, rule.emit.fields ?? {});
-  for (const [name, value] of Object.entries(fields)) {
-    if (typeof value === 'string') fields[name] = redactSecrets(value);
-  }
 
   const draft: EventDraft = {
     type: rule.emit.type,
     severity: rule.emit.severity,
     fields,
-    text: redactSecrets(rule.emit.text === undefined ? text : fillTemplate(rule.emit.text, rule, captured)),
+    text: rule.emit.text === undefined ? text : fillTemplate(rule.emit.text, rule, captured),
   };
   // Only a timestamp with its zone becomes the event time: naive ones (Python logging, bash
   // `date`) are the host's local time, which barista does not guess. They stay a field.
   const at = captured.at === undefined ? undefined : awareIsoToUtc(captured.at);
   if (at !== undefined) draft.at = at;
   return draft;
+}
+
+function redactedFields(fields: Record<string, FieldValue>): Record<string, FieldValue> {
+  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, typeof value === 'string' ? redactSecrets(value) : value]));
 }
 
 // A decimal as Python prints floats: "250", "-3.56", "+4.5", "1.5e-05" (Optuna values).
