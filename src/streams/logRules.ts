@@ -84,25 +84,25 @@ export function matchLogRules(compiled: CompiledLogRules, sourceId: string, text
   return null;
 }
 
-/** `text` is already redacted. */
+/** `text` is already redacted. Built in one pass: this runs for every line that makes an event. */
 function draftOf(rule: CompiledLogRule, match: RegExpExecArray, text: string): EventDraft {
-  const captured: Record<string, string> = {};
-  for (const [name, value] of Object.entries(match.groups ?? {})) {
-    if (value !== undefined) captured[name] = value;
-  }
   const fields: Record<string, FieldValue> = {};
-  for (const [name, value] of Object.entries(captured)) fields[name] = fieldValueOf(value);
-  Object.assign(fields, rule.emit.fields ?? {});
+  const groups: Record<string, string | undefined> = match.groups ?? {};
+  for (const name in groups) {
+    const value = groups[name];
+    if (value !== undefined) fields[name] = fieldValueOf(value);
+  }
+  if (rule.emit.fields) Object.assign(fields, rule.emit.fields);
 
   const draft: EventDraft = {
     type: rule.emit.type,
     severity: rule.emit.severity,
     fields,
-    text: rule.emit.text === undefined ? text : fillTemplate(rule.emit.text, rule, captured),
+    text: rule.emit.text === undefined ? text : fillTemplate(rule.emit.text, rule, groups),
   };
   // Only a timestamp with its zone becomes the event time: naive ones (Python logging, bash
   // `date`) are the host's local time, which barista does not guess. They stay a field.
-  const at = captured.at === undefined ? undefined : awareIsoToUtc(captured.at);
+  const at = groups.at === undefined ? undefined : awareIsoToUtc(groups.at);
   if (at !== undefined) draft.at = at;
   return draft;
 }
@@ -127,11 +127,12 @@ function fieldValueOf(value: string): FieldValue {
  * `{name}`: a static field, else the group's text as written (so "2712.50" keeps its zeros),
  * else "" for a group that did not take part. Unknown names stay as written so a typo shows.
  */
-function fillTemplate(template: string, rule: CompiledLogRule, captured: Record<string, string>): string {
+function fillTemplate(template: string, rule: CompiledLogRule, captured: Record<string, string | undefined>): string {
   return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (placeholder, name: string) => {
     const fixed = rule.emit.fields?.[name];
     if (fixed !== undefined) return String(fixed);
-    if (captured[name] !== undefined) return captured[name];
+    const value = captured[name];
+    if (value !== undefined) return value;
     return rule.groups.includes(name) ? '' : placeholder;
   });
 }
