@@ -168,49 +168,42 @@ const seconds = (ms: number) => Math.round(ms / 1000);
 const clock = (iso: string | null) => (iso === null ? 'an unknown time' : `${iso.slice(0, 19).replace('T', ' ')} UTC`);
 const minutes = (s: number) => (s >= 120 ? `${Math.round(s / 60)} min` : `${s} s`);
 
+/** What every liveness event says about the heartbeat it is about. */
+function heartbeatFields(trader: string, heartbeat: Heartbeat): Record<string, unknown> & { last_poll: string | null } {
+  const last_poll = heartbeat.last_poll_completed ?? heartbeat.timestamp;
+  return {
+    trader,
+    last_poll,
+    next_poll_scheduled: heartbeat.next_poll_scheduled,
+    pid: heartbeat.pid,
+    poll_count: heartbeat.poll_count,
+    // Identifies the heartbeat: a deterministic event id can use it.
+    heartbeat_at: heartbeat.timestamp ?? last_poll ?? heartbeat.next_poll_scheduled,
+  };
+}
+
 function staleDraft(trader: string, heartbeat: Heartbeat, graceMs: number, nowMs: number): TraderEventDraft {
   const overdue_s = seconds(nowMs - Date.parse(heartbeat.next_poll_scheduled));
-  const last_poll = heartbeat.last_poll_completed ?? heartbeat.timestamp;
+  const fields = heartbeatFields(trader, heartbeat);
   return {
     type: 'trader.stale',
     severity: 'warning',
     subject: trader,
     at: new Date(nowMs).toISOString(),
-    fields: {
-      trader,
-      last_poll,
-      next_poll_scheduled: heartbeat.next_poll_scheduled,
-      overdue_s,
-      grace_s: seconds(graceMs),
-      pid: heartbeat.pid,
-      poll_count: heartbeat.poll_count,
-      timeframe: heartbeat.timeframe,
-      // Identifies the heartbeat this is about: a deterministic event id can use it.
-      heartbeat_at: heartbeat.timestamp ?? last_poll ?? heartbeat.next_poll_scheduled,
-    },
-    text: `${trader} is stale: last poll at ${clock(last_poll)}, the poll due at ${clock(heartbeat.next_poll_scheduled)} is ${minutes(overdue_s)} overdue (pid ${heartbeat.pid ?? '?'}, poll #${heartbeat.poll_count ?? '?'}).`,
+    fields: { ...fields, overdue_s, grace_s: seconds(graceMs), timeframe: heartbeat.timeframe },
+    text: `${trader} is stale: last poll at ${clock(fields.last_poll)}, the poll due at ${clock(heartbeat.next_poll_scheduled)} is ${minutes(overdue_s)} overdue (pid ${heartbeat.pid ?? '?'}, poll #${heartbeat.poll_count ?? '?'}).`,
   };
 }
 
 function recoveredDraft(trader: string, heartbeat: Heartbeat, previous: Heartbeat, staleForMs: number, nowMs: number): TraderEventDraft {
-  const last_poll = heartbeat.last_poll_completed ?? heartbeat.timestamp;
+  const fields = heartbeatFields(trader, heartbeat);
   const restarted = heartbeat.pid !== null && previous.pid !== null && heartbeat.pid !== previous.pid;
   return {
     type: 'trader.recovered',
     severity: 'info',
     subject: trader,
     at: new Date(nowMs).toISOString(),
-    fields: {
-      trader,
-      last_poll,
-      next_poll_scheduled: heartbeat.next_poll_scheduled,
-      pid: heartbeat.pid,
-      poll_count: heartbeat.poll_count,
-      previous_pid: previous.pid,
-      restarted,
-      stale_for_s: seconds(staleForMs),
-      heartbeat_at: heartbeat.timestamp ?? last_poll ?? heartbeat.next_poll_scheduled,
-    },
-    text: `${trader} is polling again${restarted ? ` (new pid ${heartbeat.pid}, was ${previous.pid})` : ''}: last poll at ${clock(last_poll)}, next due at ${clock(heartbeat.next_poll_scheduled)}.`,
+    fields: { ...fields, previous_pid: previous.pid, restarted, stale_for_s: seconds(staleForMs) },
+    text: `${trader} is polling again${restarted ? ` (new pid ${heartbeat.pid}, was ${previous.pid})` : ''}: last poll at ${clock(fields.last_poll)}, next due at ${clock(heartbeat.next_poll_scheduled)}.`,
   };
 }
