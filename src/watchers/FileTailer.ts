@@ -375,8 +375,8 @@ export class FileTailer {
       // The splitter hands out views into `buffer` for whole lines: decode them before the next read.
       for (const raw of file.splitter.push(buffer.subarray(0, n))) {
         const record: TailRecord = { text: recordText(raw.buffer, raw.from, raw.to), lines: 1, start: raw.start, end: raw.end, cut: raw.cut, identity };
-        if (!file.grouper) out.push(record);
-        else for (const grouped of file.grouper.push(record)) out.push(grouped as TailRecord);
+        if (file.grouper) file.grouper.push(record, out);
+        else out.push(record);
       }
     }
     if (bytes > 0) {
@@ -392,7 +392,8 @@ export class FileTailer {
     const partial = file.splitter.flush();
     if (partial) {
       const record: TextRecord = { text: recordText(partial.buffer, partial.from, partial.to), lines: 1, start: partial.start, end: partial.end, cut: partial.cut };
-      out.push(...(file.grouper ? file.grouper.push(record) : [record]));
+      if (file.grouper) file.grouper.push(record, out);
+      else out.push(record);
     }
     const group = file.grouper?.flush();
     if (group) out.push(group);

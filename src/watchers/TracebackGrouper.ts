@@ -16,6 +16,12 @@ export interface TextRecord {
 const TRACEBACK_START = /^(\[W\d+\] )?Traceback \(most recent call last\):/;
 const MAX_GROUP_LINES = 500;
 
+/** Most lines start with neither "T" nor "[": one character rules them out before the regex. */
+function isTracebackStart(text: string): RegExpExecArray | null {
+  const first = text.charCodeAt(0);
+  return first === 84 /* T */ || first === 91 /* [ */ ? TRACEBACK_START.exec(text) : null;
+}
+
 export class TracebackGrouper {
   private group: TextRecord | null = null;
   /** A lead line (e.g. "Error processing bars: …") held until we know whether a traceback follows. */
@@ -31,35 +37,40 @@ export class TracebackGrouper {
     return this.group?.start ?? this.held?.start ?? null;
   }
 
-  push(record: TextRecord): TextRecord[] {
+  /** Takes the next line; appends to `out` what is complete (an array per line would be garbage). */
+  push<R extends TextRecord>(record: R, out: R[]): void {
     if (this.held) {
-      const held = this.held;
+      const held = this.held as R;
       this.held = null;
-      const start = TRACEBACK_START.exec(record.text);
-      if (!start) return [held, ...this.push(record)];
+      const start = isTracebackStart(record.text);
+      if (!start) {
+        out.push(held);
+        this.push(record, out);
+        return;
+      }
       this.prefix = start[1] ?? '';
       this.group = { ...held };
       this.append(record);
-      return [];
+      return;
     }
     if (this.group) {
       const body = this.prefix && record.text.startsWith(this.prefix) ? record.text.slice(this.prefix.length) : record.text;
       const continues = /^\s/.test(body) && body.trim() !== '';
       this.append(record);
-      if (continues && this.group.lines < MAX_GROUP_LINES) return [];
-      return [this.close()];
+      if (!continues || this.group.lines >= MAX_GROUP_LINES) out.push(this.close() as R);
+      return;
     }
-    const start = TRACEBACK_START.exec(record.text);
+    const start = isTracebackStart(record.text);
     if (start) {
       this.prefix = start[1] ?? '';
       this.group = { ...record };
-      return [];
+      return;
     }
     if (this.lead?.test(record.text)) {
       this.held = record;
-      return [];
+      return;
     }
-    return [record];
+    out.push(record);
   }
 
   /** Emits an unfinished group (the flush timeout passed, or the file ended). */

@@ -1,6 +1,10 @@
 import { TracebackGrouper, type TextRecord } from '../../src/watchers/TracebackGrouper';
 
-const push = (grouper: TracebackGrouper, lines: string[]): TextRecord[] => lines.flatMap((text, i) => grouper.push({ text, lines: 1, start: i * 10, end: i * 10 + 10, cut: false }));
+function push(grouper: TracebackGrouper, lines: string[]): TextRecord[] {
+  const out: TextRecord[] = [];
+  lines.forEach((text, i) => grouper.push({ text, lines: 1, start: i * 10, end: i * 10 + 10, cut: false }, out));
+  return out;
+}
 
 describe('TracebackGrouper', () => {
   it('keeps a "[W1] " prefixed worker traceback together', () => {
