@@ -177,28 +177,23 @@ describe('FileTailer', () => {
       expect(after[0].identity).not.toBe(before[0].identity);
     });
 
-    it('finds the rotated file by its inode after a restart and drains it first', () => {
+    it.each([
+      ['a file renamed away (found again by its inode)', () => renameSync(file(), `${file()}.1`)],
+      [
+        'the copy of a copytruncate',
+        () => {
+          copyFileSync(file(), `${file()}.1`);
+          truncateSync(file(), 0);
+        },
+      ],
+    ])('after a rotation while stopped, drains %s first, then the new content', (_what, rotate) => {
       write(file(), lines(0, 3));
       const first = fresh();
       readAll(first);
-      write(file(), lines(3, 5));
+      write(file(), lines(3, 5)); // written after the last look, before the stop
       const checkpoint = JSON.parse(JSON.stringify(first.checkpoint()));
       first.close();
-      renameSync(file(), `${file()}.1`);
-      write(file(), lines(5, 7));
-      const tailer = new FileTailer(file(), options, checkpoint);
-      expect(texts(readAll(tailer))).toEqual(lines(3, 7));
-    });
-
-    it('drains the copy of a copytruncate done while stopped', () => {
-      write(file(), lines(0, 3));
-      const first = fresh();
-      readAll(first);
-      write(file(), lines(3, 5));
-      const checkpoint = JSON.parse(JSON.stringify(first.checkpoint()));
-      first.close();
-      copyFileSync(file(), `${file()}.1`);
-      truncateSync(file(), 0);
+      rotate();
       write(file(), lines(5, 7));
       const tailer = new FileTailer(file(), options, checkpoint);
       expect(texts(readAll(tailer))).toEqual(lines(3, 7));
