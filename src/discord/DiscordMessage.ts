@@ -1,0 +1,34 @@
+/**
+ * What barista sends to Discord: the JSON body of "execute webhook" / "create message",
+ * as Discord defines it (snake_case). Renderers produce it, the outbox stores it, sinks send it.
+ */
+export interface DiscordEmbedField {
+  name: string;
+  value: string;
+  inline?: boolean;
+}
+
+export interface DiscordEmbed {
+  title?: string;
+  description?: string;
+  url?: string;
+  /** 0xRRGGBB */
+  color?: number;
+  /** ISO 8601 */
+  timestamp?: string;
+  fields?: DiscordEmbedField[];
+  footer?: { text: string };
+  author?: { name: string };
+}
+
+/** Discord's "suppress notifications" message flag (silent routes). */
+export const SUPPRESS_NOTIFICATIONS = 1 << 12;
+
+export interface DiscordMessage {
+  content?: string;
+  embeds: DiscordEmbed[];
+  /** SUPPRESS_NOTIFICATIONS for silent routes. */
+  flags?: number;
+  /** Always `{ parse: [] }`: barista never pings anyone. */
+  allowed_mentions: { parse: [] };
+}
