@@ -22,12 +22,38 @@ export class EventStore {
       type
         ? this.state.db.prepare('SELECT * FROM events WHERE type = ? ORDER BY at DESC, rowid DESC LIMIT ?').all(type, limit)
         : this.state.db.prepare('SELECT * FROM events ORDER BY at DESC, rowid DESC LIMIT ?').all(limit)
-    ) as { id: string; type: string; severity: BaristaEvent['severity']; at: number; source: string; subject: string; fields: string; text: string | null }[];
-    return rows.map((r) => ({ id: r.id, type: r.type, severity: r.severity, at: new Date(r.at).toISOString(), source: r.source, subject: r.subject, fields: JSON.parse(r.fields) as Record<string, unknown>, ...(r.text !== null ? { text: r.text } : {}) }));
+    ) as EventRow[];
+    return rows.map(eventOfRow);
+  }
+
+  /** Events committed but not yet handed to the outbox (barista stopped while they waited in a group), in commit order. */
+  unnotified(): BaristaEvent[] {
+    return (this.state.db.prepare('SELECT * FROM events WHERE notified_at IS NULL ORDER BY rowid').all() as EventRow[]).map(eventOfRow);
+  }
+
+  /** Records that these events reached the outbox or were settled by policy (dropped, muted). Call inside the outbox transaction. */
+  markNotified(ids: readonly string[], now = Date.now()): void {
+    const mark = this.state.db.prepare('UPDATE events SET notified_at = ? WHERE id = ? AND notified_at IS NULL');
+    for (const id of ids) mark.run(now, id);
   }
 
   /** Drops events older than the retention. */
   prune(olderThanMs: number, now = Date.now()): number {
     return this.state.db.prepare('DELETE FROM events WHERE created_at < ?').run(now - olderThanMs).changes;
   }
+}
+
+interface EventRow {
+  id: string;
+  type: string;
+  severity: BaristaEvent['severity'];
+  at: number;
+  source: string;
+  subject: string;
+  fields: string;
+  text: string | null;
+}
+
+function eventOfRow(r: EventRow): BaristaEvent {
+  return { id: r.id, type: r.type, severity: r.severity, at: new Date(r.at).toISOString(), source: r.source, subject: r.subject, fields: JSON.parse(r.fields) as Record<string, unknown>, ...(r.text !== null ? { text: r.text } : {}) };
 }

@@ -85,6 +85,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'events remember when they reached the outbox',
+    // An event committed but not yet in the outbox (waiting in a group when barista was killed)
+    // is found again at start. Events from before this version count as notified: no flood on upgrade.
+    sql: `
+      ALTER TABLE events ADD COLUMN notified_at INTEGER;
+      UPDATE events SET notified_at = created_at;
+      CREATE INDEX events_unnotified ON events (notified_at) WHERE notified_at IS NULL;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { EventStore } from '../../src/state/EventStore';
+import { MIGRATIONS } from '../../src/state/migrations';
 import { StateStore } from '../../src/state/StateStore';
 import type { BaristaEvent } from '../../src/streams/BaristaEvent';
 import { useTempDir } from '../support/tempDir';
@@ -25,5 +26,28 @@ describe('EventStore', () => {
     expect(store.prune(60_000, Date.now() + 120_000)).toBe(1);
     expect(store.recent(10)).toEqual([]);
     state.close();
+  });
+
+  it('finds again, in commit order, the events that never reached the outbox', () => {
+    const state = StateStore.open({ path: path.join(tempDir(), 's.db') });
+    const store = new EventStore(state);
+    store.insertNew([event('a'), event('b'), event('c')]);
+    store.markNotified(['b']);
+    expect(store.unnotified().map((e) => e.id)).toEqual(['a', 'c']);
+    store.markNotified(['a', 'c', 'unknown']);
+    expect(store.unnotified()).toEqual([]);
+    state.close();
+  });
+
+  it('counts the events of a state written before notification tracking as notified (no flood on upgrade)', () => {
+    const file = path.join(tempDir(), 's.db');
+    const before = MIGRATIONS.filter((m) => m.version < 3);
+    const old = StateStore.open({ path: file, migrations: before });
+    new EventStore(old).insertNew([event('x'), event('y')]);
+    old.close();
+    const upgraded = StateStore.open({ path: file });
+    expect(upgraded.info.applied.map((m) => m.version)).toContain(3);
+    expect(new EventStore(upgraded).unnotified()).toEqual([]);
+    upgraded.close();
   });
 });
