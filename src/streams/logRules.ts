@@ -23,7 +23,16 @@ export interface CompiledLogRules {
    * Per source, one regex that matches wherever any of its rules would: most lines match no
    * rule, and one alternation rejects them far faster than trying each rule in turn.
    */
-  anyRule: ReadonlyMap<string, RegExp>;
+  anyRule: ReadonlyMap<string, RuleSieve>;
+}
+
+/**
+ * Whether any rule of a source could match. Rules anchored at the line start are one regex
+ * tried at position 0 only; the others one alternation tried along the line.
+ */
+export interface RuleSieve {
+  anchored: RegExp | null;
+  floating: RegExp | null;
 }
 
 export interface RuleMatch {
@@ -49,7 +58,7 @@ export function compileLogRules(rules: readonly RuleConfig[]): CompiledLogRules 
     };
     bySource.set(rule.source, [...(bySource.get(rule.source) ?? []), compiled]);
   }
-  const anyRule = new Map<string, RegExp>();
+  const anyRule = new Map<string, RuleSieve>();
   for (const [source, compiled] of bySource) {
     const combined = alternationOf(compiled, rules);
     if (combined) anyRule.set(source, combined);
@@ -58,14 +67,19 @@ export function compileLogRules(rules: readonly RuleConfig[]): CompiledLogRules 
 }
 
 /**
- * The rules' patterns as one alternation, named groups made plain. Only when that keeps the
+ * The rules' patterns as alternations, named groups made plain. Only when that keeps the
  * meaning: no flags (they would differ per rule) and no backreferences (numbering changes).
  */
-function alternationOf(compiled: readonly CompiledLogRule[], rules: readonly RuleConfig[]): RegExp | null {
+function alternationOf(compiled: readonly CompiledLogRule[], rules: readonly RuleConfig[]): RuleSieve | null {
   const sources = compiled.map((rule) => rules.find((r) => r.id === rule.id && r.source === rule.source));
   if (sources.some((rule) => !rule || (rule.flags ?? '') !== '' || /\\[1-9k]/.test(rule.match))) return null;
+  const plain = (pattern: string) => `(?:${pattern.replace(/\(\?<(?![=!])[A-Za-z_$][\w$]*>/g, '(?:')})`;
+  // "^…" without any "|" is anchored as a whole (a "|" might be top-level: then it is not).
+  const isAnchored = (pattern: string) => pattern.startsWith('^') && !pattern.includes('|');
+  const anchored = sources.filter((rule) => isAnchored(rule!.match)).map((rule) => plain(rule!.match.slice(1)));
+  const floating = sources.filter((rule) => !isAnchored(rule!.match)).map((rule) => plain(rule!.match));
   try {
-    return new RegExp(sources.map((rule) => `(?:${rule!.match.replace(/\(\?<(?![=!])[A-Za-z_$][\w$]*>/g, '(?:')})`).join('|'));
+    return { anchored: anchored.length ? new RegExp(`^(?:${anchored.join('|')})`) : null, floating: floating.length ? new RegExp(floating.join('|')) : null };
   } catch {
     return null;
   }
@@ -73,8 +87,8 @@ function alternationOf(compiled: readonly CompiledLogRule[], rules: readonly Rul
 
 /** The first rule of `sourceId` (in file order) whose regex matches `text`, as an event draft. */
 export function matchLogRules(compiled: CompiledLogRules, sourceId: string, text: string): RuleMatch | null {
-  const anyRule = compiled.anyRule.get(sourceId);
-  if (anyRule && !anyRule.test(text)) return null;
+  const sieve = compiled.anyRule.get(sourceId);
+  if (sieve && !sieve.anchored?.test(text) && !sieve.floating?.test(text)) return null;
   // Redacted once, before matching: every field captured from it and the text are then clean.
   const clean = redactSecrets(text);
   for (const rule of compiled.bySource.get(sourceId) ?? []) {

@@ -6,11 +6,12 @@
  * each a file identity plus the offset just past the last record handed out — is committed
  * by the caller with the events made from those records.
  */
+import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { fingerprintMatches, fingerprintOf, FINGERPRINT_BYTES, type Fingerprint } from './fileIdentity';
 import { LineSplitter } from './LineSplitter';
-import { recordText } from './recordText';
+import { recordText, stripAnsi } from './recordText';
 import { TracebackGrouper, type TextRecord } from './TracebackGrouper';
 
 /** Persisted position in one file. */
@@ -373,11 +374,15 @@ export class FileTailer {
       position += n;
       bytes += n;
       // The splitter hands out views into `buffer` for whole lines: decode them before the next read.
-      for (const raw of file.splitter.push(buffer.subarray(0, n))) {
-        const record: TailRecord = { text: recordText(raw.buffer, raw.from, raw.to), lines: 1, start: raw.start, end: raw.end, cut: raw.cut, identity };
+      const chunk = buffer.subarray(0, n);
+      // Most reads are plain ASCII: decoded once, each line is then a cheap slice of that string.
+      const asciiText = isAscii(chunk) ? chunk.toString('latin1') : null;
+      file.splitter.pushEach(chunk, (bytes, from, to, start, end, cut) => {
+        const text = asciiText !== null && bytes === buffer ? stripAnsi(asciiText.slice(from, to)) : recordText(bytes, from, to);
+        const record: TailRecord = { text, lines: 1, start, end, cut, identity };
         if (file.grouper) file.grouper.push(record, out);
         else out.push(record);
-      }
+      });
     }
     if (bytes > 0) {
       file.lastGrowthAt = this.now();

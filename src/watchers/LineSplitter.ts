@@ -18,6 +18,9 @@ export interface RawRecord {
   cut: boolean;
 }
 
+/** Receives one record: its bytes are buffer[from, to); see RawRecord. */
+export type RecordSink = (buffer: Buffer, from: number, to: number, start: number, end: number, cut: boolean) => void;
+
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -53,14 +56,20 @@ export class LineSplitter {
    * decode (or copy) them before the caller reuses its buffer.
    */
   push(chunk: Buffer): RawRecord[] {
-    const base = this.next; // offset of chunk[0]
     const records: RawRecord[] = [];
+    this.pushEach(chunk, (buffer, from, to, start, end, cut) => records.push({ buffer, from, to, start, end, cut }));
+    return records;
+  }
+
+  /** As push(), one call per record and no record objects: the tailer's hot loop. */
+  pushEach(chunk: Buffer, onRecord: RecordSink): void {
+    const base = this.next; // offset of chunk[0]
     let from = 0;
     if (this.crAtEnd) {
       // A \r ended the previous read: the record ends there, or after a \n right behind it.
       this.crAtEnd = false;
       from = chunk.length > 0 && chunk[0] === LF ? 1 : 0;
-      records.push(this.take(base + from));
+      this.take(base + from, onRecord);
     }
     // indexOf scans natively; \r is rare, so its position is looked up again only when passed.
     let nextLf = chunk.indexOf(LF, from);
@@ -74,32 +83,34 @@ export class LineSplitter {
         break;
       }
       const breakLength = chunk[i] === CR && chunk[i + 1] === LF ? 2 : 1;
-      records.push(this.takeWith(chunk, from, i, base + i + breakLength));
+      this.takeWith(chunk, from, i, base + i + breakLength, onRecord);
       from = i + breakLength;
       if (nextLf >= 0 && nextLf < from) nextLf = chunk.indexOf(LF, from);
       if (nextCr >= 0 && nextCr < from) nextCr = chunk.indexOf(CR, from);
     }
     this.append(chunk.subarray(from));
     this.next = base + chunk.length;
-    return records;
   }
 
   /** The record ending at `end` whose last bytes are chunk[from, to): read in place when nothing was held. */
-  private takeWith(chunk: Buffer, from: number, to: number, end: number): RawRecord {
+  private takeWith(chunk: Buffer, from: number, to: number, end: number, onRecord: RecordSink): void {
     if (this.pendingBytes > 0 || this.cut || to - from > this.maxLineBytes) {
       this.append(chunk.subarray(from, to));
-      return this.take(end);
+      this.take(end, onRecord);
+      return;
     }
-    const record = { buffer: chunk, from, to, start: this.start, end, cut: false };
+    const start = this.start;
     this.start = end;
-    return record;
+    onRecord(chunk, from, to, start, end, false);
   }
 
   /** Emits a held partial line as a record (the file will not grow any more). */
   flush(): RawRecord | null {
     if (this.pendingBytes === 0 && !this.cut && !this.crAtEnd) return null;
     this.crAtEnd = false;
-    return this.take(this.next);
+    let record: RawRecord | null = null;
+    this.take(this.next, (buffer, from, to, start, end, cut) => (record = { buffer, from, to, start, end, cut }));
+    return record;
   }
 
   private append(part: Buffer): void {
@@ -116,15 +127,15 @@ export class LineSplitter {
     this.pendingBytes += kept.length;
   }
 
-  private take(end: number): RawRecord {
+  private take(end: number, onRecord: RecordSink): void {
     let bytes: Buffer = Buffer.concat(this.pending, this.pendingBytes);
-    if (this.cut) bytes = trimPartialUtf8(bytes);
-    const record = { buffer: bytes, from: 0, to: bytes.length, start: this.start, end, cut: this.cut };
+    const { start, cut } = this;
+    if (cut) bytes = trimPartialUtf8(bytes);
     this.pending = [];
     this.pendingBytes = 0;
     this.cut = false;
     this.start = end;
-    return record;
+    onRecord(bytes, 0, bytes.length, start, end, cut);
   }
 }
 
