@@ -6,6 +6,7 @@
 import type { SourceConfig, SourceType } from '../config/schema';
 import type { ComponentFactory } from './Component';
 import { CsvSourceComponent } from './sources/CsvSourceComponent';
+import { FilesSourceComponent } from './sources/FilesSourceComponent';
 import { JsonSourceComponent } from './sources/JsonSourceComponent';
 import { LogSourceComponent } from './sources/LogSourceComponent';
 import { OptunaSourceComponent } from './sources/OptunaSourceComponent';
@@ -19,6 +20,7 @@ export const sourceFactories: SourceFactories = {
   csv: (config, context) => new CsvSourceComponent(config, context),
   json: (config, context) => new JsonSourceComponent(config, context),
   optuna: (config, context) => new OptunaSourceComponent(config, context),
+  files: (config, context) => new FilesSourceComponent(config, context),
 };
 
 export function factoryFor(config: SourceConfig, factories: SourceFactories = sourceFactories): ComponentFactory<SourceConfig> | undefined {

@@ -4,7 +4,7 @@
  * only if the file stays invalid. A document whose bytes did not change is not a change.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../logging/logger';
@@ -31,6 +31,8 @@ export interface JsonDocumentWatcherOptions {
   /** Delays between re-reads of an invalid file; after the last it is reported. */
   retryDelaysMs?: number[];
   notifications?: boolean;
+  /** Turns the file's text into data; throws on invalid input (default JSON.parse). */
+  parse?: (text: string) => unknown;
 }
 
 const DEFAULT_RETRIES = [50, 100, 200, 400, 800, 1600];
@@ -77,8 +79,10 @@ export class JsonDocumentWatcher {
     if (this.stopped || (attempt === 0 && this.retries.has(rel))) return; // a retry is already on its way
     const file = path.join(this.options.workspace, rel);
     let bytes: Buffer;
+    let stat: Stats;
     try {
-      if (!statSync(file).isFile()) return;
+      stat = statSync(file);
+      if (!stat.isFile()) return;
       bytes = readFileSync(file);
     } catch {
       return; // gone between listing and reading
@@ -88,7 +92,7 @@ export class JsonDocumentWatcher {
     let data: unknown;
     try {
       if (bytes.length === 0) throw new Error('the file is empty');
-      data = JSON.parse(bytes.toString('utf8'));
+      data = (this.options.parse ?? JSON.parse)(bytes.toString('utf8'));
     } catch (error) {
       const delays = this.options.retryDelaysMs ?? DEFAULT_RETRIES;
       if (attempt < delays.length) {
@@ -105,6 +109,16 @@ export class JsonDocumentWatcher {
       return;
     }
     this.options.knownHashes.set(rel, hash);
-    this.options.onDocument({ kind: 'document', source: this.options.source, at: Date.now(), path: rel, data, hash });
+    this.options.onDocument({
+      kind: 'document',
+      source: this.options.source,
+      at: Date.now(),
+      path: rel,
+      data,
+      hash,
+      modifiedMs: stat.mtimeMs,
+      // Filesystems without a birth time report 0: the last status change is the next best.
+      bornMs: stat.birthtimeMs > 0 ? stat.birthtimeMs : stat.ctimeMs,
+    });
   }
 }

@@ -40,6 +40,10 @@ export interface DocumentObservation {
   data: unknown;
   /** sha256 of the bytes read: the same content is not a change. */
   hash: string;
+  /** The file's mtime when read (ms since epoch). */
+  modifiedMs?: number;
+  /** When the file was created (birth time, else its ctime; ms since epoch). */
+  bornMs?: number;
 }
 
 export type Observation = LineObservation | DocumentObservation;
