@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { silentLogger, type Logger } from '../logging/logger';
 import { redactSecrets } from '../logging/redactSecrets';
 import type { OutboxRow, OutboxStore } from '../state/OutboxStore';
-import { renderBacklogDigest } from './backlogDigest';
+import { renderBacklogDigest, type HeldBackMessage } from './backlogDigest';
 import type { DiscordMessage } from './DiscordMessage';
 import type { SendOutcome, Sink } from './sinks/Sink';
 
@@ -59,6 +59,10 @@ export function outboxNonce(idempotencyKey: string): string {
 
 /** Most rows looked at for one digest: more than one Discord message can list anyway. */
 const DIGEST_CANDIDATES = 500;
+
+function heldBack(row: OutboxRow<DiscordMessage>): HeldBackMessage {
+  return { message: row.payload, at: row.createdAt };
+}
 /** setTimeout's largest delay; a lane waiting longer simply wakes, finds its head not due, and waits again. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -200,19 +204,33 @@ export class OutboxDispatcher {
     this.onOutcome?.(row, outcome);
   }
 
-  /** Replaces each group's backlog on this destination by digests (between sends: nothing of it is in flight). */
+  /**
+   * Folds each group's backlog on this destination into digests: first into the group's pending
+   * digest while it has room, then into new digests once more than the threshold wait. Runs
+   * between sends, so no row of it is in flight.
+   */
   private collapseBacklogs(destination: string, now: number): void {
     if (!Number.isFinite(this.collapseThreshold)) return;
     for (const groupKey of this.store.backloggedGroups(destination, this.collapseThreshold)) {
-      for (;;) {
-        const rows = this.store.pendingOfGroup(destination, groupKey, DIGEST_CANDIDATES);
-        if (rows.length <= this.collapseThreshold) break;
-        const digest = renderBacklogDigest(rows.map((row) => ({ message: row.payload, at: row.createdAt })));
-        if (digest.count < 2) break;
-        const members = rows.slice(0, digest.count);
-        const seqs = members.map((row) => row.seq);
-        const seq = this.store.collapse(seqs, { idempotencyKey: `digest:${seqs[0]}`, payload: digest.message }, now);
-        this.logger.info({ destination, groupKey, collapsed: members.length, digest: seq }, 'a backlog of one group collapsed into a digest');
+      let waiting = this.store.pendingOfGroup(destination, groupKey, DIGEST_CANDIDATES);
+      const digest = this.store.pendingDigestOf(destination, groupKey);
+      if (digest && waiting.length) {
+        const members = this.store.digestMembers(digest.seq);
+        const rendered = renderBacklogDigest([...members, ...waiting].map(heldBack));
+        const joining = waiting.slice(0, Math.max(0, rendered.count - members.length));
+        if (joining.length) {
+          this.store.extendDigest(digest.seq, joining.map((row) => row.seq), rendered.message);
+          waiting = waiting.slice(joining.length);
+          this.logger.debug({ destination, groupKey, joined: joining.length, digest: digest.seq }, 'more held-back messages joined a pending digest');
+        }
+      }
+      while (waiting.length > this.collapseThreshold) {
+        const rendered = renderBacklogDigest(waiting.map(heldBack));
+        if (rendered.count < 2) break;
+        const seqs = waiting.slice(0, rendered.count).map((row) => row.seq);
+        const seq = this.store.collapse(seqs, { idempotencyKey: `digest:${seqs[0]}`, payload: rendered.message }, now);
+        waiting = waiting.slice(rendered.count);
+        this.logger.info({ destination, groupKey, collapsed: seqs.length, digest: seq }, 'a backlog of one group collapsed into a digest');
       }
     }
   }

@@ -114,6 +114,7 @@ export class OutboxStore<P = unknown> {
     return raw && toRow<P>(raw);
   }
 
+  /** Delivered. Also wins over `expired`: a row can expire while its send is in flight, and what happened matters more. */
   markSent(seq: number, now = Date.now(), messageId?: string): void {
     this.statements.markSent.run(now, now, messageId ?? null, seq);
   }
@@ -151,8 +152,9 @@ export class OutboxStore<P = unknown> {
   }
 
   /**
-   * Group keys of a destination with more than `threshold` pending plain messages (expiring
-   * snapshots and digests excluded), the earliest backlog first.
+   * Group keys of a destination whose pending plain messages (expiring snapshots excluded) should
+   * go into a digest: more than `threshold` of them, or any while a digest of the group is pending.
+   * The earliest backlog first.
    */
   backloggedGroups(destination: string, threshold: number): string[] {
     return (this.statements.backlogged.all(destination, threshold) as { group_key: string }[]).map((r) => r.group_key);
@@ -163,20 +165,26 @@ export class OutboxStore<P = unknown> {
     return (this.statements.ofGroup.all(destination, groupKey, limit) as RawRow[]).map((r) => toRow<P>(r));
   }
 
+  /** The latest pending digest of a group on a destination, which later rows of the group may join. */
+  pendingDigestOf(destination: string, groupKey: string): OutboxRow<P> | undefined {
+    const raw = this.statements.pendingDigest.get(destination, groupKey) as RawRow | undefined;
+    return raw && toRow<P>(raw);
+  }
+
+  /** The rows a digest replaced, in their original order. */
+  digestMembers(digestSeq: number): OutboxRow<P>[] {
+    return (this.statements.members.all(digestSeq) as RawRow[]).map((r) => toRow<P>(r));
+  }
+
   /**
    * Replaces pending rows of one destination by one digest row, in one transaction. The digest
    * takes the place of the first of them (its position, attempts and next attempt, so a backoff
    * in progress goes on); the rows become `collapsed` and point at the digest. Returns its seq.
-   * Throws, changing nothing, if a row is not pending on that destination any more.
+   * Throws, changing nothing, if a row is not a pending message on that destination any more.
    */
   collapse(seqs: readonly number[], digest: { idempotencyKey: string; payload: P }, now = Date.now()): number {
     return this.db.transaction(() => {
-      const rows: OutboxRow<P>[] = [];
-      for (const seq of seqs) {
-        const row = this.get(seq);
-        if (!row || row.status !== 'pending' || (rows[0] && row.destination !== rows[0].destination)) throw new Error(`outbox row ${seq} cannot be collapsed: not pending on the same destination`);
-        rows.push(row);
-      }
+      const rows = this.collapsibleRows(seqs);
       const first = rows[0];
       if (!first) throw new Error('collapse needs at least one row');
       const head = rows.reduce((a, b) => (b.position < a.position || (b.position === a.position && b.seq < a.seq) ? b : a), first);
@@ -186,6 +194,33 @@ export class OutboxStore<P = unknown> {
       for (const row of rows) this.statements.markCollapsed.run(digestSeq, row.seq, first.destination);
       return digestSeq;
     })();
+  }
+
+  /**
+   * Folds more pending rows into a pending digest (which keeps its place) and replaces its
+   * payload, in one transaction. Throws, changing nothing, if the digest or a row is not pending.
+   */
+  extendDigest(digestSeq: number, seqs: readonly number[], payload: P): void {
+    this.db.transaction(() => {
+      const digest = this.get(digestSeq);
+      if (!digest || digest.kind !== 'digest' || digest.status !== 'pending') throw new Error(`outbox row ${digestSeq} is not a pending digest`);
+      const rows = this.collapsibleRows(seqs, digest.destination);
+      this.statements.updatePayload.run(JSON.stringify(payload), digestSeq);
+      for (const row of rows) this.statements.markCollapsed.run(digestSeq, row.seq, digest.destination);
+    })();
+  }
+
+  private collapsibleRows(seqs: readonly number[], destination?: string): OutboxRow<P>[] {
+    const rows: OutboxRow<P>[] = [];
+    for (const seq of seqs) {
+      const row = this.get(seq);
+      const expected = destination ?? rows[0]?.destination ?? row?.destination;
+      if (!row || row.status !== 'pending' || row.kind !== 'message' || row.destination !== expected) {
+        throw new Error(`outbox row ${seq} cannot be collapsed: not a pending message on ${expected ?? 'the same destination'}`);
+      }
+      rows.push(row);
+    }
+    return rows;
   }
 
   /**
@@ -211,18 +246,26 @@ function prepareStatements(db: Database.Database) {
        ORDER BY position, seq LIMIT 1`,
     ),
     get: db.prepare('SELECT * FROM outbox WHERE seq = ?'),
-    markSent: db.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, last_attempt_at = ?, attempts = attempts + 1, message_id = ?, last_error = NULL WHERE seq = ? AND status = 'pending'`),
+    markSent: db.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, last_attempt_at = ?, attempts = attempts + 1, message_id = ?, last_error = NULL WHERE seq = ? AND status IN ('pending', 'expired')`),
     markRetry: db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?, last_error = ? WHERE seq = ? AND status = 'pending'`),
-    markRejected: db.prepare(`UPDATE outbox SET status = 'rejected', attempts = attempts + 1, last_attempt_at = ?, last_error = ? WHERE seq = ? AND status = 'pending'`),
+    markRejected: db.prepare(`UPDATE outbox SET status = 'rejected', attempts = attempts + 1, last_attempt_at = ?, last_error = ? WHERE seq = ? AND status IN ('pending', 'expired')`),
     expire: db.prepare(`UPDATE outbox SET status = 'expired' WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?`),
     pendingDestinations: db.prepare(`SELECT DISTINCT channel FROM outbox WHERE status = 'pending' ORDER BY channel`),
     counts: db.prepare('SELECT status, count(*) AS n FROM outbox GROUP BY status'),
     countsFor: db.prepare('SELECT status, count(*) AS n FROM outbox WHERE channel = ? GROUP BY status'),
     backlogged: db.prepare(
-      `SELECT group_key, count(*) AS n FROM outbox
-       WHERE channel = ? AND status = 'pending' AND kind = 'message' AND expires_at IS NULL AND group_key IS NOT NULL
-       GROUP BY group_key HAVING count(*) > ? ORDER BY min(position)`,
+      `SELECT group_key FROM outbox
+       WHERE channel = ? AND status = 'pending' AND expires_at IS NULL AND group_key IS NOT NULL
+       GROUP BY group_key
+       HAVING sum(kind = 'message') > ? OR (sum(kind = 'message') > 0 AND sum(kind = 'digest') > 0)
+       ORDER BY min(position)`,
     ),
+    pendingDigest: db.prepare(
+      `SELECT * FROM outbox WHERE channel = ? AND status = 'pending' AND kind = 'digest' AND expires_at IS NULL AND group_key = ?
+       ORDER BY position DESC, seq DESC LIMIT 1`,
+    ),
+    members: db.prepare(`SELECT * FROM outbox WHERE collapsed_into = ? AND status = 'collapsed' ORDER BY position, seq`),
+    updatePayload: db.prepare(`UPDATE outbox SET payload = ? WHERE seq = ?`),
     ofGroup: db.prepare(
       `SELECT * FROM outbox WHERE channel = ? AND status = 'pending' AND kind = 'message' AND expires_at IS NULL AND group_key = ?
        ORDER BY position, seq LIMIT ?`,

@@ -100,7 +100,7 @@ export const MIGRATIONS: readonly Migration[] = [
         UPDATE outbox SET position = NEW.seq WHERE seq = NEW.seq;
       END;
       CREATE INDEX outbox_lane ON outbox (channel, position, seq) WHERE status = 'pending';
-      CREATE INDEX outbox_backlog ON outbox (channel, group_key) WHERE status = 'pending' AND kind = 'message' AND expires_at IS NULL;
+      CREATE INDEX outbox_backlog ON outbox (channel, group_key, kind) WHERE status = 'pending' AND expires_at IS NULL;
       CREATE INDEX outbox_expiry ON outbox (expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL;
     `,
   },

@@ -26,7 +26,7 @@ export class ConsoleSink implements Sink {
     this.format = options.format ?? formatMessageAsText;
   }
 
-  send(message: DiscordMessage): Promise<SendOutcome> {
+  send(message: DiscordMessage, _options?: { nonce: string }): Promise<SendOutcome> {
     try {
       this.stream.write(`${this.format(message)}\n`);
       return Promise.resolve({ status: 'sent' });
