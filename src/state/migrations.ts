@@ -96,6 +96,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_unnotified ON events (notified_at) WHERE notified_at IS NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'outbox order, digests, delivery details',
+    sql: `
+      ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'message';  -- message | digest
+      ALTER TABLE outbox ADD COLUMN position INTEGER;        -- order within a channel (a digest takes its first member's)
+      ALTER TABLE outbox ADD COLUMN collapsed_into INTEGER;  -- seq of the digest that replaced this row (status collapsed)
+      ALTER TABLE outbox ADD COLUMN message_id TEXT;         -- Discord's id of the delivered message, when told
+      ALTER TABLE outbox ADD COLUMN last_attempt_at INTEGER;
+      UPDATE outbox SET position = seq;
+      CREATE TRIGGER outbox_default_position AFTER INSERT ON outbox WHEN NEW.position IS NULL
+      BEGIN
+        UPDATE outbox SET position = NEW.seq WHERE seq = NEW.seq;
+      END;
+      CREATE INDEX outbox_lane ON outbox (channel, position, seq) WHERE status = 'pending';
+      CREATE INDEX outbox_backlog ON outbox (channel, group_key, kind) WHERE status = 'pending' AND expires_at IS NULL;
+      CREATE INDEX outbox_expiry ON outbox (expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
