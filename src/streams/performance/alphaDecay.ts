@@ -50,7 +50,8 @@ export function observeAlpha(state: AlphaState, bar: { at: string; total: number
   const atMs = Date.parse(bar.at);
   if (!(price > 0) || !(bar.total > 0)) return { state: base, reading: null, missingBenchmark: false };
 
-  const history = [...base.history, [atMs, bar.total, price] as AlphaPoint];
+  const history = base.history.slice(Math.max(0, base.history.length + 1 - MAX_ALPHA_POINTS));
+  history.push([atMs, bar.total, price]);
   // The window's first point: the latest one at or before its start.
   const startMs = atMs - options.windowMs;
   let first = -1;
@@ -60,9 +61,9 @@ export function observeAlpha(state: AlphaState, bar: { at: string; total: number
       break;
     }
   }
-  const kept = history.slice(Math.max(first, 0, history.length - MAX_ALPHA_POINTS));
+  const kept = first > 0 ? history.slice(first) : history;
   const next = { benchmark: ticker, history: kept };
-  if (first < 0 || kept[0][0] > startMs) return { state: next, reading: null, missingBenchmark: false };
+  if (first < 0) return { state: next, reading: null, missingBenchmark: false };
   const [startAt, startTotal, startPrice] = kept[0];
   const strategy = (bar.total / startTotal - 1) * 100;
   const market = (price / startPrice - 1) * 100;

@@ -133,7 +133,7 @@ export function stepPerformance(state: PerformanceState, bar: PerformanceBar, co
   if (on(config.sharpe)) {
     const rule = config.sharpe;
     const window = formatDuration(rule.window);
-    const observed = observeSharpe(state.sharpe, bar, { windowMs: rule.window, minReturns: config.min_bars, barMs: config.timeframe });
+    const observed = observeSharpe(state.sharpe, bar, { windowMs: rule.window, minReturns: config.min_bars, barMs: config.timeframe }, judging);
     sharpe = { ...observed.state, raised: state.sharpe.raised };
     const reading = observed.reading;
     if (reading && judging) {

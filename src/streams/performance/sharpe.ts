@@ -52,11 +52,19 @@ export function medianSpacing(points: readonly SharpePoint[]): number | null {
   return gaps.length % 2 ? gaps[mid] : (gaps[mid - 1] + gaps[mid]) / 2;
 }
 
-export function observeSharpe(state: SharpeState, bar: { at: string; total: number }, options: SharpeOptions): { state: SharpeState; reading: SharpeReading | null } {
+/**
+ * Adds a bar, dropping those older than the window; reads the ratio when `read` (priming on
+ * history only fills the window: the median and the ratio are computed for bars that are judged).
+ */
+export function observeSharpe(state: SharpeState, bar: { at: string; total: number }, options: SharpeOptions, read = true): { state: SharpeState; reading: SharpeReading | null } {
   const atMs = Date.parse(bar.at);
   const startMs = atMs - options.windowMs;
-  const history = [...state.history.filter((p) => p[0] >= startMs), [atMs, bar.total] as SharpePoint].slice(-MAX_SHARPE_POINTS);
+  let first = Math.max(0, state.history.length + 1 - MAX_SHARPE_POINTS);
+  while (first < state.history.length && state.history[first][0] < startMs) first++;
+  const history = state.history.slice(first);
+  history.push([atMs, bar.total]);
   const next = { history };
+  if (!read) return { state: next, reading: null };
   const returns: number[] = [];
   for (let i = 1; i < history.length; i++) if (history[i - 1][1] > 0) returns.push(history[i][1] / history[i - 1][1] - 1);
   const barMs = options.barMs ?? medianSpacing(history);
