@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performanceSchema, type PerformanceConfig } from '../../src/config/schema';
-import { parseRules } from '../../src/config/loadRules';
+import { loadRulesFile, parseRules } from '../../src/config/loadRules';
 import type { EventDraft } from '../../src/streams/BaristaEvent';
 import { observeAlpha } from '../../src/streams/performance/alphaDecay';
 import { largestPosition } from '../../src/streams/performance/concentration';
@@ -327,6 +327,21 @@ describe('performance: in rules.yaml', () => {
       drawdown: { enabled: true, above_pct: 10, clear_below_pct: 5, severity: 'warning' },
       sharpe: { enabled: true, window: 3 * 86_400_000, below: -1, clear_above: 0, severity: 'warning' },
     });
+  });
+
+  it('is shipped on the sessions source with drawdown, concentration and a weekly Sharpe on, alpha decay off', () => {
+    const result = loadRulesFile(path.join(__dirname, '..', '..', 'config', 'rules.yaml'), {});
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const sessions = result.rules.config.sources.find((s) => s.id === 'sessions') as { performance: PerformanceConfig };
+    expect(sessions.performance).toMatchObject({
+      min_bars: 10,
+      drawdown: { enabled: true, above_pct: 10, clear_below_pct: 5 },
+      concentration: { enabled: true, above_pct: 32, clear_below_pct: 30 },
+      sharpe: { enabled: true, window: 7 * 86_400_000, below: -1, clear_above: 0 },
+      alpha_decay: { enabled: false, benchmark: 'BTC/USD', window: 86_400_000, below_pct: -3, clear_above_pct: -1 },
+    });
+    const alerts = result.rules.config.notify.routes.find((r) => r.to === 'alerts' && Array.isArray(r.match.type));
+    expect(alerts?.match.type).toContain('performance.*');
   });
 
   it.each([

@@ -69,104 +69,109 @@ export interface PerformanceStep {
   drafts: EventDraft[];
 }
 
+/** What every rule needs to know about the bar being judged. */
+interface RuleContext {
+  bar: PerformanceBar;
+  trader: string;
+  file: string;
+  /** Past the warm-up, and a bar barista saw arrive (not history). */
+  judging: boolean;
+  /** False while priming from history: no warnings either. */
+  live: boolean;
+  drafts: EventDraft[];
+}
+
+type Rules = PerformanceConfig;
+const on = <T extends { enabled: boolean }>(rule: T | undefined): rule is T => rule?.enabled === true;
+
 /**
  * One bar. `judge: false` only updates peaks and windows (history read at first sight):
  * nothing is raised from bars barista did not see arrive, and a condition that still holds is
- * raised at the first bar that does.
+ * raised at the first bar that does. A rule that is off keeps nothing: no history grows for it,
+ * and no condition lingers.
  */
 export function stepPerformance(state: PerformanceState, bar: PerformanceBar, config: PerformanceConfig, context: { trader: string; file: string; judge?: boolean }): PerformanceStep {
-  const drafts: EventDraft[] = [];
   const bars = state.bars + 1;
-  const judging = context.judge !== false && bars >= config.min_bars;
-  const on = <T extends { enabled: boolean }>(rule: T | undefined): rule is T => rule?.enabled === true;
-  const common = { trader: context.trader };
+  const live = context.judge !== false;
+  const rule: RuleContext = { bar, trader: context.trader, file: context.file, judging: live && bars >= config.min_bars, live, drafts: [] };
   const fresh = initialPerformanceState();
+  const next: PerformanceState = {
+    version: 1,
+    bars,
+    drawdown: on(config.drawdown) ? stepDrawdown(state.drawdown, config.drawdown, rule) : fresh.drawdown,
+    alpha: on(config.alpha_decay) ? stepAlpha(state.alpha, config.alpha_decay, rule) : fresh.alpha,
+    sharpe: on(config.sharpe) ? stepSharpe(state.sharpe, config.sharpe, config, rule) : fresh.sharpe,
+    concentration: on(config.concentration) ? stepConcentration(state.concentration, config.concentration, rule) : fresh.concentration,
+  };
+  return { state: next, drafts: rule.drafts };
+}
 
-  // A rule that is off keeps nothing: no history grows for it, and no condition lingers.
-  let drawdown = fresh.drawdown;
-  if (on(config.drawdown)) {
-    const rule = config.drawdown;
-    const { state: peak, reading } = observeDrawdown(state.drawdown, bar);
-    drawdown = { ...peak, raised: state.drawdown.raised };
-    if (reading && judging) {
-      const band: Band = { direction: 'above', raise: rule.above_pct, clear: rule.clear_below_pct };
-      const fields = { ...common, drawdown_pct: round(reading.drawdown_pct), peak: reading.peak, peak_at: reading.peak_at, total: reading.total };
-      const where = `$${money(reading.total)}, peak $${money(reading.peak)} at ${reading.peak_at}`;
-      drawdown.raised = applyBand(drawdown.raised, reading.drawdown_pct, bar.at, band, drafts, {
-        raise: () => ({ type: 'performance.drawdown', severity: rule.severity, at: bar.at, fields: { ...fields, above_pct: rule.above_pct }, text: `${context.trader}: drawdown ${pct(reading.drawdown_pct)} from peak (${where}; limit ${rule.above_pct}%)` }),
-        clear: (episode) => ({ type: 'performance.drawdown_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_below_pct: rule.clear_below_pct, since: episode.at, worst_drawdown_pct: round(episode.worst) }, text: `${context.trader}: drawdown back to ${pct(reading.drawdown_pct)} (${where}; below ${rule.clear_below_pct}%), worst ${pct(episode.worst)} since ${episode.at}` }),
-      });
-    }
+function stepDrawdown(state: PerformanceState['drawdown'], rule: NonNullable<Rules['drawdown']>, { bar, trader, judging, drafts }: RuleContext): PerformanceState['drawdown'] {
+  const { state: peak, reading } = observeDrawdown(state, bar);
+  if (!reading || !judging) return { ...peak, raised: state.raised };
+  const fields = { trader, drawdown_pct: round(reading.drawdown_pct), peak: reading.peak, peak_at: reading.peak_at, total: reading.total };
+  const where = `$${money(reading.total)}, peak $${money(reading.peak)} at ${reading.peak_at}`;
+  const raised = applyBand(state.raised, reading.drawdown_pct, bar.at, { direction: 'above', raise: rule.above_pct, clear: rule.clear_below_pct }, drafts, {
+    raise: () => ({ type: 'performance.drawdown', severity: rule.severity, at: bar.at, fields: { ...fields, above_pct: rule.above_pct }, text: `${trader}: drawdown ${pct(reading.drawdown_pct)} from peak (${where}; limit ${rule.above_pct}%)` }),
+    clear: (episode) => ({ type: 'performance.drawdown_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_below_pct: rule.clear_below_pct, since: episode.at, worst_drawdown_pct: round(episode.worst) }, text: `${trader}: drawdown back to ${pct(reading.drawdown_pct)} (${where}; below ${rule.clear_below_pct}%), worst ${pct(episode.worst)} since ${episode.at}` }),
+  });
+  return { ...peak, raised };
+}
+
+function stepAlpha(state: PerformanceState['alpha'], rule: NonNullable<Rules['alpha_decay']>, { bar, trader, file, judging, live, drafts }: RuleContext): PerformanceState['alpha'] {
+  const ticker = benchmarkTicker(rule.benchmark);
+  const observed = observeAlpha(state, bar, { benchmark: ticker, windowMs: rule.window });
+  let warned = state.warnedMissingBenchmark;
+  if (observed.missingBenchmark && !warned && live) {
+    warned = true;
+    const tickers = Object.keys(bar.prices);
+    drafts.push({
+      type: 'barista.warning',
+      severity: 'warning',
+      at: bar.at,
+      fields: { trader, file, reason: 'benchmark-missing', benchmark: ticker, tickers },
+      text: `${file}: the alpha_decay benchmark "${ticker}" has no price_${ticker} column in this CSV (its tickers: ${tickers.join(', ')}); alpha is not judged for this trader. Name one of its tickers in rules.yaml.`,
+    });
   }
+  const reading = observed.reading;
+  if (!reading || !judging) return { ...observed.state, raised: state.raised, warnedMissingBenchmark: warned };
+  const window = formatDuration(rule.window);
+  const fields = { trader, alpha_pct: round(reading.alpha_pct), strategy_return_pct: round(reading.strategy_return_pct), benchmark_return_pct: round(reading.benchmark_return_pct), benchmark: ticker, window, window_start: reading.window_start };
+  const what = `alpha ${signed(reading.alpha_pct)} over ${window} (strategy ${signed(reading.strategy_return_pct)}, ${ticker} ${signed(reading.benchmark_return_pct)})`;
+  const raised = applyBand(state.raised, reading.alpha_pct, bar.at, { direction: 'below', raise: rule.below_pct, clear: rule.clear_above_pct }, drafts, {
+    raise: () => ({ type: 'performance.alpha_decay', severity: rule.severity, at: bar.at, fields: { ...fields, below_pct: rule.below_pct }, text: `${trader}: ${what}; threshold ${rule.below_pct}%` }),
+    clear: (episode) => ({ type: 'performance.alpha_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_above_pct: rule.clear_above_pct, since: episode.at, worst_alpha_pct: round(episode.worst) }, text: `${trader}: ${what}, back above ${rule.clear_above_pct}%; worst ${signed(episode.worst)} since ${episode.at}` }),
+  });
+  return { ...observed.state, raised, warnedMissingBenchmark: warned };
+}
 
-  let alpha = fresh.alpha;
-  if (on(config.alpha_decay)) {
-    const rule = config.alpha_decay;
-    const window = formatDuration(rule.window);
-    const observed = observeAlpha(state.alpha, bar, { benchmark: rule.benchmark, windowMs: rule.window });
-    alpha = { ...observed.state, raised: state.alpha.raised, warnedMissingBenchmark: state.alpha.warnedMissingBenchmark };
-    if (observed.missingBenchmark && !alpha.warnedMissingBenchmark && context.judge !== false) {
-      alpha.warnedMissingBenchmark = true;
-      const ticker = benchmarkTicker(rule.benchmark);
-      drafts.push({
-        type: 'barista.warning',
-        severity: 'warning',
-        at: bar.at,
-        fields: { ...common, file: context.file, reason: 'benchmark-missing', benchmark: ticker, tickers: Object.keys(bar.prices) },
-        text: `${context.file}: the alpha_decay benchmark "${ticker}" has no price_${ticker} column in this CSV (its tickers: ${Object.keys(bar.prices).join(', ')}); alpha is not judged for this trader. Name one of its tickers in rules.yaml.`,
-      });
-    }
-    const reading = observed.reading;
-    if (reading && judging) {
-      const band: Band = { direction: 'below', raise: rule.below_pct, clear: rule.clear_above_pct };
-      const ticker = benchmarkTicker(rule.benchmark);
-      const fields = { ...common, alpha_pct: round(reading.alpha_pct), strategy_return_pct: round(reading.strategy_return_pct), benchmark_return_pct: round(reading.benchmark_return_pct), benchmark: ticker, window, window_start: reading.window_start };
-      const what = `alpha ${signed(reading.alpha_pct)} over ${window} (strategy ${signed(reading.strategy_return_pct)}, ${ticker} ${signed(reading.benchmark_return_pct)})`;
-      alpha.raised = applyBand(alpha.raised, reading.alpha_pct, bar.at, band, drafts, {
-        raise: () => ({ type: 'performance.alpha_decay', severity: rule.severity, at: bar.at, fields: { ...fields, below_pct: rule.below_pct }, text: `${context.trader}: ${what}; threshold ${rule.below_pct}%` }),
-        clear: (episode) => ({ type: 'performance.alpha_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_above_pct: rule.clear_above_pct, since: episode.at, worst_alpha_pct: round(episode.worst) }, text: `${context.trader}: ${what}, back above ${rule.clear_above_pct}%; worst ${signed(episode.worst)} since ${episode.at}` }),
-      });
-    }
-  }
+function stepSharpe(state: PerformanceState['sharpe'], rule: NonNullable<Rules['sharpe']>, config: Rules, { bar, trader, judging, drafts }: RuleContext): PerformanceState['sharpe'] {
+  const observed = observeSharpe(state, bar, { windowMs: rule.window, minReturns: config.min_bars, barMs: config.timeframe }, judging);
+  const reading = observed.reading;
+  if (!reading || !judging) return { ...observed.state, raised: state.raised };
+  const window = formatDuration(rule.window);
+  const barLength = formatDuration(Math.round(reading.bar_ms));
+  const fields = { trader, sharpe: round(reading.sharpe), window, returns: reading.returns, bar: barLength };
+  const what = `live Sharpe ${reading.sharpe.toFixed(2)} over ${window} (${reading.returns} returns of ${barLength} bars, annualised)`;
+  const raised = applyBand(state.raised, reading.sharpe, bar.at, { direction: 'below', raise: rule.below, clear: rule.clear_above }, drafts, {
+    raise: () => ({ type: 'performance.sharpe_low', severity: rule.severity, at: bar.at, fields: { ...fields, below: rule.below }, text: `${trader}: ${what}; threshold ${rule.below}` }),
+    clear: (episode) => ({ type: 'performance.sharpe_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_above: rule.clear_above, since: episode.at, worst_sharpe: round(episode.worst) }, text: `${trader}: ${what}, back above ${rule.clear_above}; worst ${episode.worst.toFixed(2)} since ${episode.at}` }),
+  });
+  return { ...observed.state, raised };
+}
 
-  let sharpe = fresh.sharpe;
-  if (on(config.sharpe)) {
-    const rule = config.sharpe;
-    const window = formatDuration(rule.window);
-    const observed = observeSharpe(state.sharpe, bar, { windowMs: rule.window, minReturns: config.min_bars, barMs: config.timeframe }, judging);
-    sharpe = { ...observed.state, raised: state.sharpe.raised };
-    const reading = observed.reading;
-    if (reading && judging) {
-      const band: Band = { direction: 'below', raise: rule.below, clear: rule.clear_above };
-      const barLength = formatDuration(Math.round(reading.bar_ms));
-      const fields = { ...common, sharpe: round(reading.sharpe), window, returns: reading.returns, bar: barLength };
-      const what = `live Sharpe ${reading.sharpe.toFixed(2)} over ${window} (${reading.returns} returns of ${barLength} bars, annualised)`;
-      sharpe.raised = applyBand(sharpe.raised, reading.sharpe, bar.at, band, drafts, {
-        raise: () => ({ type: 'performance.sharpe_low', severity: rule.severity, at: bar.at, fields: { ...fields, below: rule.below }, text: `${context.trader}: ${what}; threshold ${rule.below}` }),
-        clear: (episode) => ({ type: 'performance.sharpe_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_above: rule.clear_above, since: episode.at, worst_sharpe: round(episode.worst) }, text: `${context.trader}: ${what}, back above ${rule.clear_above}; worst ${episode.worst.toFixed(2)} since ${episode.at}` }),
-      });
-    }
-  }
-
-  let concentration = fresh.concentration;
-  if (on(config.concentration)) {
-    const rule = config.concentration;
-    concentration = { raised: state.concentration.raised };
-    if (judging && bar.total > 0) {
-      // Nothing held is a share of 0 %: an all-cash bar clears the condition.
-      const reading = largestPosition(bar);
-      const share = reading?.share_pct ?? 0;
-      const band: Band = { direction: 'above', raise: rule.above_pct, clear: rule.clear_below_pct };
-      const fields = { ...common, symbol: reading?.symbol ?? null, share_pct: round(share), position_value: reading ? round(reading.position_value) : 0, total: bar.total };
-      const what = reading ? `${reading.symbol} is ${pct(share)} of the portfolio ($${money(reading.position_value)} of $${money(bar.total)})` : `no position held ($${money(bar.total)} in cash)`;
-      concentration.raised = applyBand(concentration.raised, share, bar.at, band, drafts, {
-        raise: () => ({ type: 'performance.concentration', severity: rule.severity, at: bar.at, fields: { ...fields, above_pct: rule.above_pct }, text: `${context.trader}: ${what}; limit ${rule.above_pct}%` }),
-        clear: (episode) => ({ type: 'performance.concentration_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_below_pct: rule.clear_below_pct, since: episode.at, worst_share_pct: round(episode.worst) }, text: `${context.trader}: ${what}, back below ${rule.clear_below_pct}%; largest share ${pct(episode.worst)} since ${episode.at}` }),
-      });
-    }
-  }
-
-  return { state: { version: 1, bars, drawdown, alpha, sharpe, concentration }, drafts };
+function stepConcentration(state: PerformanceState['concentration'], rule: NonNullable<Rules['concentration']>, { bar, trader, judging, drafts }: RuleContext): PerformanceState['concentration'] {
+  if (!judging || !(bar.total > 0)) return { raised: state.raised };
+  // Nothing held is a share of 0 %: an all-cash bar clears the condition.
+  const reading = largestPosition(bar);
+  const share = reading?.share_pct ?? 0;
+  const fields = { trader, symbol: reading?.symbol ?? null, share_pct: round(share), position_value: reading ? round(reading.position_value) : 0, total: bar.total };
+  const what = reading ? `${reading.symbol} is ${pct(share)} of the portfolio ($${money(reading.position_value)} of $${money(bar.total)})` : `no position held ($${money(bar.total)} in cash)`;
+  const raised = applyBand(state.raised, share, bar.at, { direction: 'above', raise: rule.above_pct, clear: rule.clear_below_pct }, drafts, {
+    raise: () => ({ type: 'performance.concentration', severity: rule.severity, at: bar.at, fields: { ...fields, above_pct: rule.above_pct }, text: `${trader}: ${what}; limit ${rule.above_pct}%` }),
+    clear: (episode) => ({ type: 'performance.concentration_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_below_pct: rule.clear_below_pct, since: episode.at, worst_share_pct: round(episode.worst) }, text: `${trader}: ${what}, back below ${rule.clear_below_pct}%; largest share ${pct(episode.worst)} since ${episode.at}` }),
+  });
+  return { raised };
 }
 
 /** Steps a rule's condition, adding its raise or recovery event when it changes. */
