@@ -49,6 +49,68 @@ export const logSourceSchema = z.strictObject({
   traceback_lead: describe(z.string().min(1).optional(), 'Regex of a line that announces a traceback printed right after it (grouped with it into one record).'),
   max_line_bytes: z.number().int().positive().default(100 * 1024),
 });
+
+// Derived performance rules of a csv source. Each rule has a raise level and a separate clear
+// level on the safe side of it (hysteresis): raised once at the level, cleared once past the
+// other, so a value hovering around one level never flaps.
+const enabledRule = describe(z.boolean().default(true), 'false keeps the rule written down but off.');
+const ruleSeverity = describe(severity.default('warning'), 'Severity of the raised event; the recovery event is info.');
+/** A band where raising happens at `raise` and clearing strictly past `clear`, on the safe side. */
+function bandOrdered<T extends Record<string, unknown>>(raise: keyof T & string, clear: keyof T & string, direction: 'above' | 'below') {
+  return (rule: T, ctx: z.RefinementCtx) => {
+    const [r, c] = [rule[raise] as number, rule[clear] as number];
+    if (direction === 'above' ? c < r : c > r) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: [clear],
+      message: `"${clear}" (${c}) must be ${direction === 'above' ? 'below' : 'above'} "${raise}" (${r}): the condition is raised at "${raise}" and clears only once past "${clear}"`,
+    });
+  };
+}
+const drawdownRule = z
+  .strictObject({
+    enabled: enabledRule,
+    above_pct: describe(z.number().positive().max(100).default(10), 'performance.drawdown when total value is this many % (or more) below its peak.'),
+    clear_below_pct: describe(z.number().nonnegative().default(5), 'performance.drawdown_recovered once the drawdown is back below this %.'),
+    severity: ruleSeverity,
+  })
+  .superRefine(bandOrdered('above_pct', 'clear_below_pct', 'above'));
+const alphaDecayRule = z
+  .strictObject({
+    enabled: enabledRule,
+    benchmark: describe(nonEmpty.default('BTC/USD'), 'A ticker of the CSV ("BTC/USD") or its column ("price_BTC/USD"): the market the trader is measured against.'),
+    window: describe(duration.prefault('24h'), 'Returns are compared over this span of bars (the watchdog uses 24h).'),
+    below_pct: describe(z.number().default(-3), 'performance.alpha_decay when strategy return minus benchmark return over the window is this % or lower.'),
+    clear_above_pct: describe(z.number().default(-1), 'performance.alpha_recovered once alpha is back above this %.'),
+    severity: ruleSeverity,
+  })
+  .superRefine(bandOrdered('below_pct', 'clear_above_pct', 'below'));
+const sharpeRule = z
+  .strictObject({
+    enabled: enabledRule,
+    window: describe(duration.prefault('7d'), 'Rolling span of bar returns the Sharpe ratio is computed from.'),
+    below: describe(z.number().default(-1), 'performance.sharpe_low when the annualised Sharpe ratio is this or lower.'),
+    clear_above: describe(z.number().default(0), 'performance.sharpe_recovered once it is back above this.'),
+    severity: ruleSeverity,
+  })
+  .superRefine(bandOrdered('below', 'clear_above', 'below'));
+const concentrationRule = z
+  .strictObject({
+    enabled: enabledRule,
+    above_pct: describe(z.number().positive().max(100).default(32), "performance.concentration when the largest position is this % (or more) of the portfolio's total value."),
+    clear_below_pct: describe(z.number().nonnegative().default(30), 'performance.concentration_recovered once it is back below this %.'),
+    severity: ruleSeverity,
+  })
+  .superRefine(bandOrdered('above_pct', 'clear_below_pct', 'above'));
+export const performanceSchema = z.strictObject({
+  min_bars: describe(z.number().int().min(2).default(10), 'Bars a trader must have (history included) before any rule judges it; also the fewest returns a Sharpe ratio is computed from.'),
+  timeframe: describe(duration.optional(), "Bar length for annualising the Sharpe ratio. Default: the median spacing of the CSV's timestamps."),
+  drawdown: describe(drawdownRule.optional(), 'Drawdown of total value from its peak. Present = on.'),
+  alpha_decay: describe(alphaDecayRule.optional(), 'Return against a benchmark over a window. Present = on.'),
+  sharpe: describe(sharpeRule.optional(), 'Live Sharpe ratio from bar returns, annualised. Present = on.'),
+  concentration: describe(concentrationRule.optional(), "Largest position's share of total value. Present = on."),
+});
+
 export const csvSourceSchema = z.strictObject({
   ...sourceBase,
   type: z.literal('csv'),
@@ -56,6 +118,7 @@ export const csvSourceSchema = z.strictObject({
   exclude: z.array(nonEmpty).optional(),
   start_at: startAt.optional(),
   min_notional: describe(z.number().nonnegative().default(5), 'Smallest |Δqty × price| in dollars reported as a trade.'),
+  performance: describe(performanceSchema.optional(), 'Rules derived per trader from its bars: drawdown, alpha decay, Sharpe, concentration (each with a raise and a clear level).'),
 });
 export const jsonSourceSchema = z.strictObject({
   ...sourceBase,
@@ -209,6 +272,7 @@ export type RulesFile = z.output<typeof rulesFileSchema>;
 export type SourceConfig = RulesFile['sources'][number];
 export type LogSourceConfig = Extract<SourceConfig, { type: 'log' }>;
 export type CsvSourceConfig = Extract<SourceConfig, { type: 'csv' }>;
+export type PerformanceConfig = NonNullable<CsvSourceConfig['performance']>;
 export type JsonSourceConfig = Extract<SourceConfig, { type: 'json' }>;
 export type OptunaSourceConfig = Extract<SourceConfig, { type: 'optuna' }>;
 export type RuleConfig = RulesFile['rules'][number];

@@ -1,15 +1,19 @@
 /**
  * A `type: csv` source: tail each trader CSV, feed its rows to a CsvSession (snapshots, and
- * trades from holding deltas), commit events, checkpoint and session state together so the
- * first row after a restart still compares against the last row before it.
+ * trades from holding deltas) and its snapshots to the performance rules, commit events,
+ * checkpoint and both states together so the first row after a restart still compares against
+ * the last row before it, and a raised performance condition is neither repeated nor forgotten.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import type { CsvSourceConfig } from '../../config/schema';
+import type { CsvSourceConfig, PerformanceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../streams/BaristaEvent';
 import { CsvSession, type CsvSessionState } from '../../streams/csvSession';
+import { barOfSnapshot, primePerformanceFromCsv } from '../../streams/performance/csvPerformance';
+import { restorePerformanceState, stepPerformance, type PerformanceState } from '../../streams/performance/performanceRules';
 import type { PathCheckpoint } from '../../watchers/FileTailer';
+import { readLinesBefore } from '../../watchers/readLinesBefore';
 import { TailSource, type TailBatch } from '../../watchers/TailSource';
 import type { Component, ComponentContext } from '../Component';
 import { commitBatch } from './commitBatch';
@@ -18,12 +22,17 @@ interface CsvCheckpoint {
   tail: PathCheckpoint | null;
   /** Session per file identity still being read. */
   sessions: Record<string, CsvSessionState>;
+  /** Performance rules' state per file identity (when the source has `performance:`). */
+  performance?: Record<string, PerformanceState>;
 }
+
+const MAX_LINE_BYTES = 1024 * 1024;
 
 export class CsvSourceComponent implements Component {
   readonly id: string;
   private tail: TailSource | null = null;
   private readonly sessions = new Map<string, Map<string, CsvSession>>();
+  private readonly performance = new Map<string, Map<string, PerformanceState>>();
   private checkpoints: CheckpointStore;
 
   constructor(
@@ -39,7 +48,7 @@ export class CsvSourceComponent implements Component {
       workspace: this.context.workspace,
       patterns: this.config.paths,
       exclude: this.config.exclude,
-      maxLineBytes: 1024 * 1024,
+      maxLineBytes: MAX_LINE_BYTES,
       multiline: 'none',
       startAt: this.config.start_at,
       firstStartedAt: this.context.firstStartedAt,
@@ -57,6 +66,7 @@ export class CsvSourceComponent implements Component {
   private loadTailCheckpoints(): Map<string, PathCheckpoint> {
     const out = new Map<string, PathCheckpoint>();
     this.sessions.clear(); // (re)loading: in-memory sessions give way to the committed ones
+    this.performance.clear();
     for (const [rel, saved] of this.checkpoints.load<CsvCheckpoint>(this.config.id)) {
       if (saved.tail) out.set(rel, saved.tail);
       const byIdentity = new Map<string, CsvSession>();
@@ -68,6 +78,15 @@ export class CsvSourceComponent implements Component {
         }
       }
       this.sessions.set(rel, byIdentity);
+      const performance = new Map<string, PerformanceState>();
+      for (const [identity, state] of Object.entries(this.config.performance ? (saved.performance ?? {}) : {})) {
+        try {
+          performance.set(identity, restorePerformanceState(state));
+        } catch (error) {
+          this.context.logger.warn({ err: error, path: rel }, 'discarding an unreadable performance state; the rules start again from the file');
+        }
+      }
+      this.performance.set(rel, performance);
     }
     return out;
   }
@@ -88,19 +107,48 @@ export class CsvSourceComponent implements Component {
     return session;
   }
 
+  /** A file's performance state; one first seen mid-file is primed from the rows before `start`. */
+  private performanceFor(rel: string, identity: string, start: number, config: PerformanceConfig): PerformanceState {
+    let byIdentity = this.performance.get(rel);
+    if (!byIdentity) this.performance.set(rel, (byIdentity = new Map()));
+    let state = byIdentity.get(identity);
+    if (!state) {
+      const file = path.join(this.context.workspace, rel);
+      const readLines = (onLine: (line: string) => void) => start > 0 && readLinesBefore(file, start, identity, MAX_LINE_BYTES, onLine);
+      state = primePerformanceFromCsv(readLines, config, { trader: subjectOfPath(rel), file: rel });
+      byIdentity.set(identity, state);
+    }
+    return state;
+  }
+
   private commit(batch: TailBatch): void {
     const events: BaristaEvent[] = [];
     const trader = subjectOfPath(batch.path);
+    const rules = this.config.performance;
     for (const record of batch.records) {
       const session = this.sessionFor(batch.path, record.identity, record.start);
-      session.acceptLine(record.text, { offset: record.start }).forEach((draft, index) => {
+      const drafts = session.acceptLine(record.text, { offset: record.start });
+      drafts.forEach((draft, index) => {
         events.push(eventFromDraft(draft, { source: this.config.id, subject: trader, idParts: [record.identity, record.start, index] }));
       });
+      const bar = rules && drafts.map(barOfSnapshot).find((b) => b !== null);
+      if (rules && bar) {
+        const step = stepPerformance(this.performanceFor(batch.path, record.identity, record.start, rules), bar, rules, { trader, file: batch.path });
+        this.performance.get(batch.path)?.set(record.identity, step.state);
+        // At most one event of a type per row: the type names the rule in the id.
+        for (const draft of step.drafts) events.push(eventFromDraft(draft, { source: this.config.id, subject: trader, idParts: [record.identity, record.start, draft.type] }));
+      }
     }
     const live = new Set(batch.checkpoint?.cursors.map((c) => c.identity) ?? []);
     const byIdentity = this.sessions.get(batch.path) ?? new Map<string, CsvSession>();
+    const performance = this.performance.get(batch.path) ?? new Map<string, PerformanceState>();
     for (const identity of [...byIdentity.keys()]) if (!live.has(identity)) byIdentity.delete(identity);
-    const position: CsvCheckpoint = { tail: batch.checkpoint, sessions: Object.fromEntries([...byIdentity].map(([id, s]) => [id, s.state])) };
+    for (const identity of [...performance.keys()]) if (!live.has(identity)) performance.delete(identity);
+    const position: CsvCheckpoint = {
+      tail: batch.checkpoint,
+      sessions: Object.fromEntries([...byIdentity].map(([id, s]) => [id, s.state])),
+      ...(rules && { performance: Object.fromEntries(performance) }),
+    };
     const snapshot = [...events].reverse().find((e) => e.type === 'portfolio.snapshot');
     const fresh = commitBatch(this.context.state, {
       source: this.config.id,
