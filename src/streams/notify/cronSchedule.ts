@@ -130,7 +130,7 @@ export function parseCron(expression: string): CronSchedule {
 export type UtcOffsetOf = (utcMs: number) => number;
 
 /** The zone barista runs in (the TZ environment variable, else the system's). */
-export const systemUtcOffset: UtcOffsetOf = (utcMs) => -new Date(utcMs).getTimezoneOffset();
+export const systemUtcOffset: UtcOffsetOf = (utcMs) => 0 - new Date(utcMs).getTimezoneOffset();
 
 /** An IANA zone such as "Europe/Berlin", through Intl (full ICU, as Node ships). */
 export function utcOffsetOfZone(timeZone: string): UtcOffsetOf {
