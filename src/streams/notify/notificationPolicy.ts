@@ -35,6 +35,7 @@ import { groupKeyOf, groupLabelsOf } from './grouping';
 import { DEFAULT_INHIBIT_RULES, Inhibitor, type InhibitRule } from './inhibition';
 import { activeMuteFor, type MuteLookup } from './mutes';
 import type { Notification } from './Notification';
+import { RecentIds } from './recentIds';
 import { alertSignature, RepeatSuppressor } from './repeatSuppression';
 import { compileRoutes, isCompiledRoutes, routeDecision, type CompiledRoutes, type NotifyConfig, type RouteMatch } from './routes';
 
@@ -101,7 +102,7 @@ export function notificationPolicy(config: Pick<NotifyConfig, 'routes' | 'defaul
 
   return (events$) =>
     new Observable<Notification>((subscriber) => {
-      const recentIds = new Set<string>();
+      const recentIds = new RecentIds(maxIds);
       const inhibitor = new Inhibitor(options.inhibitRules ?? DEFAULT_INHIBIT_RULES);
       const repeats = new RepeatSuppressor();
       const groups = new Map<string, Group>();
@@ -148,7 +149,8 @@ export function notificationPolicy(config: Pick<NotifyConfig, 'routes' | 'defaul
       const enqueue = (event: BaristaEvent, target: RouteMatch) => {
         const labels = groupLabelsOf(event, target.groupBy);
         const key = groupKeyOf(target.route, labels, target.groupBy);
-        if (repeats.isRepeat(alertSignature(target.route, event), scheduler.now(), target.timing.repeatIntervalMs)) {
+        const interval = target.timing.repeatIntervalMs;
+        if (interval > 0 && repeats.isRepeat(alertSignature(target.route, event), scheduler.now(), interval)) {
           stats.repeats += 1;
           countRepeat(key);
           onDrop(event, 'repeat', `route ${target.route}`);
@@ -166,13 +168,11 @@ export function notificationPolicy(config: Pick<NotifyConfig, 'routes' | 'defaul
 
       const accept = (event: BaristaEvent) => {
         stats.events += 1;
-        if (recentIds.has(event.id)) {
+        if (recentIds.seen(event.id)) {
           stats.duplicates += 1;
           onDrop(event, 'duplicate');
           return;
         }
-        recentIds.add(event.id);
-        if (recentIds.size > maxIds) recentIds.delete(recentIds.values().next().value as string);
 
         const inhibitedBy = inhibitor.judge(event);
         if (inhibitedBy !== null) {

@@ -28,12 +28,15 @@ export function alertSignature(route: number, event: BaristaEvent): string {
 }
 
 /**
- * Remembers when each alert was last let through. Bounded: entries whose window has passed are
- * dropped as newer ones come, and past maxEntries the oldest goes first.
+ * Remembers when each alert was last let through. Bounded: windows that have passed are dropped
+ * as newer ones come (oldest first), and past maxEntries the oldest goes even if still open.
  */
 export class RepeatSuppressor {
-  /** signature → end of its window (epoch ms); Map order is the order they were let through. */
+  /** signature → end of its window (epoch ms). */
   private readonly windows = new Map<string, number>();
+  /** The windows in the order they opened; an entry is stale once its signature reopened. */
+  private queue: { signature: string; until: number }[] = [];
+  private head = 0;
 
   constructor(private readonly maxEntries = 50_000) {}
 
@@ -42,8 +45,8 @@ export class RepeatSuppressor {
     if (intervalMs <= 0) return false;
     const until = this.windows.get(signature);
     if (until !== undefined && until > nowMs) return true;
-    this.windows.delete(signature);
     this.windows.set(signature, nowMs + intervalMs);
+    this.queue.push({ signature, until: nowMs + intervalMs });
     this.prune(nowMs);
     return false;
   }
@@ -53,9 +56,21 @@ export class RepeatSuppressor {
   }
 
   private prune(nowMs: number): void {
-    for (const [signature, until] of this.windows) {
-      if (until > nowMs && this.windows.size <= this.maxEntries) break;
-      this.windows.delete(signature);
+    while (this.head < this.queue.length) {
+      const oldest = this.queue[this.head];
+      const current = this.windows.get(oldest.signature) === oldest.until;
+      if (current && oldest.until > nowMs && this.windows.size <= this.maxEntries) break;
+      if (current) this.windows.delete(oldest.signature);
+      this.head += 1;
+    }
+    // Windows of different lengths can leave stale entries behind a long one: compact now and then.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.queue.length - this.head > 2 * this.maxEntries + 1024) {
+      this.queue = this.queue.slice(this.head).filter((entry) => this.windows.get(entry.signature) === entry.until);
+      this.head = 0;
     }
   }
 }
