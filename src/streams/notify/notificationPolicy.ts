@@ -24,7 +24,8 @@
  * in `suppressedRepeats`. The window starts when an alert is let through, not when it is sent.
  *
  * Stopping: when the input completes, every group with pending events is sent at once and the
- * output completes, so a clean stop (complete the input) loses nothing. `flush$` sends all pending
+ * output completes, so a clean stop (complete the input) loses nothing; an input error likewise
+ * sends what is pending before passing the error on. `flush$` sends all pending
  * groups at once without completing (each group's group_interval then restarts). Unsubscribing
  * drops what is pending. All state is in memory: pending groups, recent ids, repeat windows and
  * inhibitions do not survive a restart.
@@ -204,13 +205,19 @@ export function notificationPolicy(config: Pick<NotifyConfig, 'routes' | 'defaul
       };
 
       const flushes = options.flush$?.subscribe({ next: flushAll, error: (error: unknown) => subscriber.error(error) });
+      const sendAllPending = () => {
+        for (const group of groups.values()) if (group.pending.length > 0) send(group);
+        cancelTimers();
+        groups.clear();
+      };
       const input = events$.subscribe({
         next: accept,
-        error: (error: unknown) => subscriber.error(error),
+        error: (error: unknown) => {
+          sendAllPending();
+          subscriber.error(error);
+        },
         complete: () => {
-          for (const group of groups.values()) if (group.pending.length > 0) send(group);
-          cancelTimers();
-          groups.clear();
+          sendAllPending();
           subscriber.complete();
         },
       });

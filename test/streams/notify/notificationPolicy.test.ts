@@ -410,6 +410,21 @@ describe('stopping', () => {
     expect(completedAt).toBe(30 * S);
   });
 
+  it('sends what is pending before passing an input error on', () => {
+    const seen: string[] = [];
+    const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler.run(() => {
+      const input = new Subject<BaristaEvent>();
+      input.pipe(notificationPolicy(config(), { scheduler })).subscribe({
+        next: (n) => seen.push(`${scheduler.now()} ${n.events.map((e) => e.id).join(',')}`),
+        error: (error: Error) => seen.push(`${scheduler.now()} error ${error.message}`),
+      });
+      scheduler.schedule(() => input.next(event()), 0);
+      scheduler.schedule(() => input.error(new Error('source failed')), 2 * S);
+    });
+    expect(seen).toEqual(['2000 e1', '2000 error source failed']);
+  });
+
   it('flush$ sends all pending groups now, keeps running, and restarts each group’s interval', () => {
     const { sent, completedAt } = play(config(), [
       [0, event()],
