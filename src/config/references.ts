@@ -1,8 +1,10 @@
 /**
- * Checks that need the whole file: unique ids, rules naming existing sources, routes naming
- * existing channels, regexes that compile. Works on the raw parsed YAML so it can report
- * alongside schema errors; anything malformed here is the schema's to report.
+ * Checks that need the whole file: unique ids, rules naming existing sources, routes and digests
+ * naming existing channels, group_by labels that exist, regexes that compile. Works on the raw
+ * parsed YAML so it can report alongside schema errors; anything malformed here is the schema's
+ * to report.
  */
+import { groupLabelProblem } from '../streams/notify/grouping';
 
 export interface PathIssue {
   path: (string | number)[];
@@ -16,12 +18,12 @@ const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null &
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : list(v).filter((x): x is string => typeof x === 'string'));
 
-function uniqueIds(items: unknown[], section: string, issues: PathIssue[]): Set<string> {
+function uniqueIds(items: unknown[], section: string[], issues: PathIssue[]): Set<string> {
   const seen = new Map<string, number>();
   items.forEach((item, index) => {
     if (!isRecord(item) || typeof item.id !== 'string') return;
     const first = seen.get(item.id);
-    if (first !== undefined) issues.push({ path: [section, index, 'id'], message: `duplicate id "${item.id}" (also ${section}[${first}])` });
+    if (first !== undefined) issues.push({ path: [...section, index, 'id'], message: `duplicate id "${item.id}" (also ${section.join('.')}[${first}])` });
     else seen.set(item.id, index);
   });
   return new Set(seen.keys());
@@ -32,8 +34,8 @@ export function checkReferences(raw: unknown): PathIssue[] {
   const issues: PathIssue[] = [];
   const sources = list(raw.sources);
   const rules = list(raw.rules);
-  const sourceIds = uniqueIds(sources, 'sources', issues);
-  uniqueIds(rules, 'rules', issues);
+  const sourceIds = uniqueIds(sources, ['sources'], issues);
+  uniqueIds(rules, ['rules'], issues);
 
   sources.forEach((source, index) => {
     if (isRecord(source) && typeof source.traceback_lead === 'string') {
@@ -67,6 +69,17 @@ export function checkReferences(raw: unknown): PathIssue[] {
       if (!channels.has(name)) issues.push({ path: ['notify', 'routes', index, 'to'], message: `unknown channel "${name}" (channels: ${[...channels].join(', ') || 'none'})` });
     }
     if (route.to === undefined && route.mode !== 'off') issues.push({ path: ['notify', 'routes', index], message: 'a route needs "to" (a channel) unless its mode is off' });
+    list(route.group_by).forEach((label, labelIndex) => {
+      const problem = typeof label === 'string' ? groupLabelProblem(label) : null;
+      if (problem) issues.push({ path: ['notify', 'routes', index, 'group_by', labelIndex], message: problem });
+    });
+  });
+  const digests = list(notify.digests);
+  uniqueIds(digests, ['notify', 'digests'], issues);
+  digests.forEach((digest, index) => {
+    if (isRecord(digest) && typeof digest.to === 'string' && !channels.has(digest.to)) {
+      issues.push({ path: ['notify', 'digests', index, 'to'], message: `unknown channel "${digest.to}" (channels: ${[...channels].join(', ') || 'none'})` });
+    }
   });
   return issues;
 }

@@ -4,6 +4,7 @@
  * default; later issues add optional fields without breaking existing files.
  */
 import { z } from 'zod';
+import { CronError, parseCron } from '../streams/notify/cronSchedule';
 import { DURATION_PATTERN, parseDuration } from './duration';
 
 const describe = <T extends z.ZodType>(schema: T, text: string): T => schema.describe(text) as T;
@@ -197,6 +198,23 @@ export const channelSchema = z.strictObject({
   console: describe(z.boolean().optional(), 'Also print to barista\'s console.'),
 });
 
+const cronExpression = z.string().superRefine((text, ctx) => {
+  try {
+    parseCron(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof CronError ? error.message : String(error) });
+  }
+});
+
+export const digestSchema = z.strictObject({
+  id: describe(id, 'Unique id of this digest.'),
+  schedule: describe(cronExpression, 'When, in local time, as cron "minute hour day-of-month month day-of-week", e.g. "0 9 * * *" for 09:00 every day.'),
+  kind: describe(z.enum(['portfolio']), 'portfolio: a summary per trader from the cached portfolio state.'),
+  to: describe(id, 'Channel in notify.channels.'),
+  subjects: describe(z.array(nonEmpty).min(1).optional(), 'Traders (subject globs) to include; default all.'),
+  mode: describe(z.enum(['on', 'silent', 'off']).default('on'), 'silent sends without a push notification; off disables the digest.'),
+});
+
 export const notifySchema = z.strictObject({
   defaults: z
     .strictObject({
@@ -214,6 +232,7 @@ export const notifySchema = z.strictObject({
     .prefault({}),
   routes: z.array(routeSchema).default([]),
   channels: z.record(id, channelSchema).default({}),
+  digests: describe(z.array(digestSchema).default([]), 'Scheduled summaries, e.g. a daily portfolio summary.'),
 });
 
 const principals = z.strictObject({
@@ -278,5 +297,6 @@ export type OptunaSourceConfig = Extract<SourceConfig, { type: 'optuna' }>;
 export type RuleConfig = RulesFile['rules'][number];
 export type RouteConfig = RulesFile['notify']['routes'][number];
 export type ChannelConfig = RulesFile['notify']['channels'][string];
+export type DigestConfig = RulesFile['notify']['digests'][number];
 export type Severity = (typeof SEVERITIES)[number];
 export type SourceType = (typeof SOURCE_TYPES)[number];

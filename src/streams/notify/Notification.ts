@@ -17,4 +17,9 @@ export interface Notification {
   events: BaristaEvent[];
   /** Route mode silent: sent with Discord's suppress-notifications flag. */
   silent: boolean;
+  /**
+   * Repeats of alerts already sent that repeat_interval suppressed in this group since its
+   * previous notification (absent when none), e.g. "+47 identical repeats not sent".
+   */
+  suppressedRepeats?: number;
 }
