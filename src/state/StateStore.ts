@@ -120,6 +120,12 @@ export class StateStore {
     return row ? { value: JSON.parse(row.value) as T, at: row.at } : undefined;
   }
 
+  /** Every cached value whose key starts with `prefix` (e.g. "portfolio:"), by key. */
+  listCache<T>(prefix: string): { key: string; value: T; at: string | null }[] {
+    const rows = this.db.prepare("SELECT key, value, at FROM cache WHERE substr(key, 1, length(?)) = ? ORDER BY key").all(prefix, prefix) as { key: string; value: string; at: string | null }[];
+    return rows.map((row) => ({ key: row.key, value: JSON.parse(row.value) as T, at: row.at }));
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

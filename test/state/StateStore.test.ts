@@ -123,4 +123,18 @@ describe('StateStore', () => {
     store.close();
     expect(store.isOpen).toBe(false);
   });
+
+  it('lists cached values by key prefix, and only those', () => {
+    const store = StateStore.open({ path: dbPath() });
+    store.setCache('portfolio:trial91', { total: 2 }, '2026-02-09T08:00:00.000Z');
+    store.setCache('portfolio:trial250', { total: 1 });
+    store.setCache('portfolio_x', { total: 3 });
+    store.setCache('positions', []);
+    expect(store.listCache('portfolio:')).toEqual([
+      { key: 'portfolio:trial250', value: { total: 1 }, at: null },
+      { key: 'portfolio:trial91', value: { total: 2 }, at: '2026-02-09T08:00:00.000Z' },
+    ]);
+    expect(store.listCache('nothing:')).toEqual([]);
+    store.close();
+  });
 });

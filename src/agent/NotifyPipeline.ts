@@ -1,0 +1,125 @@
+/**
+ * Committed events → policy (routes, groups, mutes) → rendered messages → outbox → sinks.
+ *
+ * Nothing is lost between a commit and Discord: an event is marked notified in the same
+ * transaction that writes its messages to the outbox (or when the policy drops it for good),
+ * so events still waiting in a group when barista is killed are found again at the next start.
+ * Delivery from the outbox is at-least-once; bot messages carry a nonce Discord dedupes on.
+ */
+import { Subject, type Observable, type Subscription } from 'rxjs';
+import type { RulesFile } from '../config/schema';
+import type { DeliveryPlan } from '../discord/deliveryPlan';
+import type { DiscordMessage } from '../discord/DiscordMessage';
+import { OutboxDispatcher } from '../discord/OutboxDispatcher';
+import type { Sink } from '../discord/sinks/Sink';
+import type { Logger } from '../logging/logger';
+import { EventStore } from '../state/EventStore';
+import { MuteStore } from '../state/MuteStore';
+import { OutboxStore, type OutboxEntry } from '../state/OutboxStore';
+import type { StateStore } from '../state/StateStore';
+import { eventId, type BaristaEvent } from '../streams/BaristaEvent';
+import type { Notification } from '../streams/notify/Notification';
+import { notificationPolicy, type DropReason } from '../streams/notify/notificationPolicy';
+
+export interface NotifyPipelineOptions {
+  state: StateStore;
+  logger: Logger;
+  notify: RulesFile['notify'];
+  plan: DeliveryPlan;
+  sinks: ReadonlyMap<string, Sink>;
+  render: (notification: Notification) => DiscordMessage[];
+  /** Dispatcher clock and timers, for tests. */
+  now?: () => number;
+}
+
+/** Drops that settle an event for good; a per-route repeat drop does not (another route may still hold it). */
+const FINAL_DROPS: ReadonlySet<DropReason> = new Set(['duplicate', 'inhibited', 'muted', 'off', 'unrouted']);
+
+export class NotifyPipeline {
+  private readonly events: EventStore;
+  private readonly outbox: OutboxStore<DiscordMessage>;
+  private readonly dispatcher: OutboxDispatcher;
+  private readonly input = new Subject<BaristaEvent>();
+  /** Ids handed to the policy since the start: settled as a whole at a clean stop. */
+  private readonly seen = new Set<string>();
+  private subscription: Subscription | null = null;
+  private done: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: NotifyPipelineOptions) {
+    this.events = new EventStore(options.state);
+    this.outbox = new OutboxStore<DiscordMessage>(options.state);
+    this.dispatcher = new OutboxDispatcher({ store: this.outbox, sinks: options.sinks, logger: options.logger, ...(options.now ? { now: options.now } : {}) });
+  }
+
+  /** Starts delivering: first whatever the outbox holds, then events left unnotified last time, then `events$`. */
+  start(events$: Observable<BaristaEvent>): void {
+    const { logger, notify, state } = this.options;
+    const mutes = new MuteStore(state);
+    const policy = notificationPolicy(notify, {
+      mutes,
+      onDrop: (event, reason) => {
+        if (FINAL_DROPS.has(reason)) this.events.markNotified([event.id]);
+      },
+    });
+    this.done = new Promise<void>((resolve) => {
+      this.subscription = this.input.pipe(policy).subscribe({
+        next: (notification) => this.enqueue(notification),
+        error: (error: unknown) => {
+          logger.error({ err: error }, 'notification policy failed; notifications stopped');
+          resolve();
+        },
+        complete: () => resolve(),
+      });
+    });
+    this.dispatcher.start();
+    const left = this.events.unnotified();
+    if (left.length > 0) logger.info({ events: left.length }, 'notifying events committed before the last stop');
+    for (const event of left) this.push(event);
+    const live = events$.subscribe({ next: (event) => this.push(event) });
+    this.subscription?.add(live);
+  }
+
+  /** Sends every pending group to the outbox, settles what passed through, and lets sends in flight finish. */
+  async stop(): Promise<void> {
+    this.input.complete();
+    await this.done;
+    this.subscription?.unsubscribe();
+    this.events.markNotified([...this.seen]);
+    await this.dispatcher.stop();
+    await Promise.all([...this.options.sinks.values()].map((sink) => sink.close()));
+  }
+
+  private push(event: BaristaEvent): void {
+    this.seen.add(event.id);
+    this.input.next(event);
+  }
+
+  /** One notification → its messages for every destination of its channel, and its events settled, in one transaction. */
+  private enqueue(notification: Notification): void {
+    const { plan, render, state, logger } = this.options;
+    const destinations = plan.channels.get(notification.channel);
+    if (!destinations) {
+      logger.warn({ channel: notification.channel }, 'route names a channel that does not exist; events not sent');
+      return;
+    }
+    let messages: DiscordMessage[];
+    try {
+      messages = render(notification);
+    } catch (error) {
+      logger.error({ err: error, groupKey: notification.groupKey }, 'could not render a notification; its events are not sent');
+      return;
+    }
+    const ids = notification.events.map((event) => event.id);
+    // Deterministic: the same events in the same group never make two outbox rows.
+    const key = eventId(notification.channel, notification.groupKey, ...ids);
+    const entries: OutboxEntry<DiscordMessage>[] = destinations.flatMap((destination) =>
+      messages.map((payload, index) => ({ destination: destination.key, idempotencyKey: `${key}:${destination.key}:${index}`, groupKey: notification.groupKey, payload })),
+    );
+    state.transaction(() => {
+      this.outbox.enqueue(entries);
+      this.events.markNotified(ids);
+    });
+    for (const id of ids) this.seen.delete(id);
+    this.dispatcher.notify(destinations.map((destination) => destination.key));
+  }
+}
