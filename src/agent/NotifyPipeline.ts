@@ -19,6 +19,8 @@ import { OutboxStore, type OutboxEntry } from '../state/OutboxStore';
 import type { StateStore } from '../state/StateStore';
 import { eventId, type BaristaEvent } from '../streams/BaristaEvent';
 import type { Notification } from '../streams/notify/Notification';
+import { compileGlobs } from '../streams/notify/eventMatcher';
+import { digestSchedule, type DigestTick } from '../streams/notify/digestSchedule';
 import { notificationPolicy, type DropReason } from '../streams/notify/notificationPolicy';
 
 export interface NotifyPipelineOptions {
@@ -28,9 +30,14 @@ export interface NotifyPipelineOptions {
   plan: DeliveryPlan;
   sinks: ReadonlyMap<string, Sink>;
   render: (notification: Notification) => DiscordMessage[];
+  /** A trader's cached portfolio as a scheduled summary (notify.digests, kind portfolio). */
+  renderPortfolio: (trader: string, snapshot: Record<string, unknown>, options: { note: string; silent: boolean }) => DiscordMessage[];
   /** Dispatcher clock and timers, for tests. */
   now?: () => number;
 }
+
+/** A summary still unsent this long after its time is stale: the next one will say it better. */
+const DIGEST_LIFETIME_MS = 3_600_000;
 
 /** Drops that settle an event for good; a per-route repeat drop does not (another route may still hold it). */
 const FINAL_DROPS: ReadonlySet<DropReason> = new Set(['duplicate', 'inhibited', 'muted', 'off', 'unrouted']);
@@ -58,7 +65,9 @@ export class NotifyPipeline {
     const policy = notificationPolicy(notify, {
       mutes,
       onDrop: (event, reason) => {
-        if (FINAL_DROPS.has(reason)) this.events.markNotified([event.id]);
+        if (!FINAL_DROPS.has(reason)) return;
+        this.events.markNotified([event.id]);
+        this.seen.delete(event.id);
       },
     });
     this.done = new Promise<void>((resolve) => {
@@ -77,6 +86,7 @@ export class NotifyPipeline {
     for (const event of left) this.push(event);
     const live = events$.subscribe({ next: (event) => this.push(event) });
     this.subscription?.add(live);
+    this.subscription?.add(digestSchedule(notify.digests).subscribe({ next: (tick) => this.sendDigest(tick) }));
   }
 
   /** Sends every pending group to the outbox, settles what passed through, and lets sends in flight finish. */
@@ -87,6 +97,30 @@ export class NotifyPipeline {
     this.events.markNotified([...this.seen]);
     await this.dispatcher.stop();
     await Promise.all([...this.options.sinks.values()].map((sink) => sink.close()));
+  }
+
+  /** A scheduled portfolio summary per cached trader; it expires if Discord stays away past the next one could matter. */
+  private sendDigest(tick: DigestTick): void {
+    const { notify, plan, state, logger, renderPortfolio } = this.options;
+    const digest = notify.digests.find((d) => d.id === tick.digestId);
+    const destinations = digest ? plan.channels.get(digest.to) : undefined;
+    if (!digest || !destinations) return;
+    const wanted = digest.subjects ? compileGlobs(digest.subjects) : () => true;
+    const snapshots = state.listCache<Record<string, unknown>>('portfolio:').filter((entry) => wanted(entry.key.slice('portfolio:'.length)));
+    if (snapshots.length === 0) {
+      logger.info({ digest: digest.id }, 'scheduled digest: no trader portfolio cached yet; nothing sent');
+      return;
+    }
+    const expiresAt = Date.parse(tick.at) + DIGEST_LIFETIME_MS;
+    const entries = snapshots.flatMap((snapshot) => {
+      const trader = snapshot.key.slice('portfolio:'.length);
+      const messages = renderPortfolio(trader, snapshot.value, { note: `Scheduled summary (${digest.id})`, silent: digest.mode === 'silent' });
+      return destinations.flatMap((destination) =>
+        messages.map((payload, index) => ({ destination: destination.key, idempotencyKey: `digest:${digest.id}:${tick.at}:${trader}:${destination.key}:${index}`, groupKey: `digest:${digest.id}:${trader}`, payload, expiresAt })),
+      );
+    });
+    this.outbox.enqueue(entries);
+    this.dispatcher.notify(destinations.map((destination) => destination.key));
   }
 
   private push(event: BaristaEvent): void {
