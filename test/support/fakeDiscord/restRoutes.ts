@@ -1,0 +1,380 @@
+/**
+ * The fake's REST routes under /api/v10: what each answers, with Discord's status codes and
+ * JSON error bodies. Routes only decide; the server (FakeDiscord) records, rate-limits and writes.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { DISCORD_ERROR } from './discordLimits';
+import { channelPayload, userPayload, type FakeMessage } from './discordPayloads';
+import type { FakeInteraction, FakeWorld } from './FakeWorld';
+import type { RecordedFile } from './readRequestBody';
+import { checkCommands } from './validateCommands';
+import { checkMessageBody, formErrors, type BodyProblem, type MessageKind } from './validateMessageBody';
+
+export interface RouteContext {
+  method: string;
+  /** The route pattern's capture groups (decoded). */
+  params: string[];
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+  files: RecordedFile[];
+}
+
+export interface Reply {
+  status: number;
+  /** Sent as application/json. */
+  json?: unknown;
+  text?: string;
+  headers?: Record<string, string>;
+}
+
+export type BucketRule = 'webhook' | 'channelMessages' | 'other';
+
+export interface Route {
+  method: string;
+  /** Matched against the decoded path after /api/v10. */
+  pattern: RegExp;
+  /** Route template, e.g. `POST /channels/:id/messages` (the bucket's route). */
+  template: string;
+  /** `bot`: needs `Authorization: Bot <token>`. Webhooks and interaction callbacks need none. */
+  auth: 'bot' | 'none';
+  /** Rate-limit bucket: key (route + major parameter) and which configured limit applies. */
+  bucket(params: string[]): { key: string; rule: BucketRule };
+  handle(ctx: RouteContext): Reply;
+}
+
+const ID = '(\\d{1,20})';
+const TOKEN = '([^/]+)';
+/** Interaction tokens (and so their webhook routes) live 15 minutes. */
+const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60_000;
+const LOADING = 1 << 7;
+const EPHEMERAL = 1 << 6;
+
+export const json = (status: number, body: unknown): Reply => ({ status, json: body });
+export const discordError = (status: number, error: { code: number; message: string }, errors?: Record<string, unknown>): Reply =>
+  json(status, { message: error.message, code: error.code, ...(errors ? { errors } : {}) });
+const formError = (problems: BodyProblem[]): Reply => discordError(400, DISCORD_ERROR.invalidFormBody, formErrors(problems));
+
+function checkBody(body: unknown, kind: MessageKind, files: RecordedFile[]): Reply | null {
+  const { problems, empty } = checkMessageBody(body, kind, files.length);
+  if (problems.length) return formError(problems);
+  if (empty) return discordError(400, DISCORD_ERROR.emptyMessage);
+  return null;
+}
+
+function asObject(body: unknown): Record<string, unknown> {
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+/** An edit must leave something in the message. */
+function checkEdit(target: FakeMessage, body: unknown, files: RecordedFile[]): Reply | null {
+  const invalid = checkBody(body, 'edit', files);
+  if (invalid) return invalid;
+  const b = asObject(body);
+  const content = b.content !== undefined ? b.content : target.content;
+  const embeds = b.embeds !== undefined ? b.embeds : target.embeds;
+  const hasContent = typeof content === 'string' && content.trim() !== '';
+  const hasEmbeds = Array.isArray(embeds) && embeds.length > 0;
+  if (!hasContent && !hasEmbeds && target.attachments.length === 0 && files.length === 0 && (target.flags & LOADING) === 0) {
+    return discordError(400, DISCORD_ERROR.emptyMessage);
+  }
+  return null;
+}
+
+export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] {
+  const other = (template: string, major = 'global') => ({ key: `${template} ${major}`, rule: 'other' as const });
+
+  const liveInteraction = (token: string): FakeInteraction | undefined => {
+    const interaction = world.interactionByToken(token);
+    return interaction && Date.now() - interaction.createdAt <= INTERACTION_TOKEN_LIFETIME_MS ? interaction : undefined;
+  };
+
+  /** The message an app-webhook or webhook route names: `@original` or a message id. */
+  const webhookTarget = (params: string[]): { message?: FakeMessage; error?: Reply } => {
+    const [id, token, messageId] = params as [string, string, string];
+    if (id === world.applicationId) {
+      const interaction = liveInteraction(token);
+      if (!interaction) return { error: discordError(404, DISCORD_ERROR.unknownWebhook) };
+      const message = messageId === '@original' ? interaction.original : interaction.followups.find((m) => m.id === messageId);
+      return message && !message.deleted ? { message } : { error: discordError(404, DISCORD_ERROR.unknownMessage) };
+    }
+    const webhook = world.webhooks.find((w) => w.id === id);
+    if (!webhook) return { error: discordError(404, DISCORD_ERROR.unknownWebhook) };
+    if (webhook.token !== token) return { error: discordError(401, DISCORD_ERROR.invalidWebhookToken) };
+    const message = world.messages.find((m) => m.webhook_id === webhook.id && m.id === messageId);
+    return message ? { message } : { error: discordError(404, DISCORD_ERROR.unknownMessage) };
+  };
+
+  const commandRoutes = (guild: boolean): Route[] => {
+    const base = guild ? `/applications/${ID}/guilds/${ID}/commands` : `/applications/${ID}/commands`;
+    const template = guild ? '/applications/:id/guilds/:id/commands' : '/applications/:id/commands';
+    const scopeOf = (params: string[]): { scope?: string; error?: Reply } => {
+      if (params[0] !== world.applicationId) return { error: discordError(403, DISCORD_ERROR.notAuthorizedForApplication) };
+      if (guild && params[1] !== world.guildId) return { error: discordError(403, DISCORD_ERROR.missingAccess) };
+      return { scope: world.commandScope(guild ? params[1] : undefined) };
+    };
+    return [
+      {
+        method: 'GET',
+        pattern: new RegExp(`^${base}$`),
+        template: `GET ${template}`,
+        auth: 'bot',
+        bucket: (p) => other(`GET ${template}`, p[0]),
+        handle: ({ params }) => {
+          const { scope, error } = scopeOf(params);
+          return error ?? json(200, world.commands.get(scope!) ?? []);
+        },
+      },
+      {
+        method: 'PUT',
+        pattern: new RegExp(`^${base}$`),
+        template: `PUT ${template}`,
+        auth: 'bot',
+        bucket: (p) => other(`PUT ${template}`, p[0]),
+        handle: ({ params, body }) => {
+          const { scope, error } = scopeOf(params);
+          if (error) return error;
+          const problems = checkCommands(body);
+          if (problems.length) return formError(problems);
+          return json(200, world.setCommands(scope!, body as Array<Record<string, unknown>>));
+        },
+      },
+      {
+        method: 'POST',
+        pattern: new RegExp(`^${base}$`),
+        template: `POST ${template}`,
+        auth: 'bot',
+        bucket: (p) => other(`POST ${template}`, p[0]),
+        handle: ({ params, body }) => {
+          const { scope, error } = scopeOf(params);
+          if (error) return error;
+          const problems = checkCommands([body]).map((p) => ({ ...p, path: p.path.slice(1) }));
+          if (problems.length) return formError(problems);
+          return json(201, world.addCommand(scope!, asObject(body)));
+        },
+      },
+    ];
+  };
+
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/gateway\/bot$/,
+      template: 'GET /gateway/bot',
+      auth: 'bot',
+      bucket: () => other('GET /gateway/bot'),
+      handle: () =>
+        json(200, {
+          url: gatewayUrl(),
+          shards: 1,
+          // remaining must be ≥ the shard count or discord.js refuses to log in; reset_after (ms) is its cache lifetime.
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/gateway$/,
+      template: 'GET /gateway',
+      auth: 'none',
+      bucket: () => other('GET /gateway'),
+      handle: () => json(200, { url: gatewayUrl() }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/users\/@me$/,
+      template: 'GET /users/@me',
+      auth: 'bot',
+      bucket: () => other('GET /users/@me'),
+      handle: () => json(200, { ...userPayload(world.botUser), verified: true, mfa_enabled: false }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/(?:oauth2\/)?applications\/@me$/,
+      template: 'GET /applications/@me',
+      auth: 'bot',
+      bucket: () => other('GET /applications/@me'),
+      handle: () =>
+        json(200, {
+          id: world.applicationId,
+          name: world.botUser.username,
+          icon: null,
+          description: '',
+          bot_public: false,
+          bot_require_code_grant: false,
+          verify_key: '0'.repeat(64),
+          flags: 0,
+          team: null,
+          owner: userPayload(world.users[0] ?? world.botUser),
+          bot: userPayload(world.botUser),
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/channels/${ID}$`),
+      template: 'GET /channels/:id',
+      auth: 'bot',
+      bucket: (p) => other('GET /channels/:id', p[0]),
+      handle: ({ params }) => {
+        const index = world.channels.findIndex((c) => c.id === params[0]);
+        return index < 0 ? discordError(404, DISCORD_ERROR.unknownChannel) : json(200, channelPayload(world.channels[index]!, world.guildId, index));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/channels/${ID}/messages$`),
+      template: 'POST /channels/:id/messages',
+      auth: 'bot',
+      bucket: (p) => ({ key: `channel:${p[0]}`, rule: 'channelMessages' }),
+      handle: ({ params, body, files }) => {
+        const channel = world.channels.find((c) => c.id === params[0]);
+        if (!channel) return discordError(404, DISCORD_ERROR.unknownChannel);
+        const invalid = checkBody(body, 'channel', files);
+        if (invalid) return invalid;
+        const b = asObject(body);
+        const hasNonce = b.nonce !== undefined && b.nonce !== null;
+        // enforce_nonce: the same nonce again within a few minutes returns the first message and creates nothing.
+        if (hasNonce && b.enforce_nonce === true) {
+          const first = world.messageForNonce(channel.id, b.nonce);
+          if (first) return json(200, first);
+        }
+        const reference = b.message_reference as { message_id?: string; fail_if_not_exists?: boolean } | undefined;
+        if (reference?.message_id && reference.fail_if_not_exists !== false) {
+          const exists = [...world.messages, ...world.userMessages].some((m) => m.id === reference.message_id && m.channel_id === channel.id);
+          if (!exists) return formError([{ path: ['message_reference'], code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }]);
+        }
+        const message = world.createMessage({ channelId: channel.id, author: world.botAuthor(), body: b, files });
+        if (hasNonce) world.rememberNonce(channel.id, b.nonce, message.id);
+        return json(200, message);
+      },
+    },
+    ...(['GET', 'PATCH', 'DELETE'] as const).map(
+      (method): Route => ({
+        method,
+        pattern: new RegExp(`^/channels/${ID}/messages/${ID}$`),
+        template: `${method} /channels/:id/messages/:id`,
+        auth: 'bot',
+        bucket: (p) => other(`${method} /channels/:id/messages/:id`, p[0]),
+        handle: ({ params, body, files }) => {
+          if (!world.channels.some((c) => c.id === params[0])) return discordError(404, DISCORD_ERROR.unknownChannel);
+          const message = world.findMessage(params[0]!, params[1]!);
+          if (!message) return discordError(404, DISCORD_ERROR.unknownMessage);
+          if (method === 'GET') return json(200, message);
+          if (message.author.id !== world.botUser.id) return discordError(403, DISCORD_ERROR.editOthersMessage);
+          if (method === 'DELETE') {
+            world.deleteMessage(message);
+            return { status: 204 };
+          }
+          const invalid = checkEdit(message, body, files);
+          return invalid ?? json(200, world.editMessage(message, asObject(body), files));
+        },
+      }),
+    ),
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/webhooks/${ID}/${TOKEN}$`),
+      template: 'POST /webhooks/:id/:token',
+      auth: 'none',
+      // Webhook limits are per webhook (all tokens), Discord's major parameter.
+      bucket: (p) => (p[0] === world.applicationId ? other('POST /webhooks/:id/:token', `${p[0]}/${p[1]}`) : { key: `webhook:${p[0]}`, rule: 'webhook' }),
+      handle: ({ params, body, files, query }) => {
+        const [id, token] = params as [string, string];
+        const wait = query.get('wait')?.toLowerCase() === 'true' || query.get('wait') === '1';
+        if (id === world.applicationId) {
+          // Interaction follow-up.
+          const interaction = liveInteraction(token);
+          if (!interaction || !interaction.acknowledged) return discordError(404, DISCORD_ERROR.unknownWebhook);
+          const invalid = checkBody(body, 'interaction', files);
+          if (invalid) return invalid;
+          const message = world.createMessage({ channelId: interaction.channelId, author: world.botAuthor(), body: asObject(body), files, webhookId: world.applicationId, type: 20 });
+          interaction.followups.push(message);
+          return json(200, message);
+        }
+        const webhook = world.webhooks.find((w) => w.id === id);
+        if (!webhook) return discordError(404, DISCORD_ERROR.unknownWebhook);
+        if (webhook.token !== token) return discordError(401, DISCORD_ERROR.invalidWebhookToken);
+        const invalid = checkBody(body, 'webhook', files);
+        if (invalid) return invalid;
+        const b = asObject(body);
+        const { nonce: _n, enforce_nonce: _e, message_reference: _r, ...accepted } = b;
+        const message = world.createMessage({ channelId: webhook.channelId, author: world.webhookAuthor(webhook, b.username), body: accepted, files, webhookId: webhook.id, type: 0 });
+        return wait ? json(200, message) : { status: 204 };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/webhooks/${ID}/${TOKEN}$`),
+      template: 'GET /webhooks/:id/:token',
+      auth: 'none',
+      bucket: (p) => other('GET /webhooks/:id/:token', p[0]),
+      handle: ({ params }) => {
+        const webhook = world.webhooks.find((w) => w.id === params[0]);
+        if (!webhook) return discordError(404, DISCORD_ERROR.unknownWebhook);
+        if (webhook.token !== params[1]) return discordError(401, DISCORD_ERROR.invalidWebhookToken);
+        return json(200, { id: webhook.id, type: 1, guild_id: world.guildId, channel_id: webhook.channelId, name: webhook.name, avatar: null, application_id: null, token: webhook.token });
+      },
+    },
+    ...(['GET', 'PATCH', 'DELETE'] as const).map(
+      (method): Route => ({
+        method,
+        pattern: new RegExp(`^/webhooks/${ID}/${TOKEN}/messages/(@original|\\d{1,20})$`),
+        template: `${method} /webhooks/:id/:token/messages/:id`,
+        auth: 'none',
+        bucket: (p) => other(`${method} /webhooks/:id/:token/messages/:id`, `${p[0]}/${p[1]}`),
+        handle: ({ params, body, files }) => {
+          const { message, error } = webhookTarget(params);
+          if (error) return error;
+          if (method === 'GET') return json(200, message);
+          if (method === 'DELETE') {
+            world.deleteMessage(message!);
+            return { status: 204 };
+          }
+          const invalid = checkEdit(message!, body, files);
+          return invalid ?? json(200, world.editMessage(message!, asObject(body), files));
+        },
+      }),
+    ),
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/interactions/${ID}/${TOKEN}/callback$`),
+      template: 'POST /interactions/:id/:token/callback',
+      auth: 'none',
+      bucket: (p) => other('POST /interactions/:id/:token/callback', p[0]),
+      handle: ({ params, body, query }) => {
+        const interaction = world.interactions.find((i) => i.id === params[0]);
+        // Past the deadline Discord has already shown "The application did not respond".
+        if (!interaction || interaction.token !== params[1] || Date.now() - interaction.createdAt > world.interactionResponseDeadlineMs) {
+          return discordError(404, DISCORD_ERROR.unknownInteraction);
+        }
+        if (interaction.acknowledged) return discordError(400, DISCORD_ERROR.alreadyAcknowledged);
+        const b = asObject(body);
+        const data = asObject(b.data);
+        if (b.type === 4) {
+          const invalid = checkBody(data, 'interaction', []);
+          if (invalid) return invalid;
+          interaction.original = world.createMessage({ channelId: interaction.channelId, author: world.botAuthor(), body: data, webhookId: world.applicationId, type: 20, extra: { application_id: world.applicationId, interaction_metadata: { id: interaction.id, type: 2, name: interaction.name, user: userPayload(interaction.user), authorizing_integration_owners: { '0': world.guildId } } } });
+        } else if (b.type === 5) {
+          const flags = (typeof data.flags === 'number' ? data.flags & EPHEMERAL : 0) | LOADING;
+          interaction.original = world.createMessage({ channelId: interaction.channelId, author: world.botAuthor(), body: {}, webhookId: world.applicationId, type: 20, extra: { flags, application_id: world.applicationId } });
+        } else if (b.type === 9) {
+          if (typeof data.custom_id !== 'string' || typeof data.title !== 'string' || !Array.isArray(data.components)) {
+            return formError([{ path: ['data', 'custom_id'], code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }]);
+          }
+        } else {
+          return formError([{ path: ['type'], code: 'INTERACTION_CALLBACK_TYPE_INVALID', message: 'Value must be one of (4, 5, 9) for an application command.' }]);
+        }
+        interaction.acknowledged = true;
+        interaction.callbacks.push({ type: b.type as number, data: b.data, at: Date.now() });
+        if (query.get('with_response') === 'true') {
+          const original = interaction.original;
+          return json(200, {
+            interaction: { id: interaction.id, type: 2, ...(original ? { response_message_id: original.id, response_message_loading: b.type === 5, response_message_ephemeral: (original.flags & EPHEMERAL) !== 0 } : {}) },
+            resource: { type: b.type, ...(original ? { message: original } : {}) },
+          });
+        }
+        return { status: 204 };
+      },
+    },
+    ...commandRoutes(false),
+    ...commandRoutes(true),
+  ];
+}
