@@ -1,0 +1,36 @@
+/** Field formats for event designs: each turns an untrusted value into markdown-safe text. */
+import { discordTimeWithRelative, formatAny, formatDuration, formatMoney, formatNumber, formatObjective, formatQuantity, formatSignedPercent } from './formatValues';
+import { markdownText } from './sanitizeText';
+
+type ValueFormat = (value: unknown) => string;
+
+const escaped =
+  (format: ValueFormat): ValueFormat =>
+  (value) =>
+    markdownText(format(value));
+
+export const money = escaped(formatMoney);
+export const quantity = escaped(formatQuantity);
+export const number = escaped((value) => formatNumber(value));
+export const objective = escaped(formatObjective);
+export const duration = escaped(formatDuration);
+export const signedPercent = escaped(formatSignedPercent);
+/** GB with its number. */
+export const gigabytes: ValueFormat = escaped((value) => {
+  const text = formatNumber(value, 2);
+  return /\d$/.test(text) ? `${text} GB` : text;
+});
+/** A value already in percent, unsigned: 12.5%. */
+export const percent: ValueFormat = escaped((value) => {
+  const text = formatNumber(value, 2);
+  return /\d$/.test(text) || text.endsWith('∞') ? `${text}%` : text;
+});
+export const hours: ValueFormat = escaped((value) => {
+  const text = formatNumber(value, 2);
+  return /\d$/.test(text) ? `${text} h` : text;
+});
+export const yesNo: ValueFormat = (value) => (value === true || value === 'true' ? 'yes' : value === false || value === 'false' ? 'no' : markdownText(formatAny(value)));
+/** A time as a Discord timestamp (each reader's zone) with a relative part; other text as is. */
+export const time: ValueFormat = (value) => discordTimeWithRelative(value) ?? markdownText(formatAny(value));
+/** A list (tickers, trials): comma-separated. */
+export const list: ValueFormat = (value) => markdownText(Array.isArray(value) ? value.map((item) => formatAny(item, 200)).join(', ') : formatAny(value));
