@@ -8,7 +8,7 @@ import type { DiscordEmbedField } from '../DiscordMessage';
 import { cutText, DISCORD_LIMITS } from './discordLimits';
 import { fieldsOf, type EventDesign, type FieldSpec } from './eventEmbed';
 import { COLORS, ownValue, severityEmoji, subjectOf } from './eventStyle';
-import { gigabytes, hours, money, number, percent, signedPercent } from './fieldFormats';
+import { gigabytes, hours, identifier, money, number, percent, signedPercent } from './fieldFormats';
 import { discordTimeWithRelative } from './formatValues';
 import { markdownText } from './sanitizeText';
 
@@ -74,10 +74,10 @@ export const watchdogAlertDesign = alertDesign(named('process', 'Watchdog'), {
     { key: 'threshold_pct', label: 'Threshold', format: signedPercent },
     { key: 'free_gb', label: 'Free memory', format: gigabytes },
     { key: 'threshold_gb', label: 'Threshold', format: gigabytes },
-    { key: 'worker', label: 'Worker' },
+    { key: 'worker', label: 'Worker', format: identifier },
     { key: 'worker_gb', label: 'Worker memory', format: gigabytes },
     { key: 'limit_gb', label: 'Limit', format: gigabytes },
-    { key: 'pid', label: 'PID' },
+    { key: 'pid', label: 'PID', format: identifier },
   ],
   hidden: ['process'],
 });
@@ -117,7 +117,7 @@ export const baristaWarningDesign = alertDesign(() => 'barista', {
   fields: [
     { key: 'reason', label: 'Reason' },
     { key: 'file', label: 'File' },
-    { key: 'line', label: 'Line' },
+    { key: 'line', label: 'Line', format: identifier },
   ],
 });
 

@@ -32,5 +32,7 @@ export const hours: ValueFormat = escaped((value) => {
 export const yesNo: ValueFormat = (value) => (value === true || value === 'true' ? 'yes' : value === false || value === 'false' ? 'no' : markdownText(formatAny(value)));
 /** A time as a Discord timestamp (each reader's zone) with a relative part; other text as is. */
 export const time: ValueFormat = (value) => discordTimeWithRelative(value) ?? markdownText(formatAny(value));
+/** Ids and counters (PID, exit code, line): digits as they are, never grouped. */
+export const identifier: ValueFormat = (value) => markdownText(typeof value === 'number' && Number.isFinite(value) ? String(value) : formatAny(value, 200));
 /** A list (tickers, trials): comma-separated. */
 export const list: ValueFormat = (value) => markdownText(Array.isArray(value) ? value.map((item) => formatAny(item, 200)).join(', ') : formatAny(value));

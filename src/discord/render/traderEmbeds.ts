@@ -3,7 +3,7 @@ import type { BaristaEvent } from '../../streams/BaristaEvent';
 import { cutText } from './discordLimits';
 import { fieldsOf, leadFromText, type EventDesign, type FieldSpec } from './eventEmbed';
 import { COLORS, subjectOf } from './eventStyle';
-import { duration, list, time } from './fieldFormats';
+import { duration, identifier, list, time } from './fieldFormats';
 import { discordTime, discordTimeWithRelative, finiteNumber, formatDuration } from './formatValues';
 import { markdownText } from './sanitizeText';
 
@@ -17,7 +17,7 @@ function withTime(lines: (string | null | undefined)[], event: BaristaEvent): st
 
 /** What identifies a running trader: the same fields whatever event reports it. */
 const PROCESS_FIELDS: readonly FieldSpec[] = [
-  { key: 'pid', label: 'PID' },
+  { key: 'pid', label: 'PID', format: identifier },
   { key: 'mode', label: 'Mode' },
   { key: ['model_dir', 'model'], label: 'Model' },
   { key: 'timeframe', label: 'Timeframe' },
@@ -60,7 +60,7 @@ export const traderDesigns: Record<string, EventDesign> = {
       return withTime([`**${who(e)}** is no longer running${how}.`], e);
     },
     code: tailOf,
-    fields: [{ key: ['runtime_s', 'uptime_s'], label: 'Ran for', format: duration }, { key: 'exit_code', label: 'Exit code' }, ...PROCESS_FIELDS],
+    fields: [{ key: ['runtime_s', 'uptime_s'], label: 'Ran for', format: duration }, { key: 'exit_code', label: 'Exit code', format: identifier }, ...PROCESS_FIELDS],
     hidden: ['trader', 'log_tail', 'tail', 'signal'],
   },
   'trader.interrupted': simple(
@@ -91,8 +91,8 @@ export const traderDesigns: Record<string, EventDesign> = {
       { key: 'next_poll_scheduled', label: 'Next poll due', format: time },
       { key: 'overdue_s', label: 'Overdue', format: duration },
       { key: 'grace_s', label: 'Grace', format: duration },
-      { key: 'pid', label: 'PID' },
-      { key: 'poll_count', label: 'Poll #' },
+      { key: 'pid', label: 'PID', format: identifier },
+      { key: 'poll_count', label: 'Poll #', format: identifier },
       { key: 'timeframe', label: 'Timeframe' },
     ],
     hidden: ['trader', 'heartbeat_at'],
@@ -110,8 +110,8 @@ export const traderDesigns: Record<string, EventDesign> = {
       { key: 'stale_for_s', label: 'Stale for', format: duration },
       { key: 'last_poll', label: 'Last poll', format: time },
       { key: 'next_poll_scheduled', label: 'Next poll due', format: time },
-      { key: 'pid', label: 'PID' },
-      { key: 'poll_count', label: 'Poll #' },
+      { key: 'pid', label: 'PID', format: identifier },
+      { key: 'poll_count', label: 'Poll #', format: identifier },
     ],
     hidden: ['trader', 'heartbeat_at', 'restarted', 'previous_pid'],
   },

@@ -5,7 +5,7 @@ import { codeBlock, cutText, DISCORD_LIMITS } from './discordLimits';
 import { errorDesign } from './errorEmbeds';
 import { fieldsOf, leadFromText, type EventDesign, type FieldSpec } from './eventEmbed';
 import { COLORS } from './eventStyle';
-import { duration, list, number, objective, time } from './fieldFormats';
+import { duration, identifier, list, number, objective, time } from './fieldFormats';
 import { humanize } from './alertEmbeds';
 import { discordTimeWithRelative, finiteNumber, formatObjective, formatParams, formatSignedPercent } from './formatValues';
 import { codeText, markdownText } from './sanitizeText';
@@ -117,7 +117,7 @@ export const trainingDesigns: Record<string, EventDesign> = {
       { key: ['started', 'datetime_start', 'start'], label: 'Started', format: time },
       { key: ['running_s', 'running_for_s', 'age_s'], label: 'Running for', format: duration },
       { key: 'reason', label: 'Why', inline: false },
-      { key: ['pid', 'worker_pid'], label: 'Worker PID' },
+      { key: ['pid', 'worker_pid'], label: 'Worker PID', format: identifier },
     ],
     hidden: ['study', 'number'],
   },
@@ -126,9 +126,9 @@ export const trainingDesigns: Record<string, EventDesign> = {
     color: () => COLORS.good,
     lead: (e) => withTime([leadFromText(e)], e),
     fields: [
-      { key: 'pid', label: 'PID' },
+      { key: 'pid', label: 'PID', format: identifier },
       { key: ['study', 'study_name'], label: 'Study' },
-      { key: 'worker', label: 'Worker' },
+      { key: 'worker', label: 'Worker', format: identifier },
     ],
   },
   'training.workers_below_expected': {
@@ -150,8 +150,8 @@ const exitedWorker: EventDesign = {
   title: () => '⏹️ Training worker exited',
   lead: (e) => withTime([leadFromText(e)], e),
   fields: [
-    { key: 'pid', label: 'PID' },
-    { key: 'exit_code', label: 'Exit code' },
+    { key: 'pid', label: 'PID', format: identifier },
+    { key: 'exit_code', label: 'Exit code', format: identifier },
     { key: 'reason', label: 'Reason', format: (v) => markdownText(humanize(String(v))) },
     { key: ['runtime_s', 'uptime_s'], label: 'Ran for', format: duration },
   ],
