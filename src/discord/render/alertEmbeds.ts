@@ -9,7 +9,7 @@ import { cutText, DISCORD_LIMITS } from './discordLimits';
 import { fieldsOf, type EventDesign, type FieldSpec } from './eventEmbed';
 import { COLORS, ownValue, severityEmoji, subjectOf } from './eventStyle';
 import { gigabytes, hours, identifier, money, number, percent, signedPercent } from './fieldFormats';
-import { discordTimeWithRelative } from './formatValues';
+import { discordTimeWithRelative, textOf } from './formatValues';
 import { markdownText } from './sanitizeText';
 
 function text(value: unknown): string | null {
@@ -180,7 +180,7 @@ export const riskDesigns: Record<string, EventDesign> = {
   ]),
   'risk.portfolio_protection': riskDesign(
     (e) => {
-      const action = String(fieldsOf(e).action ?? '');
+      const action = textOf(fieldsOf(e).action ?? '');
       return ownValue(PROTECTION, action)?.title(e) ?? `🛡️ Portfolio protection${action ? `: ${markdownText(cutText(humanize(action), 80))}` : ''}`;
     },
     [

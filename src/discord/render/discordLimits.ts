@@ -8,7 +8,7 @@
  * are never more, so a message that fits here fits there.
  */
 import { SUPPRESS_NOTIFICATIONS, type DiscordEmbed, type DiscordEmbedField, type DiscordMessage } from '../DiscordMessage';
-import { isBlank, sanitizeText } from './sanitizeText';
+import { codeText, isBlank, sanitizeText } from './sanitizeText';
 
 export const DISCORD_LIMITS = {
   title: 256,
@@ -128,6 +128,10 @@ function fitRequired(text: unknown, max: number): string {
   return fitOptional(typeof text === 'string' ? text : text === undefined || text === null ? '' : String(text), max) ?? PLACEHOLDER;
 }
 
+function plainText(text: unknown): unknown {
+  return typeof text === 'string' ? codeText(text) : text;
+}
+
 function validColor(color: unknown): number | undefined {
   return typeof color === 'number' && Number.isInteger(color) && color >= 0 && color <= 0xffffff ? color : undefined;
 }
@@ -162,8 +166,9 @@ function continuedTitle(title: string | undefined): string {
  */
 export function fitEmbed(embed: DiscordEmbed): DiscordEmbed[] {
   const title = fitOptional(embed.title, DISCORD_LIMITS.title);
-  const footer = fitOptional(embed.footer?.text, DISCORD_LIMITS.footer);
-  const author = fitOptional(embed.author?.name, DISCORD_LIMITS.author);
+  // Footers and authors show no markdown; backtick runs are broken anyway, so no string of a message holds a stray fence.
+  const footer = fitOptional(plainText(embed.footer?.text), DISCORD_LIMITS.footer);
+  const author = fitOptional(plainText(embed.author?.name), DISCORD_LIMITS.author);
   const color = validColor(embed.color);
   const timestamp = validTimestamp(embed.timestamp);
   const url = title === undefined ? undefined : validUrl(embed.url);

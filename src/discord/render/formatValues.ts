@@ -24,6 +24,16 @@ export function finiteNumber(value: unknown): number | null {
   return number !== null && Number.isFinite(number) ? number : null;
 }
 
+/** Anything that is not a number, as text (objects without a prototype have no toString). */
+function notANumber(value: unknown): string {
+  return value === undefined || value === null ? DASH : formatAny(value, 200);
+}
+
+/** Any untrusted value as text: strings as they are, everything else through formatAny. */
+export function textOf(value: unknown, budget = 1024): string {
+  return typeof value === 'string' ? value : formatAny(value, budget);
+}
+
 function nonFinite(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   return value > 0 ? '∞' : '-∞';
@@ -46,22 +56,23 @@ const HUGE = 1e15;
 /** 1,234.5678 (up to `fractionDigits` decimals), 1.23e+20 when huge, 1.2e-9 when tiny. */
 export function formatNumber(value: unknown, fractionDigits = 4): string {
   const number = asNumber(value);
-  if (number === null) return value === undefined || value === null ? DASH : String(value);
+  if (number === null) return notANumber(value);
   if (!Number.isFinite(number)) return nonFinite(number);
   const size = Math.abs(number);
   if (size >= HUGE || (size !== 0 && size < 10 ** -fractionDigits)) return number.toPrecision(3).replace(/\.?0+e/, 'e');
   return grouped(number, fractionDigits);
 }
 
-/** $1,234.56; small prices keep their significant digits ($0.004529); -$5.00. */
+/** $1,234.56; under a dollar up to 4 decimals ($0.1234), under a cent 4 significant digits ($0.004529); -$5.00. */
 export function formatMoney(value: unknown): string {
   const number = asNumber(value);
-  if (number === null) return value === undefined || value === null ? DASH : String(value);
+  if (number === null) return notANumber(value);
   if (!Number.isFinite(number)) return nonFinite(number);
   const size = Math.abs(number);
   const sign = number < 0 ? '-' : '';
   if (size >= HUGE) return `${sign}$${size.toPrecision(3)}`;
-  if (size !== 0 && size < 1) return `${sign}$${size < 1e-6 ? size.toPrecision(3) : String(Number(size.toPrecision(4)))}`;
+  if (size !== 0 && size < 0.01) return `${sign}$${size < 1e-6 ? size.toPrecision(3) : String(Number(size.toPrecision(4)))}`;
+  if (size < 1) return `${sign}$${grouped(size, 4, 2)}`;
   return `${sign}$${grouped(size, 2, 2)}`;
 }
 
@@ -73,7 +84,7 @@ export function formatQuantity(value: unknown): string {
 /** +3.20% / -1.05% from a number already in percent. */
 export function formatSignedPercent(value: unknown): string {
   const number = asNumber(value);
-  if (number === null) return value === undefined || value === null ? DASH : String(value);
+  if (number === null) return notANumber(value);
   if (!Number.isFinite(number)) return `${nonFinite(number)}%`;
   if (Math.abs(number) >= HUGE) return `${number > 0 ? '+' : ''}${number.toPrecision(3)}%`;
   return `${number > 0 ? '+' : ''}${grouped(number, 2, 2)}%`;
@@ -82,7 +93,7 @@ export function formatSignedPercent(value: unknown): string {
 /** An objective value (Sharpe, return): 6 significant digits. */
 export function formatObjective(value: unknown): string {
   const number = asNumber(value);
-  if (number === null) return value === undefined || value === null ? DASH : String(value);
+  if (number === null) return notANumber(value);
   if (!Number.isFinite(number)) return nonFinite(number);
   return String(Number(number.toPrecision(6)));
 }
@@ -90,7 +101,7 @@ export function formatObjective(value: unknown): string {
 /** 45 s, 3 min 20 s, 1 h 05 min, 2 d 3 h. */
 export function formatDuration(secondsValue: unknown): string {
   const seconds = asNumber(secondsValue);
-  if (seconds === null) return secondsValue === undefined || secondsValue === null ? DASH : String(secondsValue);
+  if (seconds === null) return notANumber(secondsValue);
   if (!Number.isFinite(seconds)) return nonFinite(seconds);
   const sign = seconds < 0 ? '-' : '';
   const s = Math.abs(seconds);

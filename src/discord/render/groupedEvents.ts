@@ -9,7 +9,7 @@ import { codeBlock, cutText, DISCORD_LIMITS } from './discordLimits';
 import { exceptionLine, isFatal } from './errorEmbeds';
 import { fieldsOf } from './eventEmbed';
 import { highestSeverity, ownValue, severityColor, severityEmoji, subjectOf } from './eventStyle';
-import { discordTime, formatAny, plural } from './formatValues';
+import { discordTime, formatAny, plural, textOf } from './formatValues';
 import { budgetedLines, DEFAULT_TABLE_ROWS, distinctSubjects, GROUP_TEXT_BUDGET, groupFooter, groupSubject, latestAt, spanLine, spanPhrase, timeRange, type GroupOptions } from './groupParts';
 import { snapshotEventEmbed } from './portfolioSummary';
 import { codeText, markdownText } from './sanitizeText';
@@ -125,7 +125,7 @@ export function groupedErrorsEmbed(events: readonly BaristaEvent[], labels: Reco
   const fatal = events.filter(isFatal).length;
   const fields: DiscordEmbedField[] = [];
   if (fatal > 0) fields.push({ name: '🚨 Fatal', value: String(fatal), inline: true });
-  const contexts = countBy(events, (event) => String(fieldsOf(event).context ?? 'none'));
+  const contexts = countBy(events, (event) => textOf(fieldsOf(event).context ?? 'none', 100));
   if (contexts.size > 1) fields.push(countsField('By context', contexts));
   if (distinctSubjects(events) > 1) fields.push(countsField('By subject', countBy(events, subjectOf)));
   const type = String(events[0]?.type ?? '');

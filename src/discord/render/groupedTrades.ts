@@ -8,7 +8,7 @@ import type { DiscordEmbed, DiscordEmbedField } from '../DiscordMessage';
 import { DISCORD_LIMITS } from './discordLimits';
 import { fieldsOf } from './eventEmbed';
 import { COLORS, subjectOf } from './eventStyle';
-import { finiteNumber, formatMoney, formatQuantity, formatSignedPercent, plural } from './formatValues';
+import { finiteNumber, formatMoney, formatQuantity, formatSignedPercent, plural, textOf } from './formatValues';
 import { codeTable, DEFAULT_TABLE_ROWS, distinctSubjects, GROUP_TEXT_BUDGET, groupFooter, groupSubject, latestAt, spanLine, spanPhrase, tableClock, timeRange, type GroupOptions } from './groupParts';
 import { sideOf } from './tradeEmbeds';
 import { tableCell } from './textTable';
@@ -97,8 +97,8 @@ export function groupedTradesEmbed(events: readonly BaristaEvent[], labels: Reco
     return [
       clock(event.at),
       ...(several ? [tableCell(subjectOf(event), 16)] : []),
-      sideOf(event) ?? tableCell(String(fields.side ?? '?'), 5),
-      tableCell(String(fields.symbol ?? '?'), 12),
+      sideOf(event) ?? tableCell(textOf(fields.side ?? '?', 20), 5),
+      tableCell(textOf(fields.symbol ?? '?', 20), 12),
       tableCell(formatQuantity(fields.qty), 16),
       tableCell(formatMoney(fields.price), 14),
       tableCell(formatMoney(fields.value), 14),
@@ -160,7 +160,7 @@ export function groupedClosedPositionsEmbed(events: readonly BaristaEvent[], lab
     return [
       clock(event.at),
       ...(several ? [tableCell(subjectOf(event), 16)] : []),
-      tableCell(String(fields.symbol ?? '?'), 12),
+      tableCell(textOf(fields.symbol ?? '?', 20), 12),
       tableCell(formatMoney(fields.entry), 14),
       tableCell(formatMoney(fields.exit), 14),
       tableCell(formatSignedPercent(fields.pnl_pct), 10),

@@ -7,7 +7,7 @@ import type { DiscordEmbed, DiscordEmbedField } from '../DiscordMessage';
 import { cutText } from './discordLimits';
 import { fieldsOf } from './eventEmbed';
 import { COLORS, ownValue } from './eventStyle';
-import { discordTime, finiteNumber, formatDuration, formatObjective, plural } from './formatValues';
+import { discordTime, finiteNumber, formatDuration, formatObjective, plural, textOf } from './formatValues';
 import { budgetedLines, codeTable, DEFAULT_TABLE_ROWS, GROUP_TEXT_BUDGET, groupFooter, groupSubject, latestAt, spanLine, spanPhrase, timeRange, type GroupOptions } from './groupParts';
 import { paramsField } from './trainingEmbeds';
 import { markdownText } from './sanitizeText';
@@ -22,7 +22,7 @@ const STATE_OF_TYPE: Record<string, string> = {
 export const TRIAL_TYPES: readonly string[] = Object.keys(STATE_OF_TYPE);
 
 function minimizes(events: readonly BaristaEvent[]): boolean {
-  return events.some((event) => String(fieldsOf(event).direction ?? '').toUpperCase() === 'MINIMIZE');
+  return events.some((event) => textOf(fieldsOf(event).direction ?? '', 20).toUpperCase() === 'MINIMIZE');
 }
 
 /** The best completed trial of the group (by the study's direction; maximize unless told). */
@@ -39,7 +39,7 @@ function bestTrial(events: readonly BaristaEvent[]): { value: number; number: un
 }
 
 function trialLabel(number: unknown): string {
-  return number === undefined || number === null || number === '' ? '#?' : `#${tableCell(String(number), 10)}`;
+  return number === undefined || number === null || number === '' ? '#?' : `#${tableCell(textOf(number, 20), 10)}`;
 }
 
 export function groupedTrialsEmbed(events: readonly BaristaEvent[], labels: Record<string, string>, options: GroupOptions = {}): DiscordEmbed {

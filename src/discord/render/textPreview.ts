@@ -8,7 +8,7 @@ import { timeOf, utcDateTime } from './formatValues';
 import { ZERO_WIDTH_SPACE } from './sanitizeText';
 
 export interface TextPreviewOptions {
-  /** Now (ms), for relative times ("5 min ago"); without it they are written as absolute times. */
+  /** Now (ms), for relative times ("5 min ago"), as Discord shows them to a reader; default the clock. */
   now?: number;
 }
 
@@ -41,7 +41,7 @@ function timestamps(text: string, options: TextPreviewOptions): string {
   return text.replace(/<t:(-?\d+)(?::([tTdDfFR]))?>/g, (match, unix: string, style: string | undefined) => {
     const ms = Number(unix) * 1000;
     if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return match;
-    if (style === 'R') return options.now === undefined ? absolute(ms, 'f') : relative(ms, options.now);
+    if (style === 'R') return relative(ms, options.now ?? Date.now());
     return absolute(ms, style ?? 'f');
   });
 }

@@ -3,13 +3,13 @@ import type { BaristaEvent } from '../../streams/BaristaEvent';
 import { fieldsOf, type EventDesign } from './eventEmbed';
 import { COLORS, subjectOf } from './eventStyle';
 import { money, quantity, signedPercent } from './fieldFormats';
-import { discordTimeWithRelative, finiteNumber, formatMoney, formatQuantity } from './formatValues';
+import { discordTimeWithRelative, finiteNumber, formatMoney, formatQuantity, textOf } from './formatValues';
 import { markdownText } from './sanitizeText';
 
 export type Side = 'BUY' | 'SELL' | null;
 
 export function sideOf(event: BaristaEvent): Side {
-  const side = String(fieldsOf(event).side ?? '').toUpperCase();
+  const side = textOf(fieldsOf(event).side ?? '', 10).toUpperCase();
   return side === 'BUY' || side === 'SELL' ? side : null;
 }
 

@@ -102,7 +102,7 @@ export const traderDesigns: Record<string, EventDesign> = {
     color: () => COLORS.good,
     lead(e) {
       const fields = fieldsOf(e);
-      const restarted = fields.restarted === true && fields.pid !== undefined ? ` as a new process (pid ${markdownText(String(fields.pid))}, was ${markdownText(String(fields.previous_pid ?? '?'))})` : '';
+      const restarted = fields.restarted === true && fields.pid !== undefined ? ` as a new process (pid ${identifier(fields.pid)}, was ${identifier(fields.previous_pid ?? '?')})` : '';
       const staleFor = finiteNumber(fields.stale_for_s);
       return withTime([`**${who(e)}** is polling again${restarted}${staleFor !== null ? ` after ${formatDuration(staleFor)}` : ''}.`], e);
     },

@@ -7,12 +7,13 @@ import { fieldsOf, leadFromText, type EventDesign, type FieldSpec } from './even
 import { COLORS } from './eventStyle';
 import { duration, identifier, list, number, objective, time } from './fieldFormats';
 import { humanize } from './alertEmbeds';
-import { discordTimeWithRelative, finiteNumber, formatObjective, formatParams, formatSignedPercent } from './formatValues';
+import { discordTimeWithRelative, finiteNumber, formatObjective, formatParams, formatSignedPercent, textOf } from './formatValues';
 import { codeText, markdownText } from './sanitizeText';
 
 const GOLD = 0xf1c40f;
 
-function textOf(value: unknown, max = 120): string | null {
+/** A short name (study) as markdown, or null when there is none. */
+function nameOf(value: unknown, max = 120): string | null {
   if (typeof value === 'number') return String(value);
   return typeof value === 'string' && value.trim() !== '' ? markdownText(cutText(value.trim(), max)) : null;
 }
@@ -23,12 +24,12 @@ function withTime(lines: (string | null | undefined)[], event: BaristaEvent): st
 
 function trialNumber(event: BaristaEvent, key = 'number'): string {
   const value = fieldsOf(event)[key];
-  return value === undefined || value === null || value === '' ? '?' : markdownText(cutText(String(value), 30));
+  return value === undefined || value === null || value === '' ? '?' : markdownText(cutText(textOf(value, 40), 30));
 }
 
 function studyOf(event: BaristaEvent): string | null {
   const fields = fieldsOf(event);
-  return textOf(fields.study ?? fields.study_name);
+  return nameOf(fields.study ?? fields.study_name);
 }
 
 /** Params as a code block field (compact `name=value` lines). */
@@ -93,7 +94,7 @@ export const trainingDesigns: Record<string, EventDesign> = {
       { key: 'value', label: 'Value', format: objective },
       { key: 'previous', label: 'Previous', format: objective },
       { key: 'improvement', label: 'Improvement', format: objective },
-      { key: 'direction', label: 'Direction', format: (v) => markdownText(String(v).toLowerCase()) },
+      { key: 'direction', label: 'Direction', format: (v) => markdownText(textOf(v, 40).toLowerCase()) },
     ],
     more: (e) => paramsField(fieldsOf(e).params),
     hidden: ['study', 'number', 'params'],
@@ -152,7 +153,7 @@ const exitedWorker: EventDesign = {
   fields: [
     { key: 'pid', label: 'PID', format: identifier },
     { key: 'exit_code', label: 'Exit code', format: identifier },
-    { key: 'reason', label: 'Reason', format: (v) => markdownText(humanize(String(v))) },
+    { key: 'reason', label: 'Reason', format: (v) => markdownText(humanize(textOf(v, 200))) },
     { key: ['runtime_s', 'uptime_s'], label: 'Ran for', format: duration },
   ],
 };
@@ -174,7 +175,7 @@ export const trainingGenericDesign: EventDesign = {
 // ------------------------------------------------------------------------------------ deployment
 
 const DEPLOY_FIELDS: readonly FieldSpec[] = [
-  { key: ['trial', 'trial_number', 'trial_id'], label: 'Trial', format: (v) => `#${markdownText(cutText(String(v), 30))}` },
+  { key: ['trial', 'trial_number', 'trial_id'], label: 'Trial', format: (v) => `#${markdownText(cutText(textOf(v, 40), 30))}` },
   { key: ['value', 'sharpe', 'sharpe_value'], label: 'Sharpe', format: objective },
   { key: ['study', 'study_name'], label: 'Study' },
   { key: ['dir', 'model_dir', 'directory'], label: 'Directory' },
@@ -194,7 +195,7 @@ function deploymentDesign(title: (event: BaristaEvent) => string, color?: number
 function trialOf(event: BaristaEvent): string {
   const fields = fieldsOf(event);
   const trial = fields.trial ?? fields.trial_number ?? fields.trial_id;
-  return trial === undefined || trial === null || trial === '' ? '' : ` · trial #${markdownText(cutText(String(trial), 30))}`;
+  return trial === undefined || trial === null || trial === '' ? '' : ` · trial #${markdownText(cutText(textOf(trial, 40), 30))}`;
 }
 
 export const deploymentDesigns: Record<string, EventDesign> = {
