@@ -7,7 +7,7 @@ import type { BaristaEvent } from '../../streams/BaristaEvent';
 import type { DiscordEmbedField } from '../DiscordMessage';
 import { cutText, DISCORD_LIMITS } from './discordLimits';
 import { fieldsOf, type EventDesign, type FieldSpec } from './eventEmbed';
-import { COLORS, ownValue, severityEmoji, subjectOf } from './eventStyle';
+import { COLORS, ownValue, severityEmoji, strong, subjectOf } from './eventStyle';
 import { gigabytes, hours, identifier, money, number, percent, signedPercent } from './fieldFormats';
 import { discordTimeWithRelative, textOf } from './formatValues';
 import { markdownText } from './sanitizeText';
@@ -134,7 +134,7 @@ function riskDesign(title: (event: BaristaEvent) => string, fields: readonly Fie
     ...(color ? { color } : {}),
     lead(event) {
       const line = eventText(event)?.split('\n', 1)[0];
-      const who = `**${markdownText(subjectOf(event))}**`;
+      const who = strong(subjectOf(event));
       return withTime(line ? `${who}: ${markdownText(cutText(line, 1500))}` : who, event);
     },
     fields,

@@ -5,7 +5,7 @@
 import type { BaristaEvent } from '../../streams/BaristaEvent';
 import { cutText } from './discordLimits';
 import { fieldsOf, type EventDesign } from './eventEmbed';
-import { ownValue, subjectOf } from './eventStyle';
+import { ownValue, strong, subjectOf } from './eventStyle';
 import { discordTimeWithRelative } from './formatValues';
 import { markdownText } from './sanitizeText';
 
@@ -59,7 +59,7 @@ export function errorDesign(what: (event: BaristaEvent) => string): EventDesign 
       const context = fieldsOf(event).context;
       const where = typeof context === 'string' && context !== '' ? ` ${ownValue(CONTEXTS, context) ?? `(${markdownText(cutText(context, 80))})`}` : '';
       const state = isFatal(event) ? 'stopped on an error' : 'hit an error';
-      const first = `**${markdownText(what(event))}** ${state}${where}${isFatal(event) ? '' : '; it carries on'}.`;
+      const first = `${strong(what(event))} ${state}${where}${isFatal(event) ? '' : '; it carries on'}.`;
       const at = discordTimeWithRelative(event.at);
       return at ? `${first}\n${at}` : first;
     },

@@ -1,6 +1,7 @@
 /** Colours, emoji and names shared by every renderer, so the same severity always looks the same. */
 import type { BaristaEvent } from '../../streams/BaristaEvent';
 import { cutText } from './discordLimits';
+import { isBlank, markdownText } from './sanitizeText';
 
 export const COLORS = {
   buy: 0x2ecc71,
@@ -57,21 +58,32 @@ export function traderName(subject: string): string {
   return subject.replace(/_session$/, '') || subject;
 }
 
-/** What an event is about, for titles: its trader or study field when it names one, else its subject. */
+/** One line, trimmed, cut, never blank: a name that can sit in a title or between bold markers. */
+export function oneLine(text: string, max = 100, fallback = 'unknown'): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return isBlank(flat) ? fallback : cutText(flat, max);
+}
+
+/** Untrusted text in bold: one line, escaped (blank or padded text would show the asterisks). */
+export function strong(text: string, max = 100): string {
+  return `**${markdownText(oneLine(text, max, '?'))}**`;
+}
+
+/** What an event is about, for titles: its trader or study field when it names one, else its subject. One line. */
 export function subjectOf(event: BaristaEvent): string {
   const fields = event.fields ?? {};
   for (const key of ['trader', 'study'] as const) {
     const value = fields[key];
-    if (typeof value === 'string' && value.trim() !== '') return key === 'trader' ? traderName(value) : value;
+    if (typeof value === 'string' && !isBlank(value)) return key === 'trader' ? traderName(oneLine(value)) : oneLine(value);
   }
-  return traderName(String(event.subject ?? ''));
+  return traderName(oneLine(String(event.subject ?? '')));
 }
 
 /** Footer: subject · source (plain text; kept short so it never crowds out the description). */
 export function footerOf(subjects: readonly string[], sources: readonly string[], extra?: string): string {
   const list = (values: readonly string[]) => {
-    const unique = [...new Set(values.filter((v) => typeof v === 'string' && v.trim() !== ''))];
-    return unique.length <= 3 ? unique.map((v) => cutText(v, 80)).join(', ') : `${unique.slice(0, 2).map((v) => cutText(v, 80)).join(', ')} +${unique.length - 2}`;
+    const unique = [...new Set(values.filter((v) => typeof v === 'string' && !isBlank(v)).map((v) => oneLine(v, 80)))];
+    return unique.length <= 3 ? unique.join(', ') : `${unique.slice(0, 2).join(', ')} +${unique.length - 2}`;
   };
   return [list(subjects), list(sources), extra].filter((part) => part !== undefined && part !== '').join(' · ') || 'barista';
 }

@@ -8,7 +8,7 @@ import type { DiscordEmbed, DiscordEmbedField } from '../DiscordMessage';
 import { codeBlock, cutText, DISCORD_LIMITS } from './discordLimits';
 import { exceptionLine, isFatal } from './errorEmbeds';
 import { fieldsOf } from './eventEmbed';
-import { highestSeverity, ownValue, severityColor, severityEmoji, subjectOf } from './eventStyle';
+import { highestSeverity, ownValue, severityColor, severityEmoji, strong, subjectOf } from './eventStyle';
 import { discordTime, formatAny, plural, textOf } from './formatValues';
 import { budgetedLines, DEFAULT_TABLE_ROWS, distinctSubjects, GROUP_TEXT_BUDGET, groupFooter, groupSubject, latestAt, spanLine, spanPhrase, timeRange, type GroupOptions } from './groupParts';
 import { snapshotEventEmbed } from './portfolioSummary';
@@ -67,7 +67,7 @@ export function summaryText(event: BaristaEvent): string {
 
 function listLine(event: BaristaEvent, withSubject: boolean, withType: boolean): string {
   const at = discordTime(event.at, 'T');
-  const who = withSubject ? `**${markdownText(cutText(subjectOf(event), 40))}** ` : '';
+  const who = withSubject ? `${strong(subjectOf(event), 40)} ` : '';
   const what = withType ? `${markdownText(cutText(String(event.type).replace(/\s+/g, ' '), 40))}: ` : '';
   return `• ${at ? `${at} ` : ''}${who}${what}${markdownText(cutText(summaryText(event).replace(/\s+/g, ' '), 200))}`;
 }

@@ -16,7 +16,8 @@ import { tableCell } from './textTable';
 interface SymbolTotals {
   buys: number;
   sells: number;
-  netQty: number;
+  /** In micro-units (the trader's 6 decimals): integer sums, no float noise such as -3.47e-18. */
+  netMicros: number;
   bought: number;
   sold: number;
 }
@@ -43,11 +44,12 @@ export function tradeTotals(events: readonly BaristaEvent[]): TradeTotals {
     const side = sideOf(event);
     const value = finiteNumber(fields.value);
     const qty = finiteNumber(fields.qty);
+    const micros = qty === null ? 0 : Math.round(qty * 1e6);
     if (value === null) totals.unvalued++;
     const symbolName = typeof fields.symbol === 'string' && fields.symbol.trim() !== '' ? fields.symbol : '?';
     let symbol = totals.symbols.get(symbolName);
     if (!symbol) {
-      symbol = { buys: 0, sells: 0, netQty: 0, bought: 0, sold: 0 };
+      symbol = { buys: 0, sells: 0, netMicros: 0, bought: 0, sold: 0 };
       totals.symbols.set(symbolName, symbol);
     }
     if (side === 'BUY') {
@@ -55,13 +57,13 @@ export function tradeTotals(events: readonly BaristaEvent[]): TradeTotals {
       symbol.buys++;
       totals.bought += value ?? 0;
       symbol.bought += value ?? 0;
-      symbol.netQty += qty ?? 0;
+      symbol.netMicros += micros;
     } else if (side === 'SELL') {
       totals.sells++;
       symbol.sells++;
       totals.sold += value ?? 0;
       symbol.sold += value ?? 0;
-      symbol.netQty -= qty ?? 0;
+      symbol.netMicros -= micros;
     } else {
       totals.others++;
     }
@@ -78,7 +80,7 @@ function symbolsField(totals: TradeTotals, maxRows: number): DiscordEmbedField |
   if (totals.symbols.size < 2) return null;
   const rows = [...totals.symbols.entries()]
     .sort((a, b) => b[1].bought + b[1].sold - (a[1].bought + a[1].sold))
-    .map(([symbol, s]) => [tableCell(symbol, 12), String(s.buys), String(s.sells), tableCell(formatQuantity(s.netQty), 14), tableCell(signedMoney(s.sold - s.bought), 16)]);
+    .map(([symbol, s]) => [tableCell(symbol, 12), s.buys.toLocaleString('en-US'), s.sells.toLocaleString('en-US'), tableCell(formatQuantity(s.netMicros / 1e6), 14), tableCell(signedMoney(s.sold - s.bought), 16)]);
   const value = codeTable(['Symbol', 'Buys', 'Sells', 'Net qty', 'Net cash'], rows, [false, true, true, true, true], { budget: DISCORD_LIMITS.fieldValue, maxRows });
   return { name: 'By symbol', value, inline: false };
 }

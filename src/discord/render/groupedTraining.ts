@@ -6,7 +6,7 @@ import type { BaristaEvent } from '../../streams/BaristaEvent';
 import type { DiscordEmbed, DiscordEmbedField } from '../DiscordMessage';
 import { cutText } from './discordLimits';
 import { fieldsOf } from './eventEmbed';
-import { COLORS, ownValue } from './eventStyle';
+import { COLORS, ownValue, strong } from './eventStyle';
 import { discordTime, finiteNumber, formatDuration, formatObjective, plural, textOf } from './formatValues';
 import { budgetedLines, codeTable, DEFAULT_TABLE_ROWS, GROUP_TEXT_BUDGET, groupFooter, groupSubject, latestAt, spanLine, spanPhrase, timeRange, type GroupOptions } from './groupParts';
 import { paramsField } from './trainingEmbeds';
@@ -98,7 +98,7 @@ export function groupedBestImprovedEmbed(events: readonly BaristaEvent[], labels
     for (const event of events) {
       const fields = fieldsOf(event);
       const at = discordTime(event.at, 'T');
-      yield `${at ? `${at} ` : ''}**${markdownText(trialLabel(fields.number))}** ${markdownText(formatObjective(fields.value))}${finiteNumber(fields.previous) !== null ? ` (was ${formatObjective(fields.previous)})` : ''}`;
+      yield `${at ? `${at} ` : ''}${strong(trialLabel(fields.number))} ${markdownText(formatObjective(fields.value))}${finiteNumber(fields.previous) !== null ? ` (was ${formatObjective(fields.previous)})` : ''}`;
     }
   };
   const progression = budgetedLines(lines(), events.length, { budget: GROUP_TEXT_BUDGET, maxLines: maxRows });

@@ -6,7 +6,7 @@ import type { BaristaEvent } from '../../streams/BaristaEvent';
 import { SUPPRESS_NOTIFICATIONS, type DiscordEmbed, type DiscordEmbedField, type DiscordMessage } from '../DiscordMessage';
 import { cutText, fitToDiscordLimits } from './discordLimits';
 import { fieldsOf } from './eventEmbed';
-import { COLORS, footerOf } from './eventStyle';
+import { COLORS, footerOf, strong } from './eventStyle';
 import { discordTimeWithRelative, finiteNumber, formatDuration, formatNumber } from './formatValues';
 import { markdownText } from './sanitizeText';
 
@@ -52,7 +52,7 @@ function pct(value: unknown): string | null {
 function traderLine(process: Record<string, unknown>): string {
   const state = typeof process.state === 'string' ? process.state : process.running === false ? 'stopped' : 'running';
   const icon = state === 'running' ? '🟢' : state === 'stopped' ? '⏸️' : '🔴';
-  const name = typeof process.name === 'string' && process.name !== '' ? `**${markdownText(cutText(process.name, 60))}** ` : '';
+  const name = typeof process.name === 'string' && process.name !== '' ? `${strong(process.name, 60)} ` : '';
   const parts = [
     `${icon} ${name}${markdownText(cutText(state, 20))}`,
     finiteNumber(process.pid) !== null ? `pid ${finiteNumber(process.pid)}` : null,

@@ -1,7 +1,7 @@
 /** Single trade and closed-position embeds (the old 📈 BUY / 📉 SELL design, with the trader and position added). */
 import type { BaristaEvent } from '../../streams/BaristaEvent';
 import { fieldsOf, type EventDesign } from './eventEmbed';
-import { COLORS, subjectOf } from './eventStyle';
+import { COLORS, strong, subjectOf } from './eventStyle';
 import { money, quantity, signedPercent } from './fieldFormats';
 import { discordTimeWithRelative, finiteNumber, formatMoney, formatQuantity, textOf } from './formatValues';
 import { markdownText } from './sanitizeText';
@@ -36,7 +36,7 @@ export const tradeExecutedDesign: EventDesign = {
     const side = sideOf(event);
     const verb = side === 'BUY' ? 'bought' : side === 'SELL' ? 'sold' : 'traded';
     const closed = fields.closed === true ? ', closing the position' : '';
-    const action = `**${markdownText(subjectOf(event))}** ${verb} ${markdownText(formatQuantity(fields.qty))} ${symbolOf(event)} at ${markdownText(formatMoney(fields.price))}${closed}`;
+    const action = `${strong(subjectOf(event))} ${verb} ${markdownText(formatQuantity(fields.qty))} ${symbolOf(event)} at ${markdownText(formatMoney(fields.price))}${closed}`;
     const at = when(event);
     return at ? `${action}\n${at}` : action;
   },
@@ -68,7 +68,7 @@ export const positionClosedDesign: EventDesign = {
     const pnl = finiteNumber(fieldsOf(event).pnl_pct);
     return pnl === null ? undefined : pnl < 0 ? COLORS.bad : COLORS.good;
   },
-  lead: (event) => [`**${markdownText(subjectOf(event))}** closed its ${symbolOf(event)} position`, when(event)].filter(Boolean).join('\n'),
+  lead: (event) => [`${strong(subjectOf(event))} closed its ${symbolOf(event)} position`, when(event)].filter(Boolean).join('\n'),
   fields: [
     { key: 'entry', label: 'Entry', format: money },
     { key: 'exit', label: 'Exit', format: money },

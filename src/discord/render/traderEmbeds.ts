@@ -2,7 +2,7 @@
 import type { BaristaEvent } from '../../streams/BaristaEvent';
 import { cutText } from './discordLimits';
 import { fieldsOf, leadFromText, type EventDesign, type FieldSpec } from './eventEmbed';
-import { COLORS, subjectOf } from './eventStyle';
+import { COLORS, strong, subjectOf } from './eventStyle';
 import { duration, identifier, list, time } from './fieldFormats';
 import { discordTime, discordTimeWithRelative, finiteNumber, formatDuration } from './formatValues';
 import { markdownText } from './sanitizeText';
@@ -47,7 +47,7 @@ function simple(title: (event: BaristaEvent) => string, sentence: (event: Barist
 export const traderDesigns: Record<string, EventDesign> = {
   'trader.started': simple(
     (e) => `🚀 Trader started · ${who(e)}`,
-    (e) => `**${who(e)}** is running.`,
+    (e) => `${strong(subjectOf(e))} is running.`,
     COLORS.good,
   ),
   'trader.exited': {
@@ -57,7 +57,7 @@ export const traderDesigns: Record<string, EventDesign> = {
       const code = finiteNumber(fields.exit_code);
       const signal = typeof fields.signal === 'string' && fields.signal !== '' ? fields.signal : null;
       const how = signal ? ` (${markdownText(cutText(signal, 20))})` : code !== null ? ` with exit code ${code}` : '';
-      return withTime([`**${who(e)}** is no longer running${how}.`], e);
+      return withTime([`${strong(subjectOf(e))} is no longer running${how}.`], e);
     },
     code: tailOf,
     fields: [{ key: ['runtime_s', 'uptime_s'], label: 'Ran for', format: duration }, { key: 'exit_code', label: 'Exit code', format: identifier }, ...PROCESS_FIELDS],
@@ -65,15 +65,15 @@ export const traderDesigns: Record<string, EventDesign> = {
   },
   'trader.interrupted': simple(
     (e) => `🛑 Trader interrupted · ${who(e)}`,
-    (e) => `**${who(e)}** received an interrupt and is stopping after its current sleep.`,
+    (e) => `${strong(subjectOf(e))} received an interrupt and is stopping after its current sleep.`,
   ),
   'trader.paused': simple(
     (e) => `⏸️ Trader paused · ${who(e)}`,
-    (e) => `**${who(e)}** is stopped (SIGSTOP): it polls nothing until resumed.`,
+    (e) => `${strong(subjectOf(e))} is stopped (SIGSTOP): it polls nothing until resumed.`,
   ),
   'trader.resumed': simple(
     (e) => `▶️ Trader resumed · ${who(e)}`,
-    (e) => `**${who(e)}** is running again.`,
+    (e) => `${strong(subjectOf(e))} is running again.`,
     COLORS.good,
   ),
   'trader.stale': {
@@ -84,7 +84,7 @@ export const traderDesigns: Record<string, EventDesign> = {
       const due = discordTime(fields.next_poll_scheduled, 'R');
       const overdue = finiteNumber(fields.overdue_s);
       const parts = [last ? `last poll ${last}` : 'no recent poll', due ? `the next was due ${due}` : null, overdue !== null ? `${formatDuration(overdue)} overdue` : null].filter(Boolean);
-      return withTime([`**${who(e)}** has not polled: ${parts.join(', ')}.`], e);
+      return withTime([`${strong(subjectOf(e))} has not polled: ${parts.join(', ')}.`], e);
     },
     fields: [
       { key: 'last_poll', label: 'Last poll', format: time },
@@ -104,7 +104,7 @@ export const traderDesigns: Record<string, EventDesign> = {
       const fields = fieldsOf(e);
       const restarted = fields.restarted === true && fields.pid !== undefined ? ` as a new process (pid ${identifier(fields.pid)}, was ${identifier(fields.previous_pid ?? '?')})` : '';
       const staleFor = finiteNumber(fields.stale_for_s);
-      return withTime([`**${who(e)}** is polling again${restarted}${staleFor !== null ? ` after ${formatDuration(staleFor)}` : ''}.`], e);
+      return withTime([`${strong(subjectOf(e))} is polling again${restarted}${staleFor !== null ? ` after ${formatDuration(staleFor)}` : ''}.`], e);
     },
     fields: [
       { key: 'stale_for_s', label: 'Stale for', format: duration },

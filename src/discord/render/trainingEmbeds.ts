@@ -4,18 +4,18 @@ import type { DiscordEmbedField } from '../DiscordMessage';
 import { codeBlock, cutText, DISCORD_LIMITS } from './discordLimits';
 import { errorDesign } from './errorEmbeds';
 import { fieldsOf, leadFromText, type EventDesign, type FieldSpec } from './eventEmbed';
-import { COLORS } from './eventStyle';
+import { COLORS, oneLine, strong } from './eventStyle';
 import { duration, identifier, list, number, objective, time } from './fieldFormats';
 import { humanize } from './alertEmbeds';
 import { discordTimeWithRelative, finiteNumber, formatObjective, formatParams, formatSignedPercent, textOf } from './formatValues';
-import { codeText, markdownText } from './sanitizeText';
+import { codeText, isBlank, markdownText } from './sanitizeText';
 
 const GOLD = 0xf1c40f;
 
 /** A short name (study) as markdown, or null when there is none. */
 function nameOf(value: unknown, max = 120): string | null {
   if (typeof value === 'number') return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? markdownText(cutText(value.trim(), max)) : null;
+  return typeof value === 'string' && !isBlank(value) ? markdownText(oneLine(value, max)) : null;
 }
 
 function withTime(lines: (string | null | undefined)[], event: BaristaEvent): string | null {
@@ -59,7 +59,7 @@ function trialDesign(emoji: string, verb: string, color: (event: BaristaEvent) =
     lead(e) {
       const study = studyOf(e);
       const value = fieldsOf(e).value;
-      const parts = [study ? `Study **${study}**` : null, value !== undefined && value !== null && value !== '' ? `value **${objective(value)}**` : null].filter(Boolean);
+      const parts = [study ? `Study **${study}**` : null, value !== undefined && value !== null && value !== '' ? `value ${strong(formatObjective(value))}` : null].filter(Boolean);
       return withTime([parts.join(' · ') || leadFromText(e)], e);
     },
     fields: TRIAL_FIELDS,
@@ -88,7 +88,7 @@ export const trainingDesigns: Record<string, EventDesign> = {
       if (previous === null) return withTime(['The first completed trial sets the best value.'], e);
       const gain = value === null ? null : value - previous;
       const relative = gain !== null && previous !== 0 ? ` (${formatSignedPercent((gain / Math.abs(previous)) * 100)})` : '';
-      return withTime([`Up from **${formatObjective(previous)}**${gain !== null ? ` by ${formatObjective(Math.abs(gain))}${relative}` : ''}.`], e);
+      return withTime([`Up from ${strong(formatObjective(previous))}${gain !== null ? ` by ${formatObjective(Math.abs(gain))}${relative}` : ''}.`], e);
     },
     fields: [
       { key: 'value', label: 'Value', format: objective },

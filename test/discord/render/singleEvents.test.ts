@@ -243,6 +243,13 @@ describe('system status, unknown types, routes', () => {
     expect(loud.flags).toBeUndefined();
   });
 
+  it('names in bold stay on one line and never leave stray asterisks', () => {
+    const odd = renderOne(event('risk.stop_loss', { symbol: 'BTC/USD', pct: 1 }, { subject: '  trial\n250_session  ', text: 'x' }));
+    expect(odd.description).toContain('**trial 250**: x');
+    const blank = renderOne(event('risk.stop_loss', { symbol: 'BTC/USD', pct: 1 }, { subject: '\u200b ', text: 'x' }));
+    expect(blank.description).toContain('**unknown**: x');
+  });
+
   it('hostile text never pings and never shows a webhook token', () => {
     const webhook = 'https://discord.com/api/webhooks/1098765432109876543/Zx9_yW8-vU7tS6rQ5pO4nM3lK2jI1hG0fE9dC8bA7zY6xW5vU4tS3rQ2pO1nM0lK9jI';
     const [message] = renderValid([event('trader.error', { exception: `@everyone <@123> failed ${webhook}`, context: 'discord' }, { severity: 'warning', text: `Discord notification failed: 400 for url: ${webhook} @here` })]);
