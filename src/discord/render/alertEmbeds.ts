@@ -6,10 +6,10 @@
 import type { BaristaEvent } from '../../streams/BaristaEvent';
 import type { DiscordEmbedField } from '../DiscordMessage';
 import { cutText, DISCORD_LIMITS } from './discordLimits';
-import { fieldsOf, type EventDesign, type FieldSpec } from './eventEmbed';
-import { COLORS, ownValue, severityEmoji, strong, subjectOf } from './eventStyle';
+import { type EventDesign, fieldsOf, type FieldSpec, withEventTime } from './eventEmbed';
+import { COLORS, humanize, ownValue, severityEmoji, strong, subjectOf } from './eventStyle';
 import { gigabytes, hours, identifier, money, number, percent, signedPercent } from './fieldFormats';
-import { discordTimeWithRelative, textOf } from './formatValues';
+import { textOf } from './formatValues';
 import { markdownText } from './sanitizeText';
 
 function text(value: unknown): string | null {
@@ -25,17 +25,6 @@ function messageOf(event: BaristaEvent): string | null {
   return text(fieldsOf(event).message) ?? eventText(event)?.split('\n', 1)[0] ?? null;
 }
 
-/** "snake_case" / "dotted.name" → "Snake case". */
-export function humanize(name: string): string {
-  const words = name.replace(/[._]+/g, ' ').trim();
-  return words === '' ? name : words[0].toUpperCase() + words.slice(1);
-}
-
-function withTime(line: string | null, event: BaristaEvent): string | null {
-  const at = discordTimeWithRelative(event.at);
-  return [line, at].filter(Boolean).join('\n') || null;
-}
-
 /**
  * Title "⚠️ WARNING · <heading>", the message as description, the full text as Details when it
  * says more than the message (several lines go in a code block).
@@ -45,7 +34,7 @@ export function alertDesign(heading: (event: BaristaEvent) => string, options: {
     title: (event) => `${severityEmoji(event.severity)} ${markdownText(String(event.severity ?? 'info').toUpperCase())} · ${heading(event)}`,
     lead(event) {
       const message = messageOf(event);
-      return withTime(message === null ? null : markdownText(cutText(message, 1500)), event);
+      return withEventTime([message === null ? null : markdownText(cutText(message, 1500))], event);
     },
     code(event) {
       const full = eventText(event);
@@ -135,7 +124,7 @@ function riskDesign(title: (event: BaristaEvent) => string, fields: readonly Fie
     lead(event) {
       const line = eventText(event)?.split('\n', 1)[0];
       const who = strong(subjectOf(event));
-      return withTime(line ? `${who}: ${markdownText(cutText(line, 1500))}` : who, event);
+      return withEventTime([line ? `${who}: ${markdownText(cutText(line, 1500))}` : who], event);
     },
     fields,
     hidden: ['symbol', 'trader', 'action'],

@@ -8,7 +8,7 @@ import type { BaristaEvent } from '../../streams/BaristaEvent';
 import type { DiscordEmbed, DiscordEmbedField } from '../DiscordMessage';
 import { codeBlock, cutText, DISCORD_LIMITS } from './discordLimits';
 import { eventFooter, severityColor } from './eventStyle';
-import { formatAny } from './formatValues';
+import { discordTimeWithRelative, formatAny } from './formatValues';
 import { codeText, markdownText } from './sanitizeText';
 
 /** Formats one known field as markdown-safe text; null leaves the field out. */
@@ -48,7 +48,7 @@ export interface EventDesign {
 }
 
 /** Untrusted value → escaped text (the default field format). */
-export const plainField: FieldFormat = (value) => (value === undefined || value === null || value === '' ? null : markdownText(formatAny(value, DISCORD_LIMITS.fieldValue)));
+const plainField: FieldFormat = (value) => (value === undefined || value === null || value === '' ? null : markdownText(formatAny(value, DISCORD_LIMITS.fieldValue)));
 
 /** Extra fields shown one by one; the rest share one "More fields" field. */
 const MAX_EXTRA_FIELDS = 12;
@@ -66,7 +66,7 @@ function present(value: unknown): boolean {
 }
 
 /** The known fields of `specs` that the event has, and the keys they used. */
-export function knownFields(event: BaristaEvent, specs: readonly FieldSpec[]): { fields: DiscordEmbedField[]; used: Set<string> } {
+function knownFields(event: BaristaEvent, specs: readonly FieldSpec[]): { fields: DiscordEmbedField[]; used: Set<string> } {
   const values = fieldsOf(event);
   const fields: DiscordEmbedField[] = [];
   const used = new Set<string>();
@@ -83,7 +83,7 @@ export function knownFields(event: BaristaEvent, specs: readonly FieldSpec[]): {
 }
 
 /** Every field not used or hidden, by its own name; past a dozen they share one field. */
-export function extraFields(values: Record<string, unknown>, skip: ReadonlySet<string>): DiscordEmbedField[] {
+function extraFields(values: Record<string, unknown>, skip: ReadonlySet<string>): DiscordEmbedField[] {
   const entries = Object.entries(values).filter(([key, value]) => !skip.has(key) && present(value));
   const shown = entries.slice(0, MAX_EXTRA_FIELDS).map(([key, value]) => {
     const text = formatAny(value, DISCORD_LIMITS.fieldValue);
@@ -104,8 +104,13 @@ export function leadFromText(event: BaristaEvent, max = 300): string | null {
   return markdownText(cutText(text.split('\n', 1)[0], max));
 }
 
+/** Lead lines followed by the event's time as `<t:…:f> (<t:…:R>)`; null when there is nothing. */
+export function withEventTime(lines: readonly (string | null | undefined)[], event: BaristaEvent): string | null {
+  return [...lines, discordTimeWithRelative(event.at)].filter(Boolean).join('\n') || null;
+}
+
 /** Lead and code block together within the description limit (the block gets what the lead leaves). */
-export function descriptionOf(lead: string | null, code: CodeSection | null): string | undefined {
+function descriptionOf(lead: string | null, code: CodeSection | null): string | undefined {
   const parts: string[] = [];
   if (lead) parts.push(lead);
   if (code && code.text.trim() !== '') {

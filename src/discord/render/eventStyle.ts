@@ -91,3 +91,9 @@ export function footerOf(subjects: readonly string[], sources: readonly string[]
 export function eventFooter(event: BaristaEvent): string {
   return footerOf([String(event.subject ?? '')], [String(event.source ?? '')]);
 }
+
+/** "snake_case" / "dotted.name" → "Snake case". */
+export function humanize(name: string): string {
+  const words = name.replace(/[._]+/g, ' ').trim();
+  return words === '' ? name : words[0].toUpperCase() + words.slice(1);
+}

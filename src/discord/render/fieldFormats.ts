@@ -29,7 +29,6 @@ export const hours: ValueFormat = escaped((value) => {
   const text = formatNumber(value, 2);
   return /\d$/.test(text) ? `${text} h` : text;
 });
-export const yesNo: ValueFormat = (value) => (value === true || value === 'true' ? 'yes' : value === false || value === 'false' ? 'no' : markdownText(formatAny(value)));
 /** A time as a Discord timestamp (each reader's zone) with a relative part; other text as is. */
 export const time: ValueFormat = (value) => discordTimeWithRelative(value) ?? markdownText(formatAny(value));
 /** Ids and counters (PID, exit code, line): digits as they are, never grouped. */

@@ -8,7 +8,7 @@
 const DASH = '—';
 
 /** A number from a number or a numeric string ("2712.50", "NaN", "-Infinity"); null otherwise. */
-export function asNumber(value: unknown): number | null {
+function asNumber(value: unknown): number | null {
   if (typeof value === 'number') return value;
   if (typeof value !== 'string') return null;
   const text = value.trim();
@@ -120,7 +120,7 @@ export function timeOf(at: unknown): number | null {
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : null;
 }
 
-export type DiscordTimeStyle = 't' | 'T' | 'd' | 'D' | 'f' | 'F' | 'R';
+type DiscordTimeStyle = 't' | 'T' | 'd' | 'D' | 'f' | 'F' | 'R';
 
 /** `<t:UNIX:style>`: Discord shows it in each reader's own time zone (R: "5 minutes ago"). Null when not a time. */
 export function discordTime(at: unknown, style: DiscordTimeStyle = 'f'): string | null {

@@ -48,7 +48,7 @@ const NOUNS: Record<string, [string, string]> = {
 };
 
 /** "5 stop-losses", "3 host memory alerts", "2 custom.thing events" (markdown-safe). */
-export function countedNoun(type: string, count: number): string {
+function countedNoun(type: string, count: number): string {
   const noun = ownValue(NOUNS, type);
   if (noun) return plural(count, noun[0], noun[1]);
   if (type.startsWith('host.')) return plural(count, `host ${markdownText(cutText(type.slice(5).replace(/[._]/g, ' '), 60))} alert`);
@@ -56,7 +56,7 @@ export function countedNoun(type: string, count: number): string {
 }
 
 /** One line that says what an event was: its text's first line, its message, or its fields. */
-export function summaryText(event: BaristaEvent): string {
+function summaryText(event: BaristaEvent): string {
   const text = typeof event.text === 'string' ? event.text.trim() : '';
   const fields = fieldsOf(event);
   if (event.type === 'trader.error' || (text.includes('Traceback (most recent call last)') && text.includes('\n'))) return exceptionLine(event);

@@ -23,7 +23,7 @@ interface SymbolTotals {
 }
 
 /** Counts and totals over every trade of a group. */
-export interface TradeTotals {
+interface TradeTotals {
   count: number;
   buys: number;
   sells: number;
@@ -37,7 +37,7 @@ export interface TradeTotals {
   symbols: Map<string, SymbolTotals>;
 }
 
-export function tradeTotals(events: readonly BaristaEvent[]): TradeTotals {
+function tradeTotals(events: readonly BaristaEvent[]): TradeTotals {
   const totals: TradeTotals = { count: events.length, buys: 0, sells: 0, others: 0, bought: 0, sold: 0, unvalued: 0, symbols: new Map() };
   for (const event of events) {
     const fields = fieldsOf(event);

@@ -19,10 +19,10 @@ export interface GroupRenderOptions extends GroupOptions {
   maxSections?: number;
 }
 
-export const DEFAULT_MAX_SECTIONS = 6;
+const DEFAULT_MAX_SECTIONS = 6;
 
 /** Which section an event belongs to. */
-export function sectionOf(event: BaristaEvent): string {
+function sectionOf(event: BaristaEvent): string {
   const type = String(event.type);
   if (TRIAL_TYPES.includes(type)) return 'trials';
   if (type === 'portfolio.snapshot' || type === 'portfolio.snapshot_line') return `snapshot:${subjectOf(event)}`;

@@ -19,7 +19,7 @@ import { positionClosedDesign, tradeExecutedDesign } from './tradeEmbeds';
 import { deploymentDesigns, deploymentGenericDesign, trainingDesigns, trainingGenericDesign, workerExitedDesign } from './trainingEmbeds';
 
 /** Type, text and every field: for types no design knows. */
-export const genericDesign: EventDesign = {
+const genericDesign: EventDesign = {
   title: (event) => `${severityEmoji(event.severity)} ${markdownText(cutText(String(event.type ?? 'event'), 200))}`,
   lead(event) {
     const text = typeof event.text === 'string' ? event.text : '';
@@ -63,7 +63,7 @@ const CUSTOM: Record<string, (event: BaristaEvent) => DiscordEmbed> = {
   'system.status': systemStatusEventEmbed,
 };
 
-export function designFor(event: BaristaEvent): EventDesign {
+function designFor(event: BaristaEvent): EventDesign {
   const type = String(event.type ?? '');
   const exact = ownValue(BY_TYPE, type);
   if (exact) return typeof exact === 'function' ? exact(event) : exact;

@@ -1,18 +1,14 @@
 /** The trader's life: started, exited, interrupted, paused, resumed, stale, recovered. */
 import type { BaristaEvent } from '../../streams/BaristaEvent';
 import { cutText } from './discordLimits';
-import { fieldsOf, leadFromText, type EventDesign, type FieldSpec } from './eventEmbed';
+import { type EventDesign, fieldsOf, type FieldSpec, leadFromText, withEventTime } from './eventEmbed';
 import { COLORS, strong, subjectOf } from './eventStyle';
 import { duration, identifier, list, time } from './fieldFormats';
-import { discordTime, discordTimeWithRelative, finiteNumber, formatDuration } from './formatValues';
+import { discordTime, finiteNumber, formatDuration } from './formatValues';
 import { markdownText } from './sanitizeText';
 
 function who(event: BaristaEvent): string {
   return markdownText(cutText(subjectOf(event), 120));
-}
-
-function withTime(lines: (string | null | undefined)[], event: BaristaEvent): string | null {
-  return [...lines, discordTimeWithRelative(event.at)].filter(Boolean).join('\n') || null;
 }
 
 /** What identifies a running trader: the same fields whatever event reports it. */
@@ -38,7 +34,7 @@ function simple(title: (event: BaristaEvent) => string, sentence: (event: Barist
   return {
     title,
     ...(color !== undefined ? { color: () => color } : {}),
-    lead: (event) => withTime([sentence(event), leadFromText(event)], event),
+    lead: (event) => withEventTime([sentence(event), leadFromText(event)], event),
     fields,
     hidden: ['trader'],
   };
@@ -57,7 +53,7 @@ export const traderDesigns: Record<string, EventDesign> = {
       const code = finiteNumber(fields.exit_code);
       const signal = typeof fields.signal === 'string' && fields.signal !== '' ? fields.signal : null;
       const how = signal ? ` (${markdownText(cutText(signal, 20))})` : code !== null ? ` with exit code ${code}` : '';
-      return withTime([`${strong(subjectOf(e))} is no longer running${how}.`], e);
+      return withEventTime([`${strong(subjectOf(e))} is no longer running${how}.`], e);
     },
     code: tailOf,
     fields: [{ key: ['runtime_s', 'uptime_s'], label: 'Ran for', format: duration }, { key: 'exit_code', label: 'Exit code', format: identifier }, ...PROCESS_FIELDS],
@@ -84,7 +80,7 @@ export const traderDesigns: Record<string, EventDesign> = {
       const due = discordTime(fields.next_poll_scheduled, 'R');
       const overdue = finiteNumber(fields.overdue_s);
       const parts = [last ? `last poll ${last}` : 'no recent poll', due ? `the next was due ${due}` : null, overdue !== null ? `${formatDuration(overdue)} overdue` : null].filter(Boolean);
-      return withTime([`${strong(subjectOf(e))} has not polled: ${parts.join(', ')}.`], e);
+      return withEventTime([`${strong(subjectOf(e))} has not polled: ${parts.join(', ')}.`], e);
     },
     fields: [
       { key: 'last_poll', label: 'Last poll', format: time },
@@ -104,7 +100,7 @@ export const traderDesigns: Record<string, EventDesign> = {
       const fields = fieldsOf(e);
       const restarted = fields.restarted === true && fields.pid !== undefined ? ` as a new process (pid ${identifier(fields.pid)}, was ${identifier(fields.previous_pid ?? '?')})` : '';
       const staleFor = finiteNumber(fields.stale_for_s);
-      return withTime([`${strong(subjectOf(e))} is polling again${restarted}${staleFor !== null ? ` after ${formatDuration(staleFor)}` : ''}.`], e);
+      return withEventTime([`${strong(subjectOf(e))} is polling again${restarted}${staleFor !== null ? ` after ${formatDuration(staleFor)}` : ''}.`], e);
     },
     fields: [
       { key: 'stale_for_s', label: 'Stale for', format: duration },

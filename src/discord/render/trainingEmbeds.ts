@@ -3,11 +3,10 @@ import type { BaristaEvent } from '../../streams/BaristaEvent';
 import type { DiscordEmbedField } from '../DiscordMessage';
 import { codeBlock, cutText, DISCORD_LIMITS } from './discordLimits';
 import { errorDesign } from './errorEmbeds';
-import { fieldsOf, leadFromText, type EventDesign, type FieldSpec } from './eventEmbed';
-import { COLORS, oneLine, strong } from './eventStyle';
+import { type EventDesign, fieldsOf, type FieldSpec, leadFromText, withEventTime } from './eventEmbed';
+import { COLORS, humanize, oneLine, strong } from './eventStyle';
 import { duration, identifier, list, number, objective, time } from './fieldFormats';
-import { humanize } from './alertEmbeds';
-import { discordTimeWithRelative, finiteNumber, formatObjective, formatParams, formatSignedPercent, textOf } from './formatValues';
+import { finiteNumber, formatObjective, formatParams, formatSignedPercent, textOf } from './formatValues';
 import { codeText, isBlank, markdownText } from './sanitizeText';
 
 const GOLD = 0xf1c40f;
@@ -16,10 +15,6 @@ const GOLD = 0xf1c40f;
 function nameOf(value: unknown, max = 120): string | null {
   if (typeof value === 'number') return String(value);
   return typeof value === 'string' && !isBlank(value) ? markdownText(oneLine(value, max)) : null;
-}
-
-function withTime(lines: (string | null | undefined)[], event: BaristaEvent): string | null {
-  return [...lines, discordTimeWithRelative(event.at)].filter(Boolean).join('\n') || null;
 }
 
 function trialNumber(event: BaristaEvent, key = 'number'): string {
@@ -60,7 +55,7 @@ function trialDesign(emoji: string, verb: string, color: (event: BaristaEvent) =
       const study = studyOf(e);
       const value = fieldsOf(e).value;
       const parts = [study ? `Study **${study}**` : null, value !== undefined && value !== null && value !== '' ? `value ${strong(formatObjective(value))}` : null].filter(Boolean);
-      return withTime([parts.join(' · ') || leadFromText(e)], e);
+      return withEventTime([parts.join(' · ') || leadFromText(e)], e);
     },
     fields: TRIAL_FIELDS,
     more: (e) => paramsField(fieldsOf(e).params),
@@ -85,10 +80,10 @@ export const trainingDesigns: Record<string, EventDesign> = {
       const fields = fieldsOf(e);
       const previous = finiteNumber(fields.previous);
       const value = finiteNumber(fields.value);
-      if (previous === null) return withTime(['The first completed trial sets the best value.'], e);
+      if (previous === null) return withEventTime(['The first completed trial sets the best value.'], e);
       const gain = value === null ? null : value - previous;
       const relative = gain !== null && previous !== 0 ? ` (${formatSignedPercent((gain / Math.abs(previous)) * 100)})` : '';
-      return withTime([`Up from ${strong(formatObjective(previous))}${gain !== null ? ` by ${formatObjective(Math.abs(gain))}${relative}` : ''}.`], e);
+      return withEventTime([`Up from ${strong(formatObjective(previous))}${gain !== null ? ` by ${formatObjective(Math.abs(gain))}${relative}` : ''}.`], e);
     },
     fields: [
       { key: 'value', label: 'Value', format: objective },
@@ -101,7 +96,7 @@ export const trainingDesigns: Record<string, EventDesign> = {
   },
   'training.stalled': {
     title: (e) => `🐢 Training stalled${studyOf(e) ? ` · ${studyOf(e)}` : ''}`,
-    lead: (e) => withTime([leadFromText(e) ?? 'No trial has completed for longer than expected.'], e),
+    lead: (e) => withEventTime([leadFromText(e) ?? 'No trial has completed for longer than expected.'], e),
     fields: [
       { key: ['last_completed', 'last_complete', 'last_completed_at'], label: 'Last completion', format: time },
       { key: ['idle_s', 'since_s', 'stalled_for_s'], label: 'Idle for', format: duration },
@@ -113,7 +108,7 @@ export const trainingDesigns: Record<string, EventDesign> = {
   },
   'training.trial_stale': {
     title: (e) => `🧟 Trial #${trialNumber(e)} looks stuck${studyOf(e) ? ` · ${studyOf(e)}` : ''}`,
-    lead: (e) => withTime([leadFromText(e) ?? 'It is RUNNING, but its worker seems gone.'], e),
+    lead: (e) => withEventTime([leadFromText(e) ?? 'It is RUNNING, but its worker seems gone.'], e),
     fields: [
       { key: ['started', 'datetime_start', 'start'], label: 'Started', format: time },
       { key: ['running_s', 'running_for_s', 'age_s'], label: 'Running for', format: duration },
@@ -125,7 +120,7 @@ export const trainingDesigns: Record<string, EventDesign> = {
   'training.worker_started': {
     title: () => '👷 Training worker started',
     color: () => COLORS.good,
-    lead: (e) => withTime([leadFromText(e)], e),
+    lead: (e) => withEventTime([leadFromText(e)], e),
     fields: [
       { key: 'pid', label: 'PID', format: identifier },
       { key: ['study', 'study_name'], label: 'Study' },
@@ -139,7 +134,7 @@ export const trainingDesigns: Record<string, EventDesign> = {
       const expected = finiteNumber(fields.expected);
       return running !== null && expected !== null ? `⚠️ Only ${running}/${expected} training workers running` : '⚠️ Fewer training workers than expected';
     },
-    lead: (e) => withTime([leadFromText(e)], e),
+    lead: (e) => withEventTime([leadFromText(e)], e),
     fields: [{ key: 'pids', label: 'Running PIDs', format: list }],
     hidden: ['running', 'count', 'expected'],
   },
@@ -149,7 +144,7 @@ const crashedWorker = errorDesign(() => 'A training worker');
 
 const exitedWorker: EventDesign = {
   title: () => '⏹️ Training worker exited',
-  lead: (e) => withTime([leadFromText(e)], e),
+  lead: (e) => withEventTime([leadFromText(e)], e),
   fields: [
     { key: 'pid', label: 'PID', format: identifier },
     { key: 'exit_code', label: 'Exit code', format: identifier },
@@ -167,7 +162,7 @@ export function workerExitedDesign(event: BaristaEvent): EventDesign {
 export const trainingGenericDesign: EventDesign = {
   title: (e) => `🧠 ${markdownText(cutText(humanize(String(e.type ?? '').replace(/^training\./, '')), 120))}${studyOf(e) ? ` · ${studyOf(e)}` : ''}`,
   color: () => COLORS.training,
-  lead: (e) => withTime([leadFromText(e)], e),
+  lead: (e) => withEventTime([leadFromText(e)], e),
   more: (e) => paramsField(fieldsOf(e).params),
   hidden: ['study', 'params'],
 };
@@ -187,7 +182,7 @@ function deploymentDesign(title: (event: BaristaEvent) => string, color?: number
   return {
     title,
     ...(color !== undefined ? { color: () => color } : {}),
-    lead: (e) => withTime([leadFromText(e)], e),
+    lead: (e) => withEventTime([leadFromText(e)], e),
     fields: DEPLOY_FIELDS,
   };
 }
@@ -214,7 +209,7 @@ export const deploymentDesigns: Record<string, EventDesign> = {
       const added = size(fields.added);
       const removed = size(fields.removed);
       const change = added !== null || removed !== null ? `+${added ?? 0} / -${removed ?? 0} trials` : null;
-      return withTime([change, leadFromText(e)], e);
+      return withEventTime([change, leadFromText(e)], e);
     },
     fields: [
       { key: 'added', label: 'Added', format: list },
