@@ -1,0 +1,114 @@
+/** The trader's life: started, exited, interrupted, paused, resumed, stale, recovered. */
+import type { BaristaEvent } from '../../streams/BaristaEvent';
+import { cutText } from './discordLimits';
+import { type EventDesign, fieldsOf, type FieldSpec, leadFromText, withEventTime } from './eventEmbed';
+import { COLORS, strong, subjectOf } from './eventStyle';
+import { duration, identifier, list, time } from './fieldFormats';
+import { discordTime, finiteNumber, formatDuration } from './formatValues';
+import { markdownText } from './sanitizeText';
+
+function who(event: BaristaEvent): string {
+  return markdownText(cutText(subjectOf(event), 120));
+}
+
+/** What identifies a running trader: the same fields whatever event reports it. */
+const PROCESS_FIELDS: readonly FieldSpec[] = [
+  { key: 'pid', label: 'PID', format: identifier },
+  { key: 'mode', label: 'Mode' },
+  { key: ['model_dir', 'model'], label: 'Model' },
+  { key: 'timeframe', label: 'Timeframe' },
+  { key: 'tickers', label: 'Tickers', format: list },
+  { key: ['log_file', 'log'], label: 'Log' },
+  { key: ['csv_file', 'log_csv'], label: 'CSV' },
+];
+
+/** A log tail (from `trader.exited`) or multi-line text, keeping its end. */
+function tailOf(event: BaristaEvent) {
+  const fields = fieldsOf(event);
+  const tail = fields.log_tail ?? fields.tail;
+  const text = Array.isArray(tail) ? tail.map(String).join('\n') : typeof tail === 'string' ? tail : typeof event.text === 'string' && event.text.includes('\n') ? event.text : null;
+  return text === null || text.trim() === '' ? null : { text, keep: 'tail' as const };
+}
+
+function simple(title: (event: BaristaEvent) => string, sentence: (event: BaristaEvent) => string, color?: number, fields: readonly FieldSpec[] = PROCESS_FIELDS): EventDesign {
+  return {
+    title,
+    ...(color !== undefined ? { color: () => color } : {}),
+    lead: (event) => withEventTime([sentence(event), leadFromText(event)], event),
+    fields,
+    hidden: ['trader'],
+  };
+}
+
+export const traderDesigns: Record<string, EventDesign> = {
+  'trader.started': simple(
+    (e) => `🚀 Trader started · ${who(e)}`,
+    (e) => `${strong(subjectOf(e))} is running.`,
+    COLORS.good,
+  ),
+  'trader.exited': {
+    title: (e) => `⏹️ Trader exited · ${who(e)}`,
+    lead(e) {
+      const fields = fieldsOf(e);
+      const code = finiteNumber(fields.exit_code);
+      const signal = typeof fields.signal === 'string' && fields.signal !== '' ? fields.signal : null;
+      const how = signal ? ` (${markdownText(cutText(signal, 20))})` : code !== null ? ` with exit code ${code}` : '';
+      return withEventTime([`${strong(subjectOf(e))} is no longer running${how}.`], e);
+    },
+    code: tailOf,
+    fields: [{ key: ['runtime_s', 'uptime_s'], label: 'Ran for', format: duration }, { key: 'exit_code', label: 'Exit code', format: identifier }, ...PROCESS_FIELDS],
+    hidden: ['trader', 'log_tail', 'tail', 'signal'],
+  },
+  'trader.interrupted': simple(
+    (e) => `🛑 Trader interrupted · ${who(e)}`,
+    (e) => `${strong(subjectOf(e))} received an interrupt and is stopping after its current sleep.`,
+  ),
+  'trader.paused': simple(
+    (e) => `⏸️ Trader paused · ${who(e)}`,
+    (e) => `${strong(subjectOf(e))} is stopped (SIGSTOP): it polls nothing until resumed.`,
+  ),
+  'trader.resumed': simple(
+    (e) => `▶️ Trader resumed · ${who(e)}`,
+    (e) => `${strong(subjectOf(e))} is running again.`,
+    COLORS.good,
+  ),
+  'trader.stale': {
+    title: (e) => `⏰ ${who(e)} is stale`,
+    lead(e) {
+      const fields = fieldsOf(e);
+      const last = discordTime(fields.last_poll, 'R');
+      const due = discordTime(fields.next_poll_scheduled, 'R');
+      const overdue = finiteNumber(fields.overdue_s);
+      const parts = [last ? `last poll ${last}` : 'no recent poll', due ? `the next was due ${due}` : null, overdue !== null ? `${formatDuration(overdue)} overdue` : null].filter(Boolean);
+      return withEventTime([`${strong(subjectOf(e))} has not polled: ${parts.join(', ')}.`], e);
+    },
+    fields: [
+      { key: 'last_poll', label: 'Last poll', format: time },
+      { key: 'next_poll_scheduled', label: 'Next poll due', format: time },
+      { key: 'overdue_s', label: 'Overdue', format: duration },
+      { key: 'grace_s', label: 'Grace', format: duration },
+      { key: 'pid', label: 'PID', format: identifier },
+      { key: 'poll_count', label: 'Poll #', format: identifier },
+      { key: 'timeframe', label: 'Timeframe' },
+    ],
+    hidden: ['trader', 'heartbeat_at'],
+  },
+  'trader.recovered': {
+    title: (e) => `✅ ${who(e)} recovered`,
+    color: () => COLORS.good,
+    lead(e) {
+      const fields = fieldsOf(e);
+      const restarted = fields.restarted === true && fields.pid !== undefined ? ` as a new process (pid ${identifier(fields.pid)}, was ${identifier(fields.previous_pid ?? '?')})` : '';
+      const staleFor = finiteNumber(fields.stale_for_s);
+      return withEventTime([`${strong(subjectOf(e))} is polling again${restarted}${staleFor !== null ? ` after ${formatDuration(staleFor)}` : ''}.`], e);
+    },
+    fields: [
+      { key: 'stale_for_s', label: 'Stale for', format: duration },
+      { key: 'last_poll', label: 'Last poll', format: time },
+      { key: 'next_poll_scheduled', label: 'Next poll due', format: time },
+      { key: 'pid', label: 'PID', format: identifier },
+      { key: 'poll_count', label: 'Poll #', format: identifier },
+    ],
+    hidden: ['trader', 'heartbeat_at', 'restarted', 'previous_pid'],
+  },
+};
