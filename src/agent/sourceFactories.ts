@@ -9,6 +9,7 @@ import { CsvSourceComponent } from './sources/CsvSourceComponent';
 import { JsonSourceComponent } from './sources/JsonSourceComponent';
 import { LogSourceComponent } from './sources/LogSourceComponent';
 import { OptunaSourceComponent } from './sources/OptunaSourceComponent';
+import { ProcessSourceComponent } from './sources/ProcessSourceComponent';
 
 type FactoryFor<T extends SourceType> = ComponentFactory<Extract<SourceConfig, { type: T }>>;
 
@@ -19,6 +20,7 @@ export const sourceFactories: SourceFactories = {
   csv: (config, context) => new CsvSourceComponent(config, context),
   json: (config, context) => new JsonSourceComponent(config, context),
   optuna: (config, context) => new OptunaSourceComponent(config, context),
+  process: (config, context) => new ProcessSourceComponent(config, context),
 };
 
 export function factoryFor(config: SourceConfig, factories: SourceFactories = sourceFactories): ComponentFactory<SourceConfig> | undefined {
