@@ -8,7 +8,7 @@
  * the workspace's filesystem by statfs; GPUs from systeminformation, which may take seconds,
  * so rarely and in the background, and an empty list when it reports none.
  */
-import { readdirSync, readFileSync, readlinkSync, statfsSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -180,7 +180,7 @@ export class ProcessProbe {
   }
 
   private readProcess(pid: number, at: number, marks: Map<number, CpuMark>): ProcessReading | null {
-    const stat = readOptional(`${this.proc}/${pid}/stat`);
+    const stat = this.readSmall(`${this.proc}/${pid}/stat`);
     if (stat === null) return null; // gone since readdir
     // comm (field 2) may hold spaces and parentheses: fields are counted after the last ')'.
     const close = stat.lastIndexOf(')');
@@ -223,6 +223,26 @@ export class ProcessProbe {
     };
   }
 
+  private readonly statBuffer = Buffer.alloc(4096);
+
+  /** A /proc file that fits one page (stat): one read into a reused buffer, no fstat. */
+  private readSmall(file: string): string | null {
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return null; // gone, or not ours to read
+    }
+    try {
+      const n = readSync(fd, this.statBuffer, 0, this.statBuffer.length, 0);
+      return this.statBuffer.toString('utf8', 0, n);
+    } catch {
+      return null;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   private readHost(): HostSnapshot {
     return { cpuPercent: this.readHostCpu(), cpuCount: this.cpuCount, memory: this.readMemory(), disk: this.readDisk(), gpus: this.gpus };
   }
@@ -244,12 +264,12 @@ export class ProcessProbe {
   private readMemory(): HostSnapshot['memory'] {
     const meminfo = readOptional(`${this.proc}/meminfo`);
     if (!meminfo) return null;
-    const kb = (key: string) => {
-      const match = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(meminfo);
+    const kb = (pattern: RegExp) => {
+      const match = pattern.exec(meminfo);
       return match ? Number(match[1]) * 1024 : null;
     };
-    const totalBytes = kb('MemTotal');
-    const availableBytes = kb('MemAvailable') ?? kb('MemFree');
+    const totalBytes = kb(/^MemTotal:\s+(\d+) kB/m);
+    const availableBytes = kb(/^MemAvailable:\s+(\d+) kB/m) ?? kb(/^MemFree:\s+(\d+) kB/m);
     return totalBytes && availableBytes !== null ? { totalBytes, availableBytes } : null;
   }
 
