@@ -5,10 +5,11 @@
  * processes other tests run at the same time on this host are not counted here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { SchedulerLike } from 'rxjs';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ComponentContext } from '../../src/agent/Component';
-import { ProcessSourceComponent } from '../../src/agent/sources/ProcessSourceComponent';
+import { ProcessSourceComponent, type ProbeLike } from '../../src/agent/sources/ProcessSourceComponent';
 import { parseRules } from '../../src/config/loadRules';
 import type { ProcessSourceConfig } from '../../src/config/schema';
 import { silentLogger } from '../../src/logging/logger';
@@ -16,7 +17,7 @@ import { StateStore } from '../../src/state/StateStore';
 import type { BaristaEvent } from '../../src/streams/BaristaEvent';
 import { compileLogRules } from '../../src/streams/logRules';
 import type { TrackedProcess } from '../../src/streams/processLifecycle';
-import { ProcessProbe } from '../../src/watchers/ProcessProbe';
+import { ProcessProbe, type ProbeSample } from '../../src/watchers/ProcessProbe';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
 
@@ -184,4 +185,54 @@ describe('ProcessSourceComponent with real processes', () => {
       ['trader.exited', second.pid],
     ]);
   }, 30_000);
+});
+
+describe('ProcessSourceComponent host alarms', () => {
+  /** A probe the test drives, one sample at a time, on a clock the test sets. */
+  class DrivenProbe implements ProbeLike {
+    private onSample: ((sample: ProbeSample) => void) | null = null;
+    start(_intervalMs: number, onSample: (sample: ProbeSample) => void): void {
+      this.onSample = onSample;
+    }
+    stop(): void {
+      this.onSample = null;
+    }
+    details() {
+      return { cwd: null, stdout: null };
+    }
+    feed(atMs: number, cpuPercent: number): void {
+      clock.ms = atMs;
+      this.onSample!({ at: atMs, bootId: 'boot', processes: [], host: { cpuPercent, cpuCount: 2, memory: null, disk: null, gpus: null } });
+    }
+  }
+  const clock = { ms: 0 };
+  const scheduler = { now: () => clock.ms } as SchedulerLike;
+
+  function start(probe: DrivenProbe): ProcessSourceComponent {
+    const config = sourceConfig('    host: { cpu: { raise: 90, clear: 80, for: 10s } }\n');
+    const context: ComponentContext = { workspace: ws(), state, logger: silentLogger(), firstStartedAt: 0, logRules: () => compileLogRules([]), publish: (events) => published.push(...events) };
+    const component = new ProcessSourceComponent(config, context, { probe, scheduler });
+    components.push(component);
+    component.start();
+    return component;
+  }
+
+  it('commits an alarm once, keeps it raised across a restart, and clears it once', () => {
+    const T = Date.parse('2026-02-09T07:00:00Z');
+    const first = new DrivenProbe();
+    const before = start(first);
+    [95, 97, 99].forEach((cpu, i) => first.feed(T + i * 10_000, cpu));
+    expect(published.map((e) => [e.type, e.subject, e.at, e.fields.value])).toEqual([['host.cpu_high', 'host', new Date(T + 10_000).toISOString(), 97]]);
+    expect(state.getCache<{ alarms: string[]; cpu_percent: number }>('host')?.value).toMatchObject({ alarms: ['cpu'], cpu_percent: 99 });
+    before.stop();
+
+    const second = new DrivenProbe();
+    start(second);
+    [99, 99, 70, 75, 72].forEach((cpu, i) => second.feed(T + (3 + i) * 10_000, cpu));
+    expect(published.map((e) => [e.type, e.fields.value])).toEqual([
+      ['host.cpu_high', 97],
+      ['host.cpu_ok', 75],
+    ]);
+    expect(state.getCache<{ alarms: string[] }>('host')?.value.alarms).toEqual([]);
+  });
 });

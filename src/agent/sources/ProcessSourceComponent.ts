@@ -58,10 +58,7 @@ export class ProcessSourceComponent implements Component {
   }
 
   start(): void {
-    const thresholds = thresholdConfig(this.config.host);
-    this.alarms = this.readings
-      .pipe(hostThresholds(thresholds, { scheduler: this.options.scheduler, raised: this.checkpoint.raised }))
-      .subscribe((draft) => this.pendingAlarms.push(draft));
+    this.followAlarms();
     try {
       this.probe = this.options.probe ?? new ProcessProbe({ diskPath: this.context.workspace, gpuIntervalMs: this.config.host.gpu_interval });
     } catch (error) {
@@ -73,6 +70,14 @@ export class ProcessSourceComponent implements Component {
       (sample) => this.accept(sample),
       (error) => this.reportError(error),
     );
+  }
+
+  /** (Re)starts the host thresholds from the committed alarms. */
+  private followAlarms(): void {
+    this.alarms?.unsubscribe();
+    this.alarms = this.readings
+      .pipe(hostThresholds(thresholdConfig(this.config.host), { scheduler: this.options.scheduler, raised: this.checkpoint.raised }))
+      .subscribe((draft) => this.pendingAlarms.push(draft));
   }
 
   stop(): void {
@@ -110,16 +115,24 @@ export class ProcessSourceComponent implements Component {
     ];
     const checkpoint: ProcessCheckpoint = { view, raised: [...raised].sort() };
     const at = new Date(sample.at).toISOString();
-    const fresh = commitBatch(this.context.state, {
-      source: this.id,
-      key: CHECKPOINT_KEY,
-      events,
-      position: checkpoint,
-      alsoWrite: () => {
-        this.context.state.setCache('processes', processesCache(view), at);
-        this.context.state.setCache('host', hostCache(sample.host, checkpoint.raised), at);
-      },
-    });
+    let fresh: BaristaEvent[];
+    try {
+      fresh = commitBatch(this.context.state, {
+        source: this.id,
+        key: CHECKPOINT_KEY,
+        events,
+        position: checkpoint,
+        alsoWrite: () => {
+          this.context.state.setCache('processes', processesCache(view), at);
+          this.context.state.setCache('host', hostCache(sample.host, checkpoint.raised), at);
+        },
+      });
+    } catch (error) {
+      // Nothing was committed: the next tick derives again from the committed view, and the
+      // thresholds restart from the committed alarms so that an alarm raised now is not lost.
+      this.followAlarms();
+      throw error;
+    }
     this.checkpoint = checkpoint;
     if (fresh.length) this.context.publish(fresh);
     return fresh;
