@@ -10,6 +10,7 @@ import { FilesSourceComponent } from './sources/FilesSourceComponent';
 import { JsonSourceComponent } from './sources/JsonSourceComponent';
 import { LogSourceComponent } from './sources/LogSourceComponent';
 import { OptunaSourceComponent } from './sources/OptunaSourceComponent';
+import { ProcessSourceComponent } from './sources/ProcessSourceComponent';
 
 type FactoryFor<T extends SourceType> = ComponentFactory<Extract<SourceConfig, { type: T }>>;
 
@@ -21,6 +22,7 @@ export const sourceFactories: SourceFactories = {
   json: (config, context) => new JsonSourceComponent(config, context),
   optuna: (config, context) => new OptunaSourceComponent(config, context),
   files: (config, context) => new FilesSourceComponent(config, context),
+  process: (config, context) => new ProcessSourceComponent(config, context),
 };
 
 export function factoryFor(config: SourceConfig, factories: SourceFactories = sourceFactories): ComponentFactory<SourceConfig> | undefined {

@@ -142,12 +142,45 @@ export const filesSourceSchema = z.strictObject({
   paths: globs,
   exclude: z.array(nonEmpty).optional(),
 });
+/** A host threshold with hysteresis; false turns it off. */
+const hostThreshold = (raise: number, clear: number, holdFor: string) =>
+  describe(
+    z
+      .union([
+        z.literal(false),
+        z
+          .strictObject({
+            raise: describe(z.number(), 'Raise the alarm when the value is at or above this…'),
+            clear: describe(z.number(), '…and clear it when the value is at or below this (not above raise).'),
+            for: describe(duration.prefault(holdFor), '…each for at least this long (0s: at once).'),
+          })
+          .refine((t) => t.clear <= t.raise, { message: 'clear must not be above raise (the gap between them is the hysteresis)', path: ['clear'] }),
+      ])
+      .prefault({ raise, clear }),
+    `Default: raise at ≥ ${raise}, clear at ≤ ${clear}, each held ${holdFor}. false turns it off.`,
+  );
+
 export const processSourceSchema = z.strictObject({
   ...sourceBase,
   type: z.literal('process'),
   match: describe(z.record(id, nonEmpty), 'Process classes: class name → script file name, matched on the argument after the interpreter.'),
   expected: z.record(id, z.number().int().nonnegative()).optional(),
   interval: duration.prefault('10s'),
+  logs: describe(
+    z.record(nonEmpty, nonEmpty).optional(),
+    "A process's log by its subject (trader name, study), relative to workspace; read for the tail in *.exited. Default: the file its stdout goes to, else its --log-file.",
+  ),
+  log_tail_lines: describe(z.number().int().min(0).max(200).default(20), 'How many last lines of its log an exited event carries.'),
+  host: z
+    .strictObject({
+      cpu: hostThreshold(90, 80, '2m'),
+      memory: describe(hostThreshold(90, 80, '1m'), 'Percent of memory in use (MemAvailable counts as free).'),
+      disk: describe(hostThreshold(90, 85, '0s'), "Percent used of the workspace's filesystem: host.disk_low."),
+      gpu_memory: hostThreshold(95, 85, '30s'),
+      gpu_temperature: describe(hostThreshold(90, 80, '1m'), 'Degrees Celsius.'),
+      gpu_interval: describe(duration.prefault('5m'), 'How often GPUs are read (systeminformation can take seconds).'),
+    })
+    .prefault({}),
 });
 
 export const sourceSchema = z.discriminatedUnion(
@@ -294,6 +327,7 @@ export type CsvSourceConfig = Extract<SourceConfig, { type: 'csv' }>;
 export type PerformanceConfig = NonNullable<CsvSourceConfig['performance']>;
 export type JsonSourceConfig = Extract<SourceConfig, { type: 'json' }>;
 export type OptunaSourceConfig = Extract<SourceConfig, { type: 'optuna' }>;
+export type ProcessSourceConfig = Extract<SourceConfig, { type: 'process' }>;
 export type RuleConfig = RulesFile['rules'][number];
 export type RouteConfig = RulesFile['notify']['routes'][number];
 export type ChannelConfig = RulesFile['notify']['channels'][string];

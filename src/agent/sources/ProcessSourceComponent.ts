@@ -1,0 +1,192 @@
+/**
+ * A `type: process` source: every `interval`, the probe's look at the host's processes and
+ * resources → trader / training worker lifecycle events, expected-count alarms and host
+ * thresholds. The process view and the raised host alarms are the checkpoint, committed with
+ * the events and the `processes` / `host` caches in one transaction: a restart carries on
+ * where it was, announcing what changed while barista was away and repeating nothing.
+ */
+import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import type { ProcessSourceConfig } from '../../config/schema';
+import { CheckpointStore } from '../../state/CheckpointStore';
+import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../streams/BaristaEvent';
+import { hostReadings, hostThresholds, type HostAlarmDraft, type HostMetric, type HostMetricReading, type HostThresholdConfig } from '../../streams/hostThresholds';
+import { applyProcessSample, processesCache, resolveLogPath, type LifecycleOptions, type ProcessView } from '../../streams/processLifecycle';
+import { readLastLines } from '../../watchers/lastLines';
+import { ProcessProbe, type HostSnapshot, type ProbeSample, type ProcessDetails } from '../../watchers/ProcessProbe';
+import type { Component, ComponentContext } from '../Component';
+import { commitBatch } from './commitBatch';
+
+const CHECKPOINT_KEY = 'view';
+
+interface ProcessCheckpoint {
+  view: ProcessView | null;
+  /** Keys of the host alarms raised at the last commit. */
+  raised: string[];
+}
+
+/** What the component needs of a probe (tests may pass the real one with a fake GPU source). */
+export interface ProbeLike {
+  start(intervalMs: number, onSample: (sample: ProbeSample) => void, onError: (error: unknown) => void): void;
+  stop(): void;
+  details(pid: number): ProcessDetails;
+}
+
+export interface ProcessSourceOptions {
+  probe?: ProbeLike;
+  /** Reads the last lines of a log (default: the file's last 64 KB). */
+  readLogTail?: (file: string, lines: number) => string[] | null;
+  /** Time source of the host thresholds. */
+  scheduler?: SchedulerLike;
+}
+
+export class ProcessSourceComponent implements Component {
+  readonly id: string;
+  private probe: ProbeLike | null = null;
+  private checkpoint: ProcessCheckpoint;
+  private readonly readings = new Subject<HostMetricReading[]>();
+  private alarms: Subscription | null = null;
+  private pendingAlarms: HostAlarmDraft[] = [];
+  private lastError = '';
+
+  constructor(
+    private readonly config: ProcessSourceConfig,
+    private readonly context: ComponentContext,
+    private readonly options: ProcessSourceOptions = {},
+  ) {
+    this.id = config.id;
+    this.checkpoint = new CheckpointStore(context.state).get<ProcessCheckpoint>(config.id, CHECKPOINT_KEY) ?? { view: null, raised: [] };
+  }
+
+  start(): void {
+    this.followAlarms();
+    try {
+      this.probe = this.options.probe ?? new ProcessProbe({ diskPath: this.context.workspace, gpuIntervalMs: this.config.host.gpu_interval });
+    } catch (error) {
+      this.commitEvents([this.warning(['probe'], `cannot read processes: ${(error as Error).message} (the process source needs Linux /proc)`)]);
+      return;
+    }
+    this.probe.start(
+      this.config.interval,
+      (sample) => this.accept(sample),
+      (error) => this.reportError(error),
+    );
+  }
+
+  /** (Re)starts the host thresholds from the committed alarms. */
+  private followAlarms(): void {
+    this.alarms?.unsubscribe();
+    this.alarms = this.readings
+      .pipe(hostThresholds(thresholdConfig(this.config.host), { scheduler: this.options.scheduler, raised: this.checkpoint.raised }))
+      .subscribe((draft) => this.pendingAlarms.push(draft));
+  }
+
+  stop(): void {
+    this.probe?.stop();
+    this.probe = null;
+    this.alarms?.unsubscribe();
+  }
+
+  /** One probe sample: events, checkpoint and caches in one commit. Returns the new events. */
+  accept(sample: ProbeSample): BaristaEvent[] {
+    const probe = this.probe;
+    const lifecycle: LifecycleOptions = {
+      classes: Object.entries(this.config.match),
+      expected: this.config.expected,
+      logPathOf: (matched, known, subject) => {
+        const details = probe?.details(matched.reading.pid) ?? { cwd: null, stdout: null };
+        return resolveLogPath({ configured: this.config.logs?.[subject] ?? null, stdout: details.stdout, logFile: known.log_file, cwd: details.cwd, workspace: this.context.workspace });
+      },
+      readLogTail: (file) => (this.config.log_tail_lines > 0 ? (this.options.readLogTail ?? readLastLines)(file, this.config.log_tail_lines) : null),
+    };
+    const { view, drafts } = applyProcessSample(this.checkpoint.view, sample, lifecycle);
+
+    this.pendingAlarms = [];
+    this.readings.next(hostReadings(sample.host)); // emits synchronously into pendingAlarms
+    const alarms = this.pendingAlarms;
+    const raised = new Set(this.checkpoint.raised);
+    for (const alarm of alarms) {
+      if (alarm.raised) raised.add(alarm.key);
+      else raised.delete(alarm.key);
+    }
+
+    const events = [
+      ...drafts.map((d) => eventFromDraft(d.draft, { source: this.id, subject: d.subject, idParts: d.idParts })),
+      ...alarms.map((a) => eventFromDraft(a, { source: this.id, subject: 'host', idParts: [a.type, a.key, a.at] })),
+    ];
+    const checkpoint: ProcessCheckpoint = { view, raised: [...raised].sort() };
+    const at = new Date(sample.at).toISOString();
+    let fresh: BaristaEvent[];
+    try {
+      fresh = commitBatch(this.context.state, {
+        source: this.id,
+        key: CHECKPOINT_KEY,
+        events,
+        position: checkpoint,
+        alsoWrite: () => {
+          this.context.state.setCache('processes', processesCache(view), at);
+          this.context.state.setCache('host', hostCache(sample.host, checkpoint.raised), at);
+        },
+      });
+    } catch (error) {
+      // Nothing was committed: the next tick derives again from the committed view, and the
+      // thresholds restart from the committed alarms so that an alarm raised now is not lost.
+      this.followAlarms();
+      throw error;
+    }
+    this.checkpoint = checkpoint;
+    if (fresh.length) this.context.publish(fresh);
+    return fresh;
+  }
+
+  private reportError(error: unknown): void {
+    // Logged once per distinct message: a failing GPU query every few minutes is not news.
+    const message = error instanceof Error ? error.message : String(error);
+    if (message === this.lastError) return;
+    this.lastError = message;
+    this.context.logger.warn({ source: this.id, err: error }, 'process probe: a reading failed; carrying on without it');
+  }
+
+  private warning(idParts: string[], text: string): BaristaEvent {
+    const draft: EventDraft = { type: 'barista.warning', severity: 'warning', fields: { error: text }, text };
+    return eventFromDraft(draft, { source: this.id, subject: this.id, idParts });
+  }
+
+  private commitEvents(events: BaristaEvent[]): void {
+    const fresh = commitBatch(this.context.state, { source: this.id, events });
+    if (fresh.length) this.context.publish(fresh);
+  }
+}
+
+const METRICS: HostMetric[] = ['cpu', 'memory', 'disk', 'gpu_memory', 'gpu_temperature'];
+
+function thresholdConfig(host: ProcessSourceConfig['host']): HostThresholdConfig {
+  const config: HostThresholdConfig = {};
+  for (const metric of METRICS) {
+    const t = host[metric];
+    config[metric] = t === false ? false : { raise: t.raise, clear: t.clear, forMs: t.for };
+  }
+  return config;
+}
+
+/** The `host` cache: what `!status` shows of the machine. */
+function hostCache(host: HostSnapshot, raised: string[]): Record<string, unknown> {
+  const percent = (part: number, whole: number) => (whole > 0 ? Math.round((1000 * part) / whole) / 10 : null);
+  const { memory, disk } = host;
+  return {
+    cpu_percent: host.cpuPercent,
+    cpu_count: host.cpuCount,
+    memory: memory && { total_bytes: memory.totalBytes, available_bytes: memory.availableBytes, used_percent: percent(memory.totalBytes - memory.availableBytes, memory.totalBytes) },
+    disk: disk && { path: disk.path, total_bytes: disk.totalBytes, free_bytes: disk.freeBytes, used_percent: percent(disk.usedBytes, disk.totalBytes) },
+    gpus:
+      host.gpus?.map((g) => ({
+        index: g.index,
+        model: g.model,
+        utilization_percent: g.utilizationPercent,
+        memory_used_mb: g.memoryUsedMb,
+        memory_total_mb: g.memoryTotalMb,
+        temperature_c: g.temperatureC,
+      })) ?? null,
+    /** Raised alarms: `cpu`, `memory`, `disk`, `gpu_memory:0`… */
+    alarms: raised,
+  };
+}
