@@ -137,7 +137,7 @@ describe('OptunaSourceComponent polling a live storage', () => {
     expect(events[0].fields.params).toEqual({ strategy: 'rsi' });
     expect(events[1].fields).toMatchObject({ previous: null, improvement: null });
     const cache = h.state.getCache<StudyCache>('optuna:third')?.value;
-    expect(cache).toMatchObject({ total: 1, target_trials: 10, best: { number: 0, value: 1.5 } });
+    expect(cache).toMatchObject({ total: 1, target: 10, done: 1, best: { number: 0, value: 1.5 } });
     expect(h.state.getCache<StudyCache>('optuna:sma_cross')?.value.total).toBe(30);
 
     writer.trial(third, 'COMPLETE', 1.0);

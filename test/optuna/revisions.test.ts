@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StudyCache } from '../../src/streams/optunaTrials';
@@ -41,7 +41,13 @@ describe('Optuna schema revisions and storage availability', () => {
       expect(events[5].fields.previous).toBe(0.0152);
       expect(events[5].fields.improvement).toBeCloseTo(0.003, 6);
       const cache = h.state.getCache<StudyCache>('optuna:cappuccino_auto_20260216_0340')?.value;
-      expect(cache).toMatchObject({ total: 4, counts: { COMPLETE: 3, PRUNED: 1 }, target_trials: 500, best: { number: 3, value: 0.0182 } });
+      expect(cache).toMatchObject({ total: 4, counts: { COMPLETE: 3, PRUNED: 1 }, target: 500, done: 4, best: { number: 3, value: 0.0182 } });
+      // The writer's clock finishes a trial every 180 s: 20 per hour, 496 to go.
+      expect(cache?.per_hour).toBeCloseTo(20, 6);
+      expect(cache?.eta_s).toBe(89_280);
+      expect(events[0].fields).toMatchObject({ target: 500, done: 1, eta_s: null });
+      expect(events[4].fields).toMatchObject({ target: 500, done: 4, eta_s: 89_280 });
+      expect(events[4].text).toContain('(4/500)');
       expect(cache?.top.map((t) => t.number)).toEqual([3, 0, 1]);
       expect(cache?.recent.map((t) => t.number)).toEqual([3, 2, 1, 0]);
     } finally {
@@ -96,11 +102,13 @@ describe('Optuna schema revisions and storage availability', () => {
     expect(brief(component.poll())).toEqual(['training.trial_completed late#0', 'training.best_improved late#0']);
   });
 
-  it('warns once about a storage that is not a sqlite:/// URL', () => {
-    writeFileSync(path.join(h.workspace, 'journal.log'), '');
-    const component = h.component('storage: journal.log');
+  it('warns once about a storage URL it cannot read (MySQL, Redis…), without its password', () => {
+    const component = h.component('storage: "mysql://optuna:s3cret@db.local/optuna"');
     component.start();
+    component.stop();
+    h.component('storage: "mysql://optuna:s3cret@db.local/optuna"').start();
     expect(h.published.map((e) => e.type)).toEqual(['barista.warning']);
-    expect(h.published[0].text).toMatch(/not a sqlite:\/\/\/ URL/);
+    expect(h.published[0].text).toMatch(/mysql:\/\/…@db.local\/optuna is not watched/);
+    expect(JSON.stringify(h.published[0])).not.toContain('s3cret');
   });
 });
