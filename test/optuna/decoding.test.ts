@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { applySnapshot, decodeParam, decodeTrial, decodeValue, emptyView, jsonSafe, parseLenientJson, studyCache, type OptunaSnapshot } from '../../src/streams/optunaTrials';
 import { OptunaStorage, resolveSqliteStorage } from '../../src/watchers/OptunaStorage';
 import { copySample } from '../fixtures/optuna/optunaFixture';
 import { useTempDir } from '../support/tempDir';
+import { expectSameAsOptuna, type OptunaDump } from './support';
 
 const tempDir = useTempDir('barista-optuna-');
 
@@ -31,6 +33,11 @@ describe('decoding the shared sample storage (x.db, Optuna 3.1)', () => {
   let snapshot: OptunaSnapshot;
   beforeEach(() => {
     snapshot = readAll(copySample(tempDir()));
+  });
+
+  it('gives every trial exactly as Optuna reads it (study.trials dumped by Optuna 3.1 into x.trials.json)', () => {
+    const dump = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'optuna', 'x.trials.json'), 'utf8')) as OptunaDump;
+    expectSameAsOptuna(snapshot, dump);
   });
 
   it('reads studies with their directions (by objective) and user attributes', () => {

@@ -12,7 +12,7 @@ import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../streams/BaristaEvent';
 import { trainingAlarms, type RunningWorkers } from '../../streams/optunaAlarms';
 import { emptyJournalModel, journalSnapshot, parseJournalLine, replayJournal, type JournalModel, type JournalOp } from '../../streams/optunaJournal';
-import { applySnapshot, emptyView, restoreView, studyCache, type OptunaView, type TrialEventDraft } from '../../streams/optunaTrials';
+import { applySnapshot, emptyView, restoreView, resyncView, studyCache, type OptunaView, type TrialEventDraft } from '../../streams/optunaTrials';
 import type { PathCheckpoint, TailRecord } from '../../watchers/FileTailer';
 import { OptunaJournalFile } from '../../watchers/OptunaJournalFile';
 import { OptunaStorage, resolveStorage, SUPPORTED_REVISIONS, type StorageLocation } from '../../watchers/OptunaStorage';
@@ -155,15 +155,18 @@ export class OptunaSourceComponent implements Component {
       let from = 0;
       while (from < read.lines.length) {
         const identity = read.lines[from].identity;
-        if (model.identity !== null && model.identity !== identity) {
+        const replaced = model.identity !== null && model.identity !== identity;
+        if (replaced) {
           this.context.logger.info({ source: this.id, file: journal.file }, 'optuna journal replaced or truncated; replaying the new one from its start');
           model = emptyJournalModel();
-          view = { ...emptyView(), seen: true }; // its trials are news; the ids of events already sent make repeats no-ops
         }
         let to = from;
         while (to < read.lines.length && read.lines[to].identity === identity) to += 1;
         const ops = this.parseLines(read.lines.slice(from, to), journal.file, warnings);
         const replay = replayJournal({ ...model, identity }, ops);
+        // Another file: like a SQLite storage changed under barista, what was known is the baseline
+        // (the same studies' trials up to the old watermark are not news; event ids dedupe the rest).
+        if (replaced) view = resyncView(view, journalSnapshot(replay.model, [], { watermark: 0, open: [], watermarkTrial: null }, true));
         const request = { watermark: view.watermark, open: Object.keys(view.open).map(Number), watermarkTrial: view.watermarkTrial };
         const snapshot = journalSnapshot(replay.model, replay.finished, request, read.more || to < read.lines.length);
         const outcome = applySnapshot(view, snapshot, this.snapshotOptions(history));
