@@ -46,8 +46,6 @@ export interface OptunaSnapshot {
   /** Details of the trials in `trials` that are finished. */
   details: Map<number, RawTrialDetails>;
   maxTrialId: number;
-  /** count(*) of trials with id <= the watermark asked for: fewer than known means some were deleted. */
-  countThroughWatermark: number;
   /** The row at the watermark as it is now (null if gone): another row there means ids were reused. */
   watermarkTrial: RawTrial | null;
   /** The chunk was full: more new trials wait for the next read. */
@@ -267,8 +265,6 @@ export interface OptunaView {
   seen: boolean;
   /** Highest trial_id read. */
   watermark: number;
-  /** How many trials with id <= watermark exist. */
-  known: number;
   /** The row at the watermark, to notice ids being reused after a delete. */
   watermarkTrial: OpenTrial | null;
   /** Trials last seen RUNNING or WAITING, by trial_id. */
@@ -283,7 +279,7 @@ export interface OptunaView {
 }
 
 export function emptyView(): OptunaView {
-  return { version: 2, seen: false, watermark: 0, known: 0, watermarkTrial: null, open: {}, studies: {}, baseline: null };
+  return { version: 2, seen: false, watermark: 0, watermarkTrial: null, open: {}, studies: {}, baseline: null };
 }
 
 function newStudy(study: RawStudy, userAttrs: Record<string, unknown>): StudyView {
@@ -342,7 +338,12 @@ export function staleReason(view: OptunaView, snapshot: OptunaSnapshot): string 
     if (!current) return `study ${study.name} (id ${id}) was deleted`;
     if (current.name !== study.name || current.directions.join() !== study.directions.join()) return `study id ${id} now holds ${current.name}; ${study.name} was deleted`;
   }
-  if (snapshot.countThroughWatermark < view.known) return `${view.known - snapshot.countThroughWatermark} trials were deleted`;
+  // Optuna deletes trials only with their study. One deleted and created again under the same id,
+  // name and directions numbers its trials from 0 again: a new trial numbered below the count known.
+  for (const row of snapshot.trials) {
+    const study = row.trialId > view.watermark ? view.studies[String(row.studyId)] : undefined;
+    if (study && row.number < Object.values(study.counts).reduce((a, b) => a + b, 0)) return `study ${study.name} (id ${row.studyId}) was deleted and created again`;
+  }
   const mark = view.watermarkTrial;
   const row = snapshot.watermarkTrial;
   if (mark && (!row || row.studyId !== mark.studyId || row.number !== mark.number || (mark.start !== null && row.datetimeStart !== mark.start))) return `trial id ${view.watermark} was deleted and reused`;
@@ -404,7 +405,6 @@ export function applySnapshot(previous: OptunaView, snapshot: OptunaSnapshot, op
     }
     const study = view.studies[String(row.studyId)];
     if (!study) continue; // a trial committed with a study we did not read: next poll
-    if (isNew) view.known += 1;
     if (wasOpen) study.counts[wasOpen.state] = Math.max(0, (study.counts[wasOpen.state] ?? 0) - 1);
     study.counts[row.state] = (study.counts[row.state] ?? 0) + 1;
 

@@ -73,7 +73,6 @@ const SQL = {
            SELECT ${TRIAL_COLUMNS} FROM trials WHERE trial_id IN (SELECT value FROM json_each(:open)) AND trial_id <= :wm
            ORDER BY trial_id`,
   maxTrial: 'SELECT coalesce(max(trial_id), 0) AS max FROM trials',
-  countThrough: 'SELECT count(*) AS n FROM trials WHERE trial_id <= ?',
   trialAt: `SELECT ${TRIAL_COLUMNS} FROM trials WHERE trial_id = ?`,
   values: 'SELECT trial_id, objective, value, value_type FROM trial_values WHERE trial_id IN (SELECT value FROM json_each(?))',
   params: 'SELECT trial_id, param_name, param_value, distribution_json FROM trial_params WHERE trial_id IN (SELECT value FROM json_each(?))',
@@ -195,7 +194,6 @@ export class OptunaStorage {
       trials,
       details: finished.length ? this.details(finished) : new Map(),
       maxTrialId: (this.statement(SQL.maxTrial).get() as { max: number }).max,
-      countThroughWatermark: (this.statement(SQL.countThrough).get(request.watermark) as { n: number }).n,
       watermarkTrial: at ? toTrial(at) : null,
       more: newCount >= chunk,
       progress: running.length ? this.progress(running) : new Map(),

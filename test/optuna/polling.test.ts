@@ -145,6 +145,20 @@ describe('OptunaSourceComponent polling a live storage', () => {
     expect(brief(h.component().poll())).toEqual([]); // and after a restart
   });
 
+  it('notices a study deleted and created again under the same id, name and directions, by its trial numbers restarting', () => {
+    const component = h.component();
+    component.poll();
+    writer.trial(SMA, 'PRUNED', 0.1); // trial id 49: the watermark row stays when `second` (41–48) goes
+    expect(brief(component.poll())).toEqual(['training.trial_pruned sma_cross#30']);
+    writer.deleteStudy(SECOND);
+    expect(writer.createStudy('second', ['MINIMIZE'])).toBe(SECOND);
+    expect(component.poll()).toEqual([]); // nothing to tell yet
+    writer.trial(SECOND, 'COMPLETE', 3.0);
+    expect(brief(component.poll())).toEqual(['training.trial_completed second#0', 'training.best_improved second#0']);
+    expect(h.state.getCache<StudyCache>('optuna:second')?.value).toMatchObject({ total: 1, best: { number: 0, value: 3 } });
+    expect(h.state.getCache<StudyCache>('optuna:sma_cross')?.value.total).toBe(31);
+  });
+
   it('keeps announcing the other studies after one is deleted (no id reuse)', () => {
     const component = h.component();
     component.poll();
