@@ -26,6 +26,7 @@ describe('OptunaSourceComponent polling a live storage', () => {
     const component = h.component();
     expect(component.poll()).toEqual([]);
     expect(h.state.getCache<StudyCache>('optuna:sma_cross')?.value.counts).toEqual({ COMPLETE: 10, PRUNED: 13, FAIL: 4, RUNNING: 2, WAITING: 1 });
+    expect(h.state.getCache('optuna-studies:optuna')?.value).toEqual({ source: 'optuna', storage: 'sqlite', studies: ['sma_cross', 'multi_obj', 'second'] });
 
     const id = writer.startTrial(SECOND);
     expect(component.poll()).toEqual([]); // RUNNING is not news

@@ -243,9 +243,14 @@ export class OptunaSourceComponent implements Component {
       events,
       position: position(view),
       alsoWrite: () => {
+        const names: string[] = [];
         for (const study of Object.values(view.studies)) {
-          if (!this.config.studies || this.config.studies.includes(study.name)) this.context.state.setCache(`optuna:${study.name}`, studyCache(study), at);
+          if (this.config.studies && !this.config.studies.includes(study.name)) continue;
+          this.context.state.setCache(`optuna:${study.name}`, studyCache(study), at);
+          names.push(study.name);
         }
+        // The index a command reads to list the studies (each cached under optuna:<study>).
+        this.context.state.setCache(`optuna-studies:${this.id}`, { source: this.id, storage: this.location.kind, studies: names }, at);
       },
     });
     this.view = view;
