@@ -26,6 +26,7 @@ import warnings
 import optuna
 from optuna.storages import JournalFileStorage, JournalStorage
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dump_trials import dump  # noqa: E402
 
