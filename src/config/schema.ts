@@ -133,8 +133,14 @@ export const optunaSourceSchema = z.strictObject({
   ...sourceBase,
   type: z.literal('optuna'),
   storage: describe(nonEmpty, 'sqlite:///relative/or/absolute.db, or the path of a JournalStorage file.'),
-  studies: z.array(nonEmpty).optional(),
+  studies: describe(z.array(nonEmpty).optional(), 'Study names to announce and cache (all when absent).'),
   poll_interval: duration.prefault('5s'),
+  top_n: describe(z.number().int().positive().default(5), 'Best trials kept per study for commands.'),
+  recent_n: describe(z.number().int().positive().default(10), 'Latest finished trials kept per study for commands.'),
+  stall_multiple: describe(z.number().positive().default(3), 'training.stalled when no trial finished for this many median trial durations…'),
+  stall_floor: describe(duration.prefault('30m'), '…and never sooner than this.'),
+  stale_after: describe(duration.prefault('30m'), 'training.trial_stale when a RUNNING trial shows no sign of life (heartbeat, or any write when the study has no heartbeat) for this long.'),
+  worker_grace: describe(duration.prefault('2m'), 'With fewer training processes than RUNNING trials (when a process probe tells), the quietest trials are stale after this long.'),
 });
 export const filesSourceSchema = z.strictObject({
   ...sourceBase,

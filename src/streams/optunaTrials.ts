@@ -2,7 +2,8 @@
  * What an Optuna storage's rows mean (pure). Decodes Optuna's internal representations
  * (categorical index, int-as-float, ±inf as value_type, NaN/Infinity in JSON) and diffs each
  * poll against the checkpointed view into event drafts: trial completed / pruned / failed and
- * best improved. Only changes after barista first saw the storage are announced.
+ * best improved. Only changes after barista first saw the storage are announced. The SQLite
+ * reader and the journal replay both produce an OptunaSnapshot, so both give the same events.
  */
 import type { EventDraft } from './BaristaEvent';
 
@@ -45,12 +46,19 @@ export interface OptunaSnapshot {
   /** Details of the trials in `trials` that are finished. */
   details: Map<number, RawTrialDetails>;
   maxTrialId: number;
-  /** count(*) of trials with id <= the watermark asked for: fewer than known means some were deleted. */
-  countThroughWatermark: number;
   /** The row at the watermark as it is now (null if gone): another row there means ids were reused. */
   watermarkTrial: RawTrial | null;
   /** The chunk was full: more new trials wait for the next read. */
   more: boolean;
+  /** Signs of life of the RUNNING trials in `trials` (absent: none known). */
+  progress?: Map<number, TrialProgress>;
+}
+
+export interface TrialProgress {
+  /** Changes whenever the worker writes something for the trial (a report, a param, an attribute). */
+  signature: string;
+  /** trial_heartbeats.heartbeat (UTC) when the study runs with heartbeats. */
+  heartbeat: string | null;
 }
 
 // ---------------------------------------------------------------- decoding
@@ -68,6 +76,14 @@ export function parseLenientJson(text: string): unknown {
     const rewritten = text.replace(/"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)/g, (match, token: string | undefined) => (token ? JSON.stringify(SENTINEL + token) : match));
     return JSON.parse(rewritten, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(SENTINEL) ? Number(value.slice(SENTINEL.length)) : value));
   }
+}
+
+const NON_FINITE_MARK = '__barista_non_finite__:';
+
+/** JSON as Python's json.dumps writes it: bare NaN, Infinity and -Infinity (parseLenientJson reads it back). */
+export function toPythonJson(value: unknown): string {
+  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? NON_FINITE_MARK + String(v) : v));
+  return text.includes(NON_FINITE_MARK) ? text.replace(/"__barista_non_finite__:(NaN|-?Infinity)"/g, '$1') : text;
 }
 
 /** A trial or intermediate value: NULL plus its type stands for ±inf (and NaN for intermediates). */
@@ -144,10 +160,34 @@ export function decodeTrial(trial: RawTrial, details: RawTrialDetails | undefine
 
 /** Both ends are the same worker's naive local time, so their difference is exact whatever the zone. */
 export function durationSeconds(start: string | null, complete: string | null): number | null {
-  if (!start || !complete) return null;
-  const a = Date.parse(`${start.replace(' ', 'T')}Z`);
-  const b = Date.parse(`${complete.replace(' ', 'T')}Z`);
-  return Number.isFinite(a) && Number.isFinite(b) ? Math.round(b - a) / 1000 : null;
+  const a = workerClockMs(start);
+  const b = workerClockMs(complete);
+  return a !== null && b !== null ? Math.round(b - a) / 1000 : null;
+}
+
+const HAS_ZONE = /(?:Z|[+-]\d\d:?\d\d)$/;
+
+/**
+ * A worker's timestamp on a scale where differences are right: naive local time (Optuna ≤ 4.9)
+ * is read as if it were UTC, an explicit zone (Optuna 5, heartbeats with `Z`) is honoured.
+ */
+export function workerClockMs(text: string | null): number | null {
+  if (!text) return null;
+  const iso = text.trim().replace(' ', 'T');
+  const ms = Date.parse(HAS_ZONE.test(iso) ? iso : `${iso}Z`);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** A worker's naive time as an instant, assuming the worker shares barista's time zone (same host). */
+export function localInstantMs(text: string | null): number | null {
+  if (!text) return null;
+  const ms = Date.parse(text.trim().replace(' ', 'T')); // no zone: ECMAScript reads it as local time
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** trial_heartbeats.heartbeat is SQLite's CURRENT_TIMESTAMP: UTC without a zone. */
+export function utcInstantMs(text: string | null): number | null {
+  return workerClockMs(text);
 }
 
 /** JSON has no ±inf or NaN: they travel as the strings "Infinity", "-Infinity", "NaN". */
@@ -184,10 +224,19 @@ export interface StudyView {
   top: TrialSummary[];
   /** Most recently finished trials, newest first. */
   recent: TrialSummary[];
-  /** When barista saw trials finish (ms), newest last: the completion rate. */
-  finishedSeenAt: number[];
+  /** Durations (s) of the latest COMPLETE trials: their median scales the stall threshold. */
+  durations: number[];
+  /** datetime_complete of the latest finished trials on the workers' clock (ms): the rate. */
+  finishedAt: number[];
+  /** When barista last saw a trial of this study finish (barista's clock, ms). */
+  lastFinishSeenAt: number | null;
+  /** Since when the study has had a RUNNING trial without a break (barista's clock); null: none now. */
+  busySince: number | null;
+  /** The `since` of the stall already announced; cleared by the next finish. */
+  stalledSince: number | null;
 }
 
+/** A trial as the watcher pins it: enough to notice it changed or was replaced. */
 export interface OpenTrial {
   studyId: number;
   number: number;
@@ -195,22 +244,31 @@ export interface OpenTrial {
   start: string | null;
 }
 
+/** A trial last seen RUNNING or WAITING, with what tells a live worker from a dead one. */
+export interface TrackedTrial extends OpenTrial {
+  /** barista's clock (ms): when it was first seen open, and last seen making progress. */
+  seenAt: number;
+  progressAt: number;
+  signature: string | null;
+  heartbeat: string | null;
+  /** training.trial_stale was announced for it (once per trial). */
+  stale: boolean;
+}
+
 /**
  * Everything needed to resume without re-reading finished trials (they never change) and
  * without announcing anything twice. JSON-serialisable.
  */
 export interface OptunaView {
-  version: 1;
+  version: 2;
   /** False until the first read: what exists then is history. */
   seen: boolean;
   /** Highest trial_id read. */
   watermark: number;
-  /** How many trials with id <= watermark exist. */
-  known: number;
   /** The row at the watermark, to notice ids being reused after a delete. */
   watermarkTrial: OpenTrial | null;
   /** Trials last seen RUNNING or WAITING, by trial_id. */
-  open: Record<string, OpenTrial>;
+  open: Record<string, TrackedTrial>;
   studies: Record<string, StudyView>;
   /**
    * While catching up with rows that existed before barista looked (first sight, or a resync
@@ -221,7 +279,29 @@ export interface OptunaView {
 }
 
 export function emptyView(): OptunaView {
-  return { version: 1, seen: false, watermark: 0, known: 0, watermarkTrial: null, open: {}, studies: {}, baseline: null };
+  return { version: 2, seen: false, watermark: 0, watermarkTrial: null, open: {}, studies: {}, baseline: null };
+}
+
+function newStudy(study: RawStudy, userAttrs: Record<string, unknown>): StudyView {
+  return { name: study.name, directions: study.directions, userAttrs, counts: {}, best: null, top: [], recent: [], durations: [], finishedAt: [], lastFinishSeenAt: null, busySince: null, stalledSince: null };
+}
+
+/** A stored view, from this version or the first (whose studies and open trials lack the timing fields). */
+export function restoreView(stored: unknown, now: number): OptunaView {
+  if (typeof stored !== 'object' || stored === null) return emptyView();
+  const view = structuredClone(stored) as OptunaView;
+  if (view.version === 2) return view;
+  for (const study of Object.values(view.studies)) {
+    study.durations ??= [];
+    study.finishedAt ??= [];
+    study.lastFinishSeenAt ??= null;
+    study.busySince ??= null;
+    study.stalledSince ??= null;
+    delete (study as Partial<{ finishedSeenAt: unknown }>).finishedSeenAt;
+  }
+  for (const trial of Object.values(view.open)) Object.assign(trial, { seenAt: trial.seenAt ?? now, progressAt: trial.progressAt ?? now, signature: trial.signature ?? null, heartbeat: trial.heartbeat ?? null, stale: trial.stale ?? false });
+  view.version = 2;
+  return view;
 }
 
 export interface OptunaOptions {
@@ -229,8 +309,10 @@ export interface OptunaOptions {
   studies?: string[];
   topN?: number;
   recentN?: number;
-  /** When the poll happened (ms since epoch). */
+  /** When the poll happened (barista's clock, ms since epoch). */
   now: number;
+  /** Every row in this snapshot predates barista's first look (a journal's backlog): nothing is news. */
+  history?: boolean;
 }
 
 export interface TrialEventDraft {
@@ -244,6 +326,8 @@ export interface PollOutcome {
   drafts: TrialEventDraft[];
   /** The view was thrown away (a study deleted and its id reused): read again from the start. */
   resynced: boolean;
+  /** Why, when resynced. */
+  reason?: string;
 }
 
 /** Why the cached view no longer matches the storage, or null when it still does. */
@@ -254,7 +338,12 @@ export function staleReason(view: OptunaView, snapshot: OptunaSnapshot): string 
     if (!current) return `study ${study.name} (id ${id}) was deleted`;
     if (current.name !== study.name || current.directions.join() !== study.directions.join()) return `study id ${id} now holds ${current.name}; ${study.name} was deleted`;
   }
-  if (snapshot.countThroughWatermark < view.known) return `${view.known - snapshot.countThroughWatermark} trials were deleted`;
+  // Optuna deletes trials only with their study. One deleted and created again under the same id,
+  // name and directions numbers its trials from 0 again: a new trial numbered below the count known.
+  for (const row of snapshot.trials) {
+    const study = row.trialId > view.watermark ? view.studies[String(row.studyId)] : undefined;
+    if (study && row.number < Object.values(study.counts).reduce((a, b) => a + b, 0)) return `study ${study.name} (id ${row.studyId}) was deleted and created again`;
+  }
   const mark = view.watermarkTrial;
   const row = snapshot.watermarkTrial;
   if (mark && (!row || row.studyId !== mark.studyId || row.number !== mark.number || (mark.start !== null && row.datetimeStart !== mark.start))) return `trial id ${view.watermark} was deleted and reused`;
@@ -274,19 +363,25 @@ export function resyncView(view: OptunaView, snapshot: OptunaSnapshot): OptunaVi
     return known !== undefined && known.name === s.name && known.directions.join() === s.directions.join();
   });
   const studies = same.map((s) => s.studyId).filter((id) => view.baseline?.studies?.includes(id) ?? true);
-  return { ...emptyView(), seen: true, baseline: { through, wasOpen: { ...(view.baseline?.wasOpen ?? {}), ...view.open }, studies } };
+  const wasOpen: Record<string, OpenTrial> = { ...(view.baseline?.wasOpen ?? {}) };
+  for (const [id, t] of Object.entries(view.open)) wasOpen[id] = { studyId: t.studyId, number: t.number, state: t.state, start: t.start };
+  return { ...emptyView(), seen: true, baseline: { through, wasOpen, studies } };
 }
+
+const KEEP_DURATIONS = 50;
+const KEEP_FINISHES = 50;
 
 /** Folds one read into the view; returns the new view and what is news. */
 export function applySnapshot(previous: OptunaView, snapshot: OptunaSnapshot, options: OptunaOptions): PollOutcome {
   const reason = staleReason(previous, snapshot);
-  if (reason !== null) return { view: resyncView(previous, snapshot), drafts: [], resynced: true };
+  if (reason !== null) return { view: resyncView(previous, snapshot), drafts: [], resynced: true, reason };
 
+  const now = options.now;
   const view: OptunaView = structuredClone(previous);
   // First sight: everything already there is history, not news.
   if (!view.seen) {
     view.seen = true;
-    view.baseline = { through: snapshot.maxTrialId, wasOpen: {}, studies: null };
+    if (!options.history) view.baseline = { through: snapshot.maxTrialId, wasOpen: {}, studies: null };
   }
   const drafts: TrialEventDraft[] = [];
   const topN = options.topN ?? 5;
@@ -296,32 +391,49 @@ export function applySnapshot(previous: OptunaView, snapshot: OptunaSnapshot, op
     const existing = view.studies[String(study.studyId)];
     const userAttrs = decodeAttributes(study.userAttrs);
     if (existing) existing.userAttrs = userAttrs;
-    else view.studies[String(study.studyId)] = { name: study.name, directions: study.directions, userAttrs, counts: {}, best: null, top: [], recent: [], finishedSeenAt: [] };
+    else view.studies[String(study.studyId)] = newStudy(study, userAttrs);
   }
 
   for (const row of snapshot.trials) {
     const key = String(row.trialId);
     const wasOpen = view.open[key];
     const isNew = row.trialId > previous.watermark;
-    if (!isNew && (!wasOpen || (wasOpen.state === row.state && wasOpen.start === row.datetimeStart))) continue;
+    const progress = snapshot.progress?.get(row.trialId);
+    if (!isNew && (!wasOpen || (wasOpen.state === row.state && wasOpen.start === row.datetimeStart))) {
+      if (wasOpen && progress) noteProgress(wasOpen, progress, now);
+      continue;
+    }
     const study = view.studies[String(row.studyId)];
     if (!study) continue; // a trial committed with a study we did not read: next poll
-    if (isNew) view.known += 1;
     if (wasOpen) study.counts[wasOpen.state] = Math.max(0, (study.counts[wasOpen.state] ?? 0) - 1);
     study.counts[row.state] = (study.counts[row.state] ?? 0) + 1;
 
     if (!FINISHED_STATES.includes(row.state)) {
-      view.open[key] = { studyId: row.studyId, number: row.number, state: row.state, start: row.datetimeStart };
+      view.open[key] = {
+        studyId: row.studyId,
+        number: row.number,
+        state: row.state,
+        start: row.datetimeStart,
+        seenAt: wasOpen?.seenAt ?? now,
+        progressAt: now, // started, or taken from the queue: a sign of life
+        signature: progress?.signature ?? null,
+        heartbeat: progress?.heartbeat ?? null,
+        stale: wasOpen?.stale ?? false,
+      };
       continue;
     }
     delete view.open[key];
     const trial = decodeTrial(row, snapshot.details.get(row.trialId));
-    const announce = wasOpen !== undefined || isNews(view, row);
+    const announce = !options.history && (wasOpen !== undefined || isNews(view, row));
     if (view.baseline?.wasOpen[key]) delete view.baseline.wasOpen[key];
     const watched = !options.studies || options.studies.includes(study.name);
     const summary = summarize(trial);
     study.recent = [summary, ...study.recent].slice(0, recentN);
-    if (announce) study.finishedSeenAt = [...study.finishedSeenAt, options.now].slice(-50);
+    study.lastFinishSeenAt = now;
+    study.stalledSince = null;
+    const finishedAt = workerClockMs(row.datetimeComplete);
+    if (finishedAt !== null) study.finishedAt = [...study.finishedAt, finishedAt].slice(-KEEP_FINISHES);
+    if (row.state === 'COMPLETE' && trial.durationS !== null) study.durations = [...study.durations, trial.durationS].slice(-KEEP_DURATIONS);
     if (announce && watched) drafts.push(trialDraft(study, trial));
 
     if (row.state !== 'COMPLETE' || study.directions.length !== 1 || trial.values.length === 0) continue;
@@ -339,8 +451,26 @@ export function applySnapshot(previous: OptunaView, snapshot: OptunaSnapshot, op
     view.watermark = last.trialId;
     view.watermarkTrial = { studyId: last.studyId, number: last.number, state: last.state, start: last.datetimeStart };
   }
+  noteBusy(view, now);
   if (view.baseline && !snapshot.more && view.watermark >= view.baseline.through) view.baseline = null;
   return { view, drafts, resynced: false };
+}
+
+/** A new report, param, attribute or heartbeat of an open trial: its worker is alive. */
+function noteProgress(trial: TrackedTrial, progress: TrialProgress, now: number): void {
+  if (progress.signature === trial.signature && progress.heartbeat === trial.heartbeat) return;
+  trial.signature = progress.signature;
+  trial.heartbeat = progress.heartbeat;
+  trial.progressAt = now;
+}
+
+/** Keeps each study's `busySince`: when it went from no RUNNING trial to some. */
+function noteBusy(view: OptunaView, now: number): void {
+  const running = new Set(Object.values(view.open).filter((t) => t.state === 'RUNNING').map((t) => String(t.studyId)));
+  for (const [id, study] of Object.entries(view.studies)) {
+    if (!running.has(id)) study.busySince = null;
+    else study.busySince ??= now;
+  }
 }
 
 /** A finished trial first seen finished: news unless it is part of the baseline. */
@@ -380,7 +510,10 @@ const TRIAL_EVENT: Record<string, { type: string; severity: EventDraft['severity
 function trialDraft(study: StudyView, trial: DecodedTrial): TrialEventDraft {
   const kind = TRIAL_EVENT[trial.state];
   const value = trial.values.length ? trial.values[0] : null;
+  const progress = trial.state === 'COMPLETE' ? studyProgress(study) : null;
   const fields: Record<string, unknown> = {
+    // User attributes (mean_sharpe_bot, kill_reason, …) as fields of their own; the event's keys win.
+    ...(jsonSafe(trial.userAttrs) as Record<string, unknown>),
     study: study.name,
     number: trial.number,
     state: trial.state,
@@ -390,12 +523,12 @@ function trialDraft(study: StudyView, trial: DecodedTrial): TrialEventDraft {
     duration_s: trial.durationS,
     datetime_complete: trial.datetimeComplete,
     intermediate_values: trial.intermediateCount,
-    // User attributes (mean_sharpe_bot, kill_reason, …) as fields of their own; the event's keys win.
-    ...Object.fromEntries(Object.entries(jsonSafe(trial.userAttrs) as Record<string, unknown>).filter(([k]) => !['study', 'number', 'state', 'value', 'params'].includes(k))),
+    ...(progress ? { target: progress.target, done: progress.done, eta_s: progress.eta_s } : {}),
   };
   const shown = value === null ? '' : ` with value ${formatValue(value)}`;
+  const ofTarget = progress?.target ? ` (${progress.done}/${progress.target})` : '';
   return {
-    draft: { type: kind.type, severity: kind.severity, fields, text: `${study.name}: trial #${trial.number} ${kind.verb}${shown}` },
+    draft: { type: kind.type, severity: kind.severity, fields, text: `${study.name}: trial #${trial.number} ${kind.verb}${shown}${ofTarget}` },
     study: study.name,
     idParts: ['trial', study.name, trial.number, trial.state, trial.datetimeStart ?? ''],
   };
@@ -419,30 +552,79 @@ function formatValue(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);
 }
 
-// ---------------------------------------------------------------- cache for commands
+// ---------------------------------------------------------------- progress, rate, cache for commands
 
-export interface StudyCache {
+/** The rate is measured over the finishes of the last few hours before the latest one. */
+const RATE_SPAN_MS = 6 * 3_600_000;
+
+export interface StudyProgress {
+  /** The study's `target_trials` user attribute (a positive number), else null. */
+  target: number | null;
+  /** Finished trials (COMPLETE, PRUNED and FAIL count towards Optuna's n_trials). */
+  done: number;
+  /** Trials finished per hour over the latest finishes (workers' clock), null until two. */
+  per_hour: number | null;
+  /** Seconds until `target` at that rate; 0 once reached; null when unknown. */
+  eta_s: number | null;
+}
+
+export function studyProgress(study: StudyView): StudyProgress {
+  const raw = study.userAttrs.target_trials;
+  const parsed = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  const target = Number.isFinite(parsed) && parsed > 0 ? parsed : null;
+  const done = FINISHED_STATES.reduce((n, s) => n + (study.counts[s] ?? 0), 0);
+  const perHour = ratePerHour(study.finishedAt);
+  let eta: number | null = null;
+  if (target !== null && done >= target) eta = 0;
+  else if (target !== null && perHour) eta = Math.round(((target - done) / perHour) * 3600);
+  return { target, done, per_hour: perHour, eta_s: eta };
+}
+
+function ratePerHour(finishedAt: number[]): number | null {
+  if (finishedAt.length < 2) return null;
+  const latest = Math.max(...finishedAt);
+  const recent = finishedAt.filter((t) => t >= latest - RATE_SPAN_MS);
+  const spanH = (latest - Math.min(...recent)) / 3_600_000;
+  return recent.length >= 2 && spanH > 0 ? (recent.length - 1) / spanH : null;
+}
+
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export interface StudyCache extends StudyProgress {
   study: string;
   directions: string[];
   counts: Record<string, number>;
   total: number;
+  /** RUNNING trials now. */
+  running: number;
   best: StudyView['best'];
+  /** Best few COMPLETE trials with their params, best first. */
   top: TrialSummary[];
+  /** Latest finished trials, newest first. */
   recent: TrialSummary[];
-  /** Trials finished per hour, over what barista saw finish (null until two were seen). */
-  per_hour: number | null;
-  target_trials: number | null;
-  /** Hours until target_trials at the current rate. */
-  eta_hours: number | null;
+  median_duration_s: number | null;
+  /** ISO time of the stall announced and not yet cleared, else null. */
+  stalled_since: string | null;
 }
 
 export function studyCache(study: StudyView): StudyCache {
   const total = Object.values(study.counts).reduce((a, b) => a + b, 0);
-  const seen = study.finishedSeenAt;
-  const spanH = seen.length >= 2 ? (seen[seen.length - 1] - seen[0]) / 3_600_000 : 0;
-  const perHour = spanH > 0 ? (seen.length - 1) / spanH : null;
-  const target = typeof study.userAttrs.target_trials === 'number' ? study.userAttrs.target_trials : null;
-  const finished = FINISHED_STATES.reduce((n, s) => n + (study.counts[s] ?? 0), 0);
-  const eta = target !== null && perHour ? Math.max(0, target - finished) / perHour : null;
-  return { study: study.name, directions: study.directions, counts: study.counts, total, best: study.best, top: study.top, recent: study.recent, per_hour: perHour, target_trials: target, eta_hours: eta };
+  return {
+    study: study.name,
+    directions: study.directions,
+    counts: study.counts,
+    total,
+    running: study.counts.RUNNING ?? 0,
+    best: study.best,
+    top: study.top,
+    recent: study.recent,
+    ...studyProgress(study),
+    median_duration_s: median(study.durations),
+    stalled_since: study.stalledSince === null ? null : new Date(study.stalledSince).toISOString(),
+  };
 }

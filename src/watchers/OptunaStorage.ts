@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial, type RawTrialDetails } from '../streams/optunaTrials';
+import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial, type RawTrialDetails, type TrialProgress } from '../streams/optunaTrials';
 
 /** Optuna 3.0–3.1 and 3.2–4.x (3.2 only added an index); other layouts differ in ways that matter. */
 export const SUPPORTED_REVISIONS: readonly string[] = ['v3.0.0.d', 'v3.2.0.a'];
@@ -17,6 +17,17 @@ export function resolveSqliteStorage(storage: string, workspace: string): string
   const match = /^sqlite:\/\/\/([^?]+)(\?.*)?$/.exec(storage.trim());
   if (!match) return null;
   return path.resolve(workspace, decodeURIComponent(match[1]));
+}
+
+export type StorageLocation = { kind: 'sqlite'; file: string } | { kind: 'journal'; file: string } | { kind: 'unsupported'; url: string };
+
+/** What `storage:` names: a sqlite:/// URL, another URL (MySQL, Redis…: not watched), or a JournalStorage file. */
+export function resolveStorage(storage: string, workspace: string): StorageLocation {
+  const sqlite = resolveSqliteStorage(storage, workspace);
+  if (sqlite) return { kind: 'sqlite', file: sqlite };
+  const text = storage.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { kind: 'unsupported', url: text.replace(/\/\/[^/@]*@/, '//…@') }; // no password in messages
+  return { kind: 'journal', file: path.resolve(workspace, text) };
 }
 
 export type ReadResult =
@@ -62,12 +73,20 @@ const SQL = {
            SELECT ${TRIAL_COLUMNS} FROM trials WHERE trial_id IN (SELECT value FROM json_each(:open)) AND trial_id <= :wm
            ORDER BY trial_id`,
   maxTrial: 'SELECT coalesce(max(trial_id), 0) AS max FROM trials',
-  countThrough: 'SELECT count(*) AS n FROM trials WHERE trial_id <= ?',
   trialAt: `SELECT ${TRIAL_COLUMNS} FROM trials WHERE trial_id = ?`,
   values: 'SELECT trial_id, objective, value, value_type FROM trial_values WHERE trial_id IN (SELECT value FROM json_each(?))',
   params: 'SELECT trial_id, param_name, param_value, distribution_json FROM trial_params WHERE trial_id IN (SELECT value FROM json_each(?))',
   userAttrs: 'SELECT trial_id, key, value_json FROM trial_user_attributes WHERE trial_id IN (SELECT value FROM json_each(?))',
   intermediates: 'SELECT trial_id, count(*) AS n FROM trial_intermediate_values WHERE trial_id IN (SELECT value FROM json_each(?)) GROUP BY trial_id',
+  hasHeartbeats: "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'trial_heartbeats'",
+  // Signs of life of RUNNING trials: every row a worker writes for its trial (each through a UNIQUE index on trial_id).
+  progress: (heartbeats: boolean) => `SELECT t.trial_id,
+              (SELECT count(*) FROM trial_intermediate_values x WHERE x.trial_id = t.trial_id) || ':' ||
+              (SELECT count(*) FROM trial_params x WHERE x.trial_id = t.trial_id) || ':' ||
+              (SELECT count(*) FROM trial_user_attributes x WHERE x.trial_id = t.trial_id) || ':' ||
+              (SELECT count(*) FROM trial_system_attributes x WHERE x.trial_id = t.trial_id) AS signature,
+              ${heartbeats ? '(SELECT heartbeat FROM trial_heartbeats h WHERE h.trial_id = t.trial_id)' : 'NULL'} AS heartbeat
+            FROM trials t WHERE t.trial_id IN (SELECT value FROM json_each(?))`,
 } as const;
 
 export class OptunaStorage {
@@ -76,6 +95,8 @@ export class OptunaStorage {
   private db: Database.Database | null = null;
   private identity: string | null = null;
   private lastDataVersion: number | null = null;
+  /** Whether this file has trial_heartbeats (Optuna ≥ 2.5 creates it); asked once per connection. */
+  private heartbeats: boolean | null = null;
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
@@ -107,6 +128,7 @@ export class OptunaStorage {
     this.db = null;
     this.identity = null;
     this.lastDataVersion = null;
+    this.heartbeats = null;
   }
 
   /** Opens on first use and whenever the file was replaced; null while it does not exist. */
@@ -165,16 +187,23 @@ export class OptunaStorage {
     const newCount = trials.filter((t) => t.trialId > request.watermark).length;
     const at = this.statement(SQL.trialAt).get(request.watermark) as TrialRow | undefined;
     const finished = trials.filter((t) => FINISHED_STATES.includes(t.state)).map((t) => t.trialId);
+    const running = trials.filter((t) => t.state === 'RUNNING').map((t) => t.trialId);
 
     return {
       studies,
       trials,
       details: finished.length ? this.details(finished) : new Map(),
       maxTrialId: (this.statement(SQL.maxTrial).get() as { max: number }).max,
-      countThroughWatermark: (this.statement(SQL.countThrough).get(request.watermark) as { n: number }).n,
       watermarkTrial: at ? toTrial(at) : null,
       more: newCount >= chunk,
+      progress: running.length ? this.progress(running) : new Map(),
     };
+  }
+
+  private progress(ids: number[]): Map<number, TrialProgress> {
+    this.heartbeats ??= (this.statement(SQL.hasHeartbeats).get() as { n: number }).n > 0;
+    const rows = this.statement(SQL.progress(this.heartbeats)).all(JSON.stringify(ids)) as { trial_id: number; signature: string; heartbeat: string | null }[];
+    return new Map(rows.map((r) => [r.trial_id, { signature: r.signature, heartbeat: r.heartbeat }]));
   }
 
   /** Only for trials that just finished: their rows are final (written with the state, §3 atomicity). */

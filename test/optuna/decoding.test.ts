@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { applySnapshot, decodeParam, decodeTrial, decodeValue, emptyView, jsonSafe, parseLenientJson, studyCache, type OptunaSnapshot } from '../../src/streams/optunaTrials';
+import { applySnapshot, decodeParam, decodeTrial, decodeValue, emptyView, jsonSafe, parseLenientJson, restoreView, studyCache, toPythonJson, workerClockMs, type OptunaSnapshot } from '../../src/streams/optunaTrials';
 import { OptunaStorage, resolveSqliteStorage } from '../../src/watchers/OptunaStorage';
 import { copySample } from '../fixtures/optuna/optunaFixture';
 import { useTempDir } from '../support/tempDir';
+import { expectSameAsOptuna, type OptunaDump } from './support';
 
 const tempDir = useTempDir('barista-optuna-');
 
@@ -31,6 +33,11 @@ describe('decoding the shared sample storage (x.db, Optuna 3.1)', () => {
   let snapshot: OptunaSnapshot;
   beforeEach(() => {
     snapshot = readAll(copySample(tempDir()));
+  });
+
+  it('gives every trial exactly as Optuna reads it (study.trials dumped by Optuna 3.1 into x.trials.json)', () => {
+    const dump = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'optuna', 'x.trials.json'), 'utf8')) as OptunaDump;
+    expectSameAsOptuna(snapshot, dump);
   });
 
   it('reads studies with their directions (by objective) and user attributes', () => {
@@ -118,11 +125,37 @@ describe('decoding the shared sample storage (x.db, Optuna 3.1)', () => {
   });
 });
 
+describe('restoring a stored view', () => {
+  it('upgrades a view checkpointed by the first version (no timings) and leaves a current one as it is', () => {
+    const v1 = { version: 1, seen: true, watermark: 5, known: 5, watermarkTrial: null, open: { '5': { studyId: 1, number: 4, state: 'RUNNING', start: null } }, baseline: null, studies: { '1': { name: 's', directions: ['MAXIMIZE'], userAttrs: {}, counts: { RUNNING: 1 }, best: null, top: [], recent: [], finishedSeenAt: [1, 2] } } };
+    const view = restoreView(v1, 1234);
+    expect(view.version).toBe(2);
+    expect(view.open['5']).toEqual({ studyId: 1, number: 4, state: 'RUNNING', start: null, seenAt: 1234, progressAt: 1234, signature: null, heartbeat: null, stale: false });
+    expect(view.studies['1']).toMatchObject({ durations: [], finishedAt: [], lastFinishSeenAt: null, busySince: null, stalledSince: null });
+    expect(view.studies['1']).not.toHaveProperty('finishedSeenAt');
+    expect(restoreView(view, 99)).toEqual(view);
+    expect(restoreView(undefined, 99)).toEqual(emptyView());
+  });
+});
+
 describe('decoding rules', () => {
   it('parses Python JSON tokens only outside strings', () => {
     expect(parseLenientJson('{"a": NaN, "b": -Infinity, "c": "NaN and Infinity", "d": [Infinity]}')).toEqual({ a: NaN, b: -Infinity, c: 'NaN and Infinity', d: [Infinity] });
     expect(parseLenientJson('{"q": "say \\"NaN\\"", "n": NaN}')).toEqual({ q: 'say "NaN"', n: NaN });
     expect(() => parseLenientJson('{"a": nan}')).toThrow();
+  });
+
+  it('writes Python JSON back (NaN and ±Infinity as bare tokens) so the journal model round-trips', () => {
+    const value = { a: NaN, b: [Infinity, -Infinity, 1.5], c: 'NaN' };
+    expect(toPythonJson(value)).toBe('{"a":NaN,"b":[Infinity,-Infinity,1.5],"c":"NaN"}');
+    expect(parseLenientJson(toPythonJson(value))).toEqual(value);
+  });
+
+  it('reads worker times with or without a zone (Optuna 5 writes +00:00)', () => {
+    expect(workerClockMs('2026-11-24 08:44:09.277785')).toBe(Date.parse('2026-11-24T08:44:09.277Z'));
+    expect(workerClockMs('2026-11-24T08:44:09.277785')).toBe(Date.parse('2026-11-24T08:44:09.277Z'));
+    expect(workerClockMs('2026-11-24T10:44:09.277785+02:00')).toBe(Date.parse('2026-11-24T08:44:09.277Z'));
+    expect(workerClockMs('yesterday')).toBeNull();
   });
 
   it('decodes ±inf and NaN from their types', () => {

@@ -26,6 +26,7 @@ describe('OptunaSourceComponent polling a live storage', () => {
     const component = h.component();
     expect(component.poll()).toEqual([]);
     expect(h.state.getCache<StudyCache>('optuna:sma_cross')?.value.counts).toEqual({ COMPLETE: 10, PRUNED: 13, FAIL: 4, RUNNING: 2, WAITING: 1 });
+    expect(h.state.getCache('optuna-studies:optuna')?.value).toEqual({ source: 'optuna', storage: 'sqlite', studies: ['sma_cross', 'multi_obj', 'second'] });
 
     const id = writer.startTrial(SECOND);
     expect(component.poll()).toEqual([]); // RUNNING is not news
@@ -137,12 +138,26 @@ describe('OptunaSourceComponent polling a live storage', () => {
     expect(events[0].fields.params).toEqual({ strategy: 'rsi' });
     expect(events[1].fields).toMatchObject({ previous: null, improvement: null });
     const cache = h.state.getCache<StudyCache>('optuna:third')?.value;
-    expect(cache).toMatchObject({ total: 1, target_trials: 10, best: { number: 0, value: 1.5 } });
+    expect(cache).toMatchObject({ total: 1, target: 10, done: 1, best: { number: 0, value: 1.5 } });
     expect(h.state.getCache<StudyCache>('optuna:sma_cross')?.value.total).toBe(30);
 
     writer.trial(third, 'COMPLETE', 1.0);
     expect(brief(component.poll())).toEqual(['training.trial_completed third#1']);
     expect(brief(h.component().poll())).toEqual([]); // and after a restart
+  });
+
+  it('notices a study deleted and created again under the same id, name and directions, by its trial numbers restarting', () => {
+    const component = h.component();
+    component.poll();
+    writer.trial(SMA, 'PRUNED', 0.1); // trial id 49: the watermark row stays when `second` (41–48) goes
+    expect(brief(component.poll())).toEqual(['training.trial_pruned sma_cross#30']);
+    writer.deleteStudy(SECOND);
+    expect(writer.createStudy('second', ['MINIMIZE'])).toBe(SECOND);
+    expect(component.poll()).toEqual([]); // nothing to tell yet
+    writer.trial(SECOND, 'COMPLETE', 3.0);
+    expect(brief(component.poll())).toEqual(['training.trial_completed second#0', 'training.best_improved second#0']);
+    expect(h.state.getCache<StudyCache>('optuna:second')?.value).toMatchObject({ total: 1, best: { number: 0, value: 3 } });
+    expect(h.state.getCache<StudyCache>('optuna:sma_cross')?.value.total).toBe(31);
   });
 
   it('keeps announcing the other studies after one is deleted (no id reuse)', () => {

@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StudyCache } from '../../src/streams/optunaTrials';
-import { createOptunaStorage, FLOAT, OptunaWriter } from '../fixtures/optuna/optunaFixture';
+import { createOptunaStorage, FLOAT, INT, OptunaWriter } from '../fixtures/optuna/optunaFixture';
 import { useTempDir } from '../support/tempDir';
 import { brief, Harness } from './support';
 
@@ -41,9 +41,46 @@ describe('Optuna schema revisions and storage availability', () => {
       expect(events[5].fields.previous).toBe(0.0152);
       expect(events[5].fields.improvement).toBeCloseTo(0.003, 6);
       const cache = h.state.getCache<StudyCache>('optuna:cappuccino_auto_20260216_0340')?.value;
-      expect(cache).toMatchObject({ total: 4, counts: { COMPLETE: 3, PRUNED: 1 }, target_trials: 500, best: { number: 3, value: 0.0182 } });
+      expect(cache).toMatchObject({ total: 4, counts: { COMPLETE: 3, PRUNED: 1 }, target: 500, done: 4, best: { number: 3, value: 0.0182 } });
+      // The writer's clock finishes a trial every 180 s: 20 per hour, 496 to go.
+      expect(cache?.per_hour).toBeCloseTo(20, 6);
+      expect(cache?.eta_s).toBe(89_280);
+      expect(events[0].fields).toMatchObject({ target: 500, done: 1, eta_s: null });
+      expect(events[4].fields).toMatchObject({ target: 500, done: 4, eta_s: 89_280 });
+      expect(events[4].text).toContain('(4/500)');
       expect(cache?.top.map((t) => t.number)).toEqual([3, 0, 1]);
       expect(cache?.recent.map((t) => t.number)).toEqual([3, 2, 1, 0]);
+    } finally {
+      writer.close();
+    }
+  });
+
+  it('caches per study for commands: counts, the best top_n with params, the recent_n newest, running, median, rate and ETA', () => {
+    const file = path.join(h.workspace, 'x.db');
+    createOptunaStorage(file);
+    const writer = new OptunaWriter(file);
+    try {
+      const component = h.component('storage: "sqlite:///x.db", top_n: 2, recent_n: 3');
+      component.poll();
+      const study = writer.createStudy('s', ['MINIMIZE'], { target_trials: '10' }); // a string attribute counts too
+      [0.5, 0.2, 0.9, 0.1].forEach((v, i) => writer.trial(study, 'COMPLETE', v, { window: [10 + i, INT(5, 50)] }));
+      writer.trial(study, 'FAIL', null);
+      writer.startTrial(study);
+      component.poll();
+      const cache = h.state.getCache<StudyCache>('optuna:s');
+      expect(cache?.value).toMatchObject({ study: 's', directions: ['MINIMIZE'], counts: { COMPLETE: 4, FAIL: 1, RUNNING: 1 }, total: 6, running: 1, target: 10, done: 5, median_duration_s: 90, stalled_since: null });
+      expect(cache?.value.top.map((t) => [t.number, t.value, t.params])).toEqual([
+        [3, 0.1, { window: 13 }],
+        [1, 0.2, { window: 11 }],
+      ]);
+      expect(cache?.value.recent.map((t) => [t.number, t.state])).toEqual([
+        [4, 'FAIL'],
+        [3, 'COMPLETE'],
+        [2, 'COMPLETE'],
+      ]);
+      expect(cache?.value.per_hour).toBeCloseTo(20, 6); // one finish every 180 s on the workers' clock
+      expect(cache?.value.eta_s).toBe(900); // 5 more at 20 per hour
+      expect(cache?.at).toMatch(/^\d{4}-\d\d-\d\dT/);
     } finally {
       writer.close();
     }
@@ -96,11 +133,13 @@ describe('Optuna schema revisions and storage availability', () => {
     expect(brief(component.poll())).toEqual(['training.trial_completed late#0', 'training.best_improved late#0']);
   });
 
-  it('warns once about a storage that is not a sqlite:/// URL', () => {
-    writeFileSync(path.join(h.workspace, 'journal.log'), '');
-    const component = h.component('storage: journal.log');
+  it('warns once about a storage URL it cannot read (MySQL, Redis…), without its password', () => {
+    const component = h.component('storage: "mysql://optuna:s3cret@db.local/optuna"');
     component.start();
+    component.stop();
+    h.component('storage: "mysql://optuna:s3cret@db.local/optuna"').start();
     expect(h.published.map((e) => e.type)).toEqual(['barista.warning']);
-    expect(h.published[0].text).toMatch(/not a sqlite:\/\/\/ URL/);
+    expect(h.published[0].text).toMatch(/mysql:\/\/…@db.local\/optuna is not watched/);
+    expect(JSON.stringify(h.published[0])).not.toContain('s3cret');
   });
 });
