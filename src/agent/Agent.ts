@@ -4,7 +4,7 @@
  */
 import { concatMap, from, Subject, type Subscription } from 'rxjs';
 import { registerConfigSecrets } from '../config/environment';
-import { describeRulesChange, diffRules } from '../config/diffRules';
+import { describeRulesChange, diffRules, type RulesChange } from '../config/diffRules';
 import type { Env } from '../config/interpolate';
 import { resolveWorkspace, type LoadedRules, type LoadResult } from '../config/loadRules';
 import { formatProblem } from '../config/problems';
@@ -26,6 +26,8 @@ export interface AgentOptions {
   /** Follow edits of the rules file (default true). */
   watchRules?: boolean;
   factories?: SourceFactories;
+  /** Told of every applied rules edit, after the sources follow it (e.g. to restart notifications). */
+  onRulesApplied?: (rules: LoadedRules, change: RulesChange) => Promise<void> | void;
 }
 
 export class Agent {
@@ -42,6 +44,10 @@ export class Agent {
     this.rules = options.rules;
     this.compiledRules = compileLogRules(options.rules.config.rules);
     this.topology = this.createTopology();
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
   }
 
   get currentRules(): LoadedRules {
@@ -80,6 +86,7 @@ export class Agent {
       this.topology = this.createTopology();
     }
     await this.topology.apply(result.rules.config.sources);
+    await this.options.onRulesApplied?.(result.rules, change);
     logger.info({ file: this.rules.file, changes: change }, `rules reloaded: ${describeRulesChange(change)}`);
     if (change.sections.includes('state')) logger.warn('state settings apply at the next start');
   }

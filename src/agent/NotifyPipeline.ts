@@ -123,6 +123,12 @@ export class NotifyPipeline {
     this.dispatcher.notify(destinations.map((destination) => destination.key));
   }
 
+  /** Stops at once, sending nothing more: what waits in groups stays unnotified in state for the next start. */
+  abort(): void {
+    this.subscription?.unsubscribe();
+    void this.dispatcher.stop();
+  }
+
   private push(event: BaristaEvent): void {
     this.seen.add(event.id);
     this.input.next(event);

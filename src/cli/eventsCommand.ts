@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EventStore } from '../state/EventStore';
 import { addAgentOptions } from './runCommand';
 import { startAgent, type AgentCommandOptions } from './startAgent';
 
@@ -11,6 +12,15 @@ export function registerEventsCommand(program: Command): void {
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.kill(process.pid, 'SIGTERM');
     });
-    await startAgent('events', options, 2, (agent) => agent.events$.subscribe((event) => process.stdout.write(`${JSON.stringify(event)}\n`)));
+    await startAgent('events', options, 2, {
+      start: (agent, _rules, state) => {
+        // Printed is delivered: a later `barista run` on this state does not notify them again.
+        const events = new EventStore(state);
+        agent.events$.subscribe((event) => {
+          process.stdout.write(`${JSON.stringify(event)}\n`);
+          events.markNotified([event.id]);
+        });
+      },
+    });
   });
 }

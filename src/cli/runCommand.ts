@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { Notifications } from '../agent/Notifications';
 import { DEFAULT_STATE_PATH } from '../paths';
 import { startAgent, type AgentCommandOptions } from './startAgent';
 
@@ -12,7 +13,17 @@ export function addAgentOptions(command: Command): Command {
 export function registerRunCommand(program: Command): void {
   addAgentOptions(program.command('run').description('start the agent: watch the workspace, keep state, follow rules.yaml edits; stops on SIGINT/SIGTERM')).action(
     async (options: AgentCommandOptions) => {
-      await startAgent('run', options, 1);
+      let notifications: Notifications | null = null;
+      await startAgent('run', options, 1, {
+        start: (agent, rules, state) => {
+          notifications = new Notifications({ state, logger: agent.logger });
+          notifications.start(rules.config, agent.events$);
+        },
+        rulesApplied: async (agent, rules, change) => {
+          if (change.sections.includes('notify')) await notifications?.restart(rules.config, agent.events$);
+        },
+        stop: async () => notifications?.stop(),
+      });
     },
   );
 }

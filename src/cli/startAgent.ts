@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { Agent } from '../agent/Agent';
-import { resolveWorkspace } from '../config/loadRules';
+import type { RulesChange } from '../config/diffRules';
+import { resolveWorkspace, type LoadedRules } from '../config/loadRules';
 import { createLogger, type Logger } from '../logging/logger';
 import { baristaHome, DEFAULT_STATE_PATH, isInside } from '../paths';
 import { StateStore } from '../state/StateStore';
@@ -18,7 +19,16 @@ export interface AgentCommandOptions extends CommonOptions {
 /** Stopping must finish within this; past it barista exits anyway and says so. */
 const STOP_DEADLINE_MS = 1800;
 
-export async function startAgent(command: string, options: AgentCommandOptions, logFd: 1 | 2, beforeStart?: (agent: Agent) => void): Promise<{ agent: Agent; logger: Logger }> {
+/** What runs beside the agent on committed events (notifications for `run`, printing for `events`). */
+export interface AgentCompanion {
+  start(agent: Agent, rules: LoadedRules, state: StateStore): void;
+  /** After an applied rules edit. */
+  rulesApplied?(agent: Agent, rules: LoadedRules, change: RulesChange): Promise<void> | void;
+  /** After the agent stopped, before the state closes. */
+  stop?(): Promise<void>;
+}
+
+export async function startAgent(command: string, options: AgentCommandOptions, logFd: 1 | 2, companion?: AgentCompanion): Promise<{ agent: Agent; logger: Logger }> {
   const logger = createLogger({ fd: logFd });
   const hazards = guardOwnCommandLine(command);
   if (hazards.length) logger.warn({ words: hazards }, "barista's command line contained words Cappuccino's scripts pkill; its process title was neutralised");
@@ -41,15 +51,15 @@ export async function startAgent(command: string, options: AgentCommandOptions, 
   if (info.applied.length) logger.info({ migrations: info.applied.map((m) => `${m.version} ${m.name}`), schemaVersion: info.schemaVersion }, 'state migrated');
   if (info.replacedStale) logger.warn({ pid: info.replacedStale.pid }, 'the previous barista on this state file did not stop cleanly; taking over');
 
-  const agent = new Agent({ rules, state, logger });
-  installShutdown(agent, state, logger);
-  beforeStart?.(agent);
+  const agent: Agent = new Agent({ rules, state, logger, onRulesApplied: (applied, change) => companion?.rulesApplied?.(agent, applied, change) });
+  installShutdown(agent, state, logger, companion);
+  companion?.start(agent, rules, state);
   await agent.start();
   logger.info({ pid: process.pid, rules: rules.file, state: statePath, workspace, sources: rules.config.sources.length, rulesCount: rules.config.rules.length }, 'barista running');
   return { agent, logger };
 }
 
-function installShutdown(agent: Agent, state: StateStore, logger: Logger): void {
+function installShutdown(agent: Agent, state: StateStore, logger: Logger, companion?: AgentCompanion): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -65,6 +75,7 @@ function installShutdown(agent: Agent, state: StateStore, logger: Logger): void 
     deadline.unref();
     agent
       .stop()
+      .then(() => companion?.stop?.())
       .catch((error: unknown) => logger.error({ err: error }, 'error while stopping'))
       .finally(() => {
         state.close();

@@ -5,6 +5,7 @@
  */
 import { describeDiscordSetup } from '../config/environment';
 import type { RulesFile } from '../config/schema';
+import { parseWebhookUrl } from './sinks/webhookUrl';
 
 export type Destination =
   | { kind: 'webhook'; key: string; id: string; token: string }
@@ -24,12 +25,6 @@ export interface DeliveryPlan {
 
 const CONSOLE: Destination = { kind: 'console', key: 'console' };
 
-/** `https://<host>/api/webhooks/<id>/<token>` → id and token (the host is ignored: requests go to the API base). */
-export function parseWebhookUrl(url: string): { id: string; token: string } | undefined {
-  const match = /\/webhooks\/(\d+)\/([\w.-]+)\/?$/.exec(url.trim());
-  return match ? { id: match[1] as string, token: match[2] as string } : undefined;
-}
-
 export function planDelivery(config: RulesFile): DeliveryPlan {
   const setup = describeDiscordSetup(config);
   const token = config.notify.discord.token || undefined;
@@ -45,8 +40,13 @@ export function planDelivery(config: RulesFile): DeliveryPlan {
         chosen.push({ kind: 'bot', key: `bot:${channel.channel}`, channelId: channel.channel });
       } else {
         for (const url of [channel.webhook ?? []].flat()) {
-          const parsed = url ? parseWebhookUrl(url) : undefined;
-          if (parsed) chosen.push({ kind: 'webhook', key: `webhook:${parsed.id}`, ...parsed });
+          if (!url) continue;
+          try {
+            const parsed = parseWebhookUrl(url);
+            chosen.push({ kind: 'webhook', key: `webhook:${parsed.id}`, ...parsed });
+          } catch (error) {
+            notes.push(`channel ${name}: ${(error as Error).message}`);
+          }
         }
         if (channel.channel && !token) notes.push(`channel ${name}: bot channel set but no DISCORD_BOT_TOKEN`);
       }

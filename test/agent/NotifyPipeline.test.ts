@@ -56,8 +56,9 @@ function open(groupWait: string, sink: RecordingSink) {
   });
   const events = new EventStore(state);
   const live = new Subject<BaristaEvent>();
-  const commit = (list: BaristaEvent[]) => live.next(...state.transaction(() => events.insertNew(list)));
-  return { state, pipeline, events, live, commit: (list: BaristaEvent[]) => state.transaction(() => events.insertNew(list)).forEach((e) => live.next(e)), _unused: commit };
+  // As a source component does: commit, then publish what was new.
+  const commit = (list: BaristaEvent[]) => state.transaction(() => events.insertNew(list)).forEach((e) => live.next(e));
+  return { state, pipeline, events, live, commit };
 }
 
 describe('NotifyPipeline', () => {
@@ -79,7 +80,8 @@ describe('NotifyPipeline', () => {
     a.pipeline.start(a.live);
     a.commit([trade('t1'), trade('t2')]);
     expect(a.events.unnotified().map((e) => e.id)).toEqual(['t1', 't2']); // waiting in the group
-    a.state.close(); // a SIGKILL: no stop(), the group is lost from memory
+    a.pipeline.abort(); // a SIGKILL: no stop(), the group is lost from memory
+    a.state.close();
 
     const second = new RecordingSink();
     const b = open('10ms', second);

@@ -1,5 +1,5 @@
 import { rulesFileSchema } from '../../src/config/schema';
-import { parseWebhookUrl, planDelivery } from '../../src/discord/deliveryPlan';
+import { planDelivery } from '../../src/discord/deliveryPlan';
 
 const WEBHOOK = 'https://discord.com/api/webhooks/123456789012345678/abcDEF_ghi-jkl';
 
@@ -30,10 +30,5 @@ describe('planDelivery', () => {
   it('sends everything to the console when Discord is switched off, and keeps console: true as an extra copy', () => {
     expect(planDelivery(config({ discord: { enabled: 'false' }, channels: { trades: { webhook: WEBHOOK } } })).channels.get('trades')).toEqual([{ kind: 'console', key: 'console' }]);
     expect(planDelivery(config({ channels: { trades: { webhook: WEBHOOK, console: true } } })).channels.get('trades')?.map((d) => d.key)).toEqual(['webhook:123456789012345678', 'console']);
-  });
-
-  it('reads id and token from a webhook URL on any host', () => {
-    expect(parseWebhookUrl('http://127.0.0.1:5000/api/webhooks/42/tok.en-x')).toEqual({ id: '42', token: 'tok.en-x' });
-    expect(parseWebhookUrl('https://discord.com/api/channels/42')).toBeUndefined();
   });
 });

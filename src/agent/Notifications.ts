@@ -1,0 +1,57 @@
+/**
+ * The notify side of a running barista: the delivery plan and sinks made from rules.yaml, and
+ * the pipeline from committed events to them. A rules edit that changes notify restarts it:
+ * pending groups go to the outbox first, so nothing is lost across the swap.
+ */
+import type { Observable } from 'rxjs';
+import type { RulesFile } from '../config/schema';
+import { createSinks } from '../discord/createSinks';
+import { planDelivery } from '../discord/deliveryPlan';
+import { renderNotification, renderPortfolioSummary } from '../discord/render';
+import type { TextStream } from '../discord/sinks/ConsoleSink';
+import type { Logger } from '../logging/logger';
+import type { StateStore } from '../state/StateStore';
+import type { BaristaEvent } from '../streams/BaristaEvent';
+import { NotifyPipeline } from './NotifyPipeline';
+
+export interface NotificationsOptions {
+  state: StateStore;
+  logger: Logger;
+  /** Where console notifications are printed (stdout by default). */
+  console?: TextStream;
+}
+
+export class Notifications {
+  private pipeline: NotifyPipeline | null = null;
+
+  constructor(private readonly options: NotificationsOptions) {}
+
+  start(config: RulesFile, events$: Observable<BaristaEvent>): void {
+    const { state, logger } = this.options;
+    const plan = planDelivery(config);
+    for (const note of plan.notes) logger.warn(note);
+    const destinations = [...plan.destinations.keys()];
+    logger.info({ destinations, apiBase: plan.apiBase }, `notifications go to ${destinations.join(', ') || 'nowhere (no channel in notify.channels)'}`);
+    this.pipeline = new NotifyPipeline({
+      state,
+      logger,
+      notify: config.notify,
+      plan,
+      sinks: createSinks(plan, { ...(this.options.console ? { console: this.options.console } : {}) }),
+      render: (notification) => renderNotification(notification),
+      renderPortfolio: (trader, snapshot, options) => renderPortfolioSummary(trader, snapshot, options),
+    });
+    this.pipeline.start(events$);
+  }
+
+  async restart(config: RulesFile, events$: Observable<BaristaEvent>): Promise<void> {
+    await this.stop();
+    this.start(config, events$);
+  }
+
+  async stop(): Promise<void> {
+    const pipeline = this.pipeline;
+    this.pipeline = null;
+    await pipeline?.stop();
+  }
+}
