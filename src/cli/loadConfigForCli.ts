@@ -17,6 +17,8 @@ export interface CliConfig {
 
 /** Exit code for a rules file with problems: `check` and `run` agree on it. */
 export const EXIT_CONFIG_PROBLEMS = 2;
+/** Wrong or missing command-line options: also 2, as for any usage error. */
+export const EXIT_USAGE = 2;
 export const EXIT_FAILURE = 1;
 
 /** --config is relative to the working directory; the default lives in barista's own folder. */

@@ -9,7 +9,8 @@ const WEBHOOK_TOKEN = 'Zx9_yW8-vU7tS6rQ5pO4nM3lK2jI1hG0fE9dC8bA7zY6xW5vU4tS3rQ2p
 
 /** stdout of a match: "rule: <id>" then the draft as JSON. */
 function parseMatch(stdout: string): { rule: string; draft: Record<string, unknown> } {
-  const [first, ...rest] = stdout.split('\n');
+  const [head] = stdout.split('\n\nroute: ');
+  const [first, ...rest] = head.split('\n');
   expect(first).toMatch(/^rule: /);
   return { rule: first.slice('rule: '.length), draft: JSON.parse(rest.join('\n')) as Record<string, unknown> };
 }
@@ -115,14 +116,47 @@ describe('barista rules test', () => {
     expect(result.stderr).toMatch(/^test\/fixtures\/rules\/syntax-error\.yaml:\d+:\d+: YAML syntax: /);
   });
 
-  it('documents the options, and requires --source and --line', () => {
+  it('documents the options, and requires --source with --line', () => {
     const help = runCli(['rules', 'test', '--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^Usage: barista rules test/);
-    expect(help.stdout).toMatch(/--source <id>[\s\S]*--line <text>[\s\S]*\\n[\s\S]*--config <file>[\s\S]*--env-file <file>/);
+    expect(help.stdout).toMatch(/--source <id>[\s\S]*--line <text>[\s\S]*\\n[\s\S]*--event <json>[\s\S]*--config <file>[\s\S]*--env-file <file>/);
 
     const missing = runCli(['rules', 'test', '--line', 'x']);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain("required option '-s, --source <id>' not specified");
+    expect(missing.stderr).toContain('give --source and --line, or --event');
+  });
+
+  it('follows a line on to its route, grouping key, destination and rendered message', () => {
+    const result = runCli(['rules', 'test', '-s', 'trader-log', '--subject', 'paper_trader_trial250', '-l', '  ⚠️  STOP-LOSS triggered for ETH/USD: down 10.4% from entry $2712.55'], {
+      env: { DISCORD_WEBHOOK_URL: '', DISCORD_BOT_TOKEN: '' },
+    });
+    expect(result.status).toBe(0);
+    const delivery = result.stdout.slice(result.stdout.indexOf('\n\nroute: ') + 2);
+    expect(delivery).toMatch(/^route: notify\.routes\[\d+\] → alerts\n/);
+    expect(delivery).toMatch(/group key: \d+\|type=risk\.stop_loss\|subject=paper_trader_trial250 /);
+    expect(delivery).toContain('channel alerts: console');
+    const json = delivery.slice(delivery.indexOf('discord message (JSON):\n') + 'discord message (JSON):\n'.length, delivery.indexOf('\npreview:\n'));
+    const messages = JSON.parse(json) as { embeds: { title: string }[]; allowed_mentions: unknown }[];
+    expect(messages[0]?.embeds[0]?.title).toContain('ETH/USD');
+    expect(messages[0]?.allowed_mentions).toEqual({ parse: [] });
+    expect(delivery.slice(delivery.indexOf('\npreview:\n'))).toContain('Stop-loss');
+  });
+
+  it('takes an event as JSON, and says when a route drops it', () => {
+    const trade = runCli(['rules', 'test', '--event', JSON.stringify({ type: 'trade.executed', subject: 'trial250_session', fields: { symbol: 'BTC/USD', side: 'BUY', qty: 0.01, price: 97000, value: 970 } })]);
+    expect(trade.status).toBe(0);
+    expect(trade.stdout).toMatch(/route: notify\.routes\[\d+\] → trades\ngroup key: \d+\|subject=trial250_session /);
+    expect(trade.stdout).toContain('BTC/USD');
+
+    const snapshot = runCli(['rules', 'test', '--event', '{"type":"portfolio.snapshot"}']);
+    expect(snapshot.status).toBe(0);
+    expect(snapshot.stdout).toMatch(/^\nroute: dropped by notify\.routes\[0\] \(mode: off\)\n$/);
+  });
+
+  it('explains a wrong --event or a missing --line as a usage error (exit 2)', () => {
+    expect(runCli(['rules', 'test', '--event', '{nope'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--event is not JSON') });
+    expect(runCli(['rules', 'test', '--event', '{"fields":{}}'])).toMatchObject({ status: 2, stderr: expect.stringContaining('needs a "type"') });
+    expect(runCli(['rules', 'test', '--source', 'trader-log'])).toMatchObject({ status: 2, stderr: expect.stringContaining('give --source and --line, or --event') });
   });
 });
