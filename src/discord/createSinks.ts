@@ -1,6 +1,5 @@
 /** One sink per destination of the delivery plan, all pointed at the plan's API base. */
 import type { DeliveryPlan } from './deliveryPlan';
-import { renderTextPreview } from './render';
 import { BotChannelSink } from './sinks/BotChannelSink';
 import { ConsoleSink, type TextStream } from './sinks/ConsoleSink';
 import type { Sink } from './sinks/Sink';
@@ -19,7 +18,7 @@ export function createSinks(plan: DeliveryPlan, options: SinkOptions = {}): Map<
   for (const destination of plan.destinations.values()) {
     if (destination.kind === 'webhook') sinks.set(destination.key, new WebhookSink({ ...rest, webhook: { id: destination.id, token: destination.token } }));
     else if (destination.kind === 'bot' && plan.token) sinks.set(destination.key, new BotChannelSink({ ...rest, token: plan.token, channelId: destination.channelId }));
-    else if (destination.kind === 'console') sinks.set(destination.key, new ConsoleSink({ ...(options.console ? { stream: options.console } : {}), format: (message) => renderTextPreview([message]) }));
+    else if (destination.kind === 'console') sinks.set(destination.key, new ConsoleSink(options.console ? { stream: options.console } : {}));
   }
   return sinks;
 }
