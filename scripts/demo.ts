@@ -20,8 +20,13 @@ function main(): void {
       workers: { type: 'string', default: '2' },
       'bars-per-second': { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write('usage: node dist/scripts/demo.js [--traders N (2)] [--workers N (2)] [--bars-per-second N (1)] [--keep]\n');
+    return;
+  }
   const home = mkdtempSync(path.join(os.tmpdir(), 'barista-demo-'));
   const workspace = path.join(home, 'cappuccino');
   mkdirSync(workspace);
