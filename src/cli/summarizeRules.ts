@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { describeDiscordSetup } from '../config/environment';
 import { resolveWorkspace, type LoadedRules } from '../config/loadRules';
+import { planDelivery } from '../discord/deliveryPlan';
 
 export function summarizeRules(rules: LoadedRules, displayPath: string): string {
   const { config } = rules;
@@ -23,15 +24,22 @@ export function summarizeRules(rules: LoadedRules, displayPath: string): string 
   lines.push(`  routes     ${config.notify.routes.length} to channels ${channels.join(', ') || '(none)'}`);
 
   const discord = describeDiscordSetup(config);
-  const delivered = Object.entries(discord.channels)
-    .filter(([, c]) => c.webhooks > 0 || c.botChannel)
-    .map(([name, c]) => `${name} (${[c.webhooks ? `${c.webhooks} webhook${c.webhooks > 1 ? 's' : ''}` : '', c.botChannel ? 'bot' : ''].filter(Boolean).join(' + ')})`);
+  // What `run` will do: a bot channel when there is a token, else webhooks, else the console.
+  const plan = planDelivery(config);
+  const delivered = [...plan.channels]
+    .filter(([, destinations]) => destinations.some((d) => d.kind !== 'console'))
+    .map(([name, destinations]) => {
+      const webhooks = destinations.filter((d) => d.kind === 'webhook').length;
+      return `${name} (${destinations.some((d) => d.kind === 'bot') ? 'bot' : `${webhooks} webhook${webhooks > 1 ? 's' : ''}`})`;
+    });
   const discordLine = !discord.enabled
     ? 'disabled (DISCORD_ENABLED is not true): notifications print to the console'
     : delivered.length === 0
       ? 'no webhook or bot channel set: notifications print to the console'
       : `${delivered.join(', ')} via ${discord.apiBase}`;
   lines.push(`  discord    ${discordLine}`);
+  const digests = config.notify.digests.filter((d) => d.mode !== 'off');
+  if (digests.length) lines.push(`  digests    ${digests.map((d) => `${d.id} (${d.kind}, "${d.schedule}" local time → ${d.to})`).join('; ')}`);
 
   const control = config.commands.allow.control;
   const controllers = (control?.users.length ?? 0) + (control?.roles.length ?? 0);
