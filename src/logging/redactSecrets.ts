@@ -33,12 +33,22 @@ export function redactSecrets(text: string): string {
   }
   // Cheap tests first: this runs on every relayed line, and almost none holds a secret.
   if (out.includes('/webhooks/')) out = out.replace(WEBHOOK_TOKEN, `$1${REDACTED}`);
-  if (out.length >= 58 && hasTwoDots(out)) out = out.replace(BOT_TOKEN, REDACTED);
+  if (out.length >= 58 && mayHoldBotToken(out)) out = out.replace(BOT_TOKEN, REDACTED);
   if (out.includes('Bot ') || out.includes('Bearer ')) out = out.replace(AUTH_HEADER, `$1 ${REDACTED}`);
   return out;
 }
 
-function hasTwoDots(text: string): boolean {
-  const first = text.indexOf('.');
-  return first >= 0 && text.indexOf('.', first + 1) >= 0;
+/** A bot token has a run of at least 23 token characters right before a dot; numbers and words do not. */
+function mayHoldBotToken(text: string): boolean {
+  for (let dot = text.indexOf('.', 23); dot >= 0; dot = text.indexOf('.', dot + 1)) {
+    let run = 0;
+    while (run < 23 && isTokenChar(text.charCodeAt(dot - 1 - run))) run += 1;
+    if (run === 23) return true;
+  }
+  return false;
+}
+
+function isTokenChar(code: number): boolean {
+  // A-Z a-z 0-9 _ -
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95 || code === 45;
 }

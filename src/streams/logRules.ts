@@ -13,6 +13,8 @@ export interface CompiledLogRule {
   pattern: RegExp;
   /** Every named group of the pattern, matched or not (a template may name an optional one). */
   groups: readonly string[];
+  /** Text every match contains (null: none known): a line without it is not tried. */
+  literal: string | null;
   emit: RuleConfig['emit'];
 }
 
@@ -23,17 +25,9 @@ export interface CompiledLogRules {
    * Per source, one regex that matches wherever any of its rules would: most lines match no
    * rule, and one alternation rejects them far faster than trying each rule in turn.
    */
-  anyRule: ReadonlyMap<string, RuleSieve>;
+  anyRule: ReadonlyMap<string, RegExp>;
 }
 
-/**
- * Whether any rule of a source could match. Rules anchored at the line start are one regex
- * tried at position 0 only; the others one alternation tried along the line.
- */
-export interface RuleSieve {
-  anchored: RegExp | null;
-  floating: RegExp | null;
-}
 
 export interface RuleMatch {
   ruleId: string;
@@ -53,12 +47,13 @@ export function compileLogRules(rules: readonly RuleConfig[]): CompiledLogRules 
       source: rule.source,
       pattern: new RegExp(rule.match, flags),
       groups: groupNamesOf(rule.match, flags),
+      literal: flags.includes('i') ? null : requiredLiteral(rule.match),
       // Static fields are redacted once here; matched text is redacted before matching.
       emit: { ...rule.emit, ...(rule.emit.fields ? { fields: redactedFields(rule.emit.fields) } : {}) },
     };
     bySource.set(rule.source, [...(bySource.get(rule.source) ?? []), compiled]);
   }
-  const anyRule = new Map<string, RuleSieve>();
+  const anyRule = new Map<string, RegExp>();
   for (const [source, compiled] of bySource) {
     const combined = alternationOf(compiled, rules);
     if (combined) anyRule.set(source, combined);
@@ -70,7 +65,7 @@ export function compileLogRules(rules: readonly RuleConfig[]): CompiledLogRules 
  * The rules' patterns as alternations, named groups made plain. Only when that keeps the
  * meaning: no flags (they would differ per rule) and no backreferences (numbering changes).
  */
-function alternationOf(compiled: readonly CompiledLogRule[], rules: readonly RuleConfig[]): RuleSieve | null {
+function alternationOf(compiled: readonly CompiledLogRule[], rules: readonly RuleConfig[]): RegExp | null {
   const sources = compiled.map((rule) => rules.find((r) => r.id === rule.id && r.source === rule.source));
   if (sources.some((rule) => !rule || (rule.flags ?? '') !== '' || /\\[1-9k]/.test(rule.match))) return null;
   const plain = (pattern: string) => `(?:${pattern.replace(/\(\?<(?![=!])[A-Za-z_$][\w$]*>/g, '(?:')})`;
@@ -79,7 +74,8 @@ function alternationOf(compiled: readonly CompiledLogRule[], rules: readonly Rul
   const anchored = sources.filter((rule) => isAnchored(rule!.match)).map((rule) => plain(rule!.match.slice(1)));
   const floating = sources.filter((rule) => !isAnchored(rule!.match)).map((rule) => plain(rule!.match));
   try {
-    return { anchored: anchored.length ? new RegExp(`^(?:${anchored.join('|')})`) : null, floating: floating.length ? new RegExp(floating.join('|')) : null };
+    // One regex, one call per line: the anchored branch fails at once past position 0.
+    return new RegExp([...(anchored.length ? [`^(?:${anchored.join('|')})`] : []), ...floating].join('|'));
   } catch {
     return null;
   }
@@ -88,10 +84,12 @@ function alternationOf(compiled: readonly CompiledLogRule[], rules: readonly Rul
 /** The first rule of `sourceId` (in file order) whose regex matches `text`, as an event draft. */
 export function matchLogRules(compiled: CompiledLogRules, sourceId: string, text: string): RuleMatch | null {
   const sieve = compiled.anyRule.get(sourceId);
-  if (sieve && !sieve.anchored?.test(text) && !sieve.floating?.test(text)) return null;
+  if (sieve && !sieve.test(text)) return null;
   // Redacted once, before matching: every field captured from it and the text are then clean.
   const clean = redactSecrets(text);
   for (const rule of compiled.bySource.get(sourceId) ?? []) {
+    // includes() is far cheaper than a failing exec, and most rules fail on any given line.
+    if (rule.literal !== null && !clean.includes(rule.literal)) continue;
     const match = rule.pattern.exec(clean);
     if (match) return { ruleId: rule.id, draft: draftOf(rule, match, clean) };
   }
@@ -168,4 +166,76 @@ function awareIsoToUtc(text: string): string | undefined {
   const offset = /^[+-]\d{4}$/.test(zone) ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.toUpperCase();
   const ms = Date.parse(`${date}T${clock}${millis}${offset}`);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/**
+ * The longest run of plain characters a pattern requires at its top level (outside groups,
+ * classes and quantified atoms), or null when it has no such run of 3+ characters or has a
+ * top-level alternation. Conservative: when unsure, a character ends the run.
+ */
+export function requiredLiteral(source: string): string | null {
+  let best = '';
+  let run = '';
+  let depth = 0;
+  const end = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < source.length; i += 1) {
+    const c = source[i] as string;
+    if (c === '\\') {
+      const next = source[i + 1] ?? '';
+      i += 1;
+      i += escapePayloadLength(source, i);
+      if (depth > 0) continue;
+      // An escaped punctuation character is itself; \d, \s, \b, \n, \u… are classes or codes.
+      if (/[^A-Za-z0-9]/.test(next) && !isQuantifier(source, i + 1)) run += next;
+      else end();
+      continue;
+    }
+    if (c === '[') {
+      // Skip the class (a ] right after [ or [^ is literal).
+      let j = i + 1;
+      if (source[j] === '^') j += 1;
+      if (source[j] === ']') j += 1;
+      while (j < source.length && source[j] !== ']') j += source[j] === '\\' ? 2 : 1;
+      i = j;
+      if (depth === 0) end();
+      continue;
+    }
+    if (c === '(') {
+      depth += 1;
+      if (depth === 1) end();
+      continue;
+    }
+    if (c === ')') {
+      depth -= 1;
+      continue;
+    }
+    if (depth > 0) continue;
+    if (c === '|') return null;
+    if ('^$.*+?{}'.includes(c)) {
+      end();
+      continue;
+    }
+    if (isQuantifier(source, i + 1)) end();
+    else run += c;
+  }
+  end();
+  return best.length >= 3 ? best : null;
+}
+
+/** Characters after an escape letter that belong to it: \\xHH, \\uHHHH, \\u{…}, \\cX, \\p{…}, \\k<name>. */
+function escapePayloadLength(source: string, letterAt: number): number {
+  const letter = source[letterAt];
+  const rest = source.slice(letterAt + 1);
+  const payload =
+    letter === 'x' ? /^[0-9A-Fa-f]{2}/.exec(rest) : letter === 'u' ? /^(?:[0-9A-Fa-f]{4}|\{[0-9A-Fa-f]+\})/.exec(rest) : letter === 'c' ? /^[A-Za-z]/.exec(rest) : letter === 'p' || letter === 'P' ? /^\{[^}]*\}/.exec(rest) : letter === 'k' ? /^<[^>]*>/.exec(rest) : null;
+  return payload ? payload[0].length : 0;
+}
+
+/** Whether the atom ending before `i` is quantified (then it may be absent or repeated). */
+function isQuantifier(source: string, i: number): boolean {
+  const q = source[i];
+  return q === '*' || q === '+' || q === '?' || (q === '{' && /^\{\d+(,\d*)?\}/.test(source.slice(i)));
 }

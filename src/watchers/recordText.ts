@@ -8,10 +8,18 @@ export function stripAnsi(text: string): string {
   return text.includes('\x1b') ? text.replace(ANSI, '') : text;
 }
 
-const NON_ASCII = /[\u0080-\uffff]/;
+// Buffer's own decoder without toString's argument checks (a hot path: one call per line).
+type Slice = (this: Buffer, from: number, to: number) => string;
+const utf8Slice: Slice =
+  (Buffer.prototype as unknown as { utf8Slice?: Slice }).utf8Slice ??
+  function (this: Buffer, from: number, to: number): string {
+    return this.toString('utf8', from, to);
+  };
 
 export function recordText(buffer: Buffer, from = 0, to = buffer.length): string {
-  const text = stripAnsi(buffer.toString('utf8', from, to));
-  // Only text outside ASCII can have another normal form (most log lines are plain ASCII).
-  return NON_ASCII.test(text) ? text.normalize('NFC') : text;
+  const decoded = utf8Slice.call(buffer, from, to);
+  const text = stripAnsi(decoded);
+  // Fewer UTF-16 units than bytes means something outside ASCII, the only text that can have
+  // another normal form (most log lines are plain ASCII).
+  return decoded.length === to - from ? text : text.normalize('NFC');
 }

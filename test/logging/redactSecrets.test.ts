@@ -23,6 +23,12 @@ describe('redactSecrets', () => {
     expect(redactSecrets('password is hunter2-but-longer!')).toBe('password is [REDACTED]!');
   });
 
+  it('finds a bot token wherever it sits, also among numbers and at the very start', () => {
+    const shortest = `${'A'.repeat(23)}.GhX1a2.${'b'.repeat(27)}`;
+    expect(redactSecrets(`${TOKEN} cash=1.5 total=2.5`)).toBe('[REDACTED] cash=1.5 total=2.5');
+    expect(redactSecrets(`cash=351.27 total=499.61 token=${shortest}.`)).toBe('cash=351.27 total=499.61 token=[REDACTED].');
+  });
+
   it('leaves ordinary trader lines alone', () => {
     const line = '[2026-02-09T07:00:00+00:00] cash=351.27 total=499.61 reward=-0.000781 actions=[0.0, 0.4521]';
     expect(redactSecrets(line)).toBe(line);

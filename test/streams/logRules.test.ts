@@ -1,5 +1,5 @@
 import type { RuleConfig } from '../../src/config/schema';
-import { compileLogRules, matchLogRules } from '../../src/streams/logRules';
+import { compileLogRules, matchLogRules, requiredLiteral } from '../../src/streams/logRules';
 
 type RuleInput = Omit<Partial<RuleConfig>, 'emit'> & Pick<RuleConfig, 'id' | 'match'> & { emit?: Partial<RuleConfig['emit']> };
 
@@ -151,4 +151,26 @@ describe('matchLogRules', () => {
     expect(matchOne(r, fatal)?.draft.fields).toEqual({ exception: "ModuleNotFoundError: No module named 'archive'", exception_type: 'ModuleNotFoundError' });
     expect(matchOne(r, caught)).toBeNull();
   });
+});
+
+describe('requiredLiteral', () => {
+  it.each([
+    ['STOP-LOSS triggered for (?<symbol>\\S+): down (?<pct>[\\d.]+)%', 'STOP-LOSS triggered for '],
+    ['^\\[(?<at>[^\\]]+)\\] cash=(?<cash>-?[\\d.]+)', '] cash='],
+    ['colou?r matters', 'r matters'], // a quantified character is not required
+    ['ab+cdefg?', 'cdef'],
+    ['a\\.b\\.c', 'a.b.c'], // escaped punctuation is itself
+    ['abc\\d{2}defg', 'defg'], // \d is a class
+    ['abc\\u0041defgh', 'defgh'], // escape payloads are not literal text
+    ['(?<q>["\']).{5}\\k<q> tail', ' tail'],
+    ['\\$?price tag', 'price tag'],
+  ])('%s requires %j', (pattern, literal) => {
+    expect(requiredLiteral(pattern)).toBe(literal);
+    expect(new RegExp(pattern).source.length).toBeGreaterThan(0);
+  });
+
+  it.each([['x|yzzzz'], ['(?:Discord notification failed|Failed): (?<e>.*)$'], ['\\d+\\s+\\w+'], ['ab']])('%s requires nothing it can name', (pattern) => {
+    expect(requiredLiteral(pattern)).toBeNull();
+  });
+
 });
