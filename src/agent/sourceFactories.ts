@@ -4,6 +4,7 @@
  * source is a watcher in src/watchers plus an entry here for its `type:` in rules.yaml.
  */
 import type { SourceConfig, SourceType } from '../config/schema';
+import { cachedTrainingWorkers } from './cachedTrainingWorkers';
 import type { ComponentFactory } from './Component';
 import { CsvSourceComponent } from './sources/CsvSourceComponent';
 import { FilesSourceComponent } from './sources/FilesSourceComponent';
@@ -20,7 +21,8 @@ export const sourceFactories: SourceFactories = {
   log: (config, context) => new LogSourceComponent(config, context),
   csv: (config, context) => new CsvSourceComponent(config, context),
   json: (config, context) => new JsonSourceComponent(config, context),
-  optuna: (config, context) => new OptunaSourceComponent(config, context),
+  // Stale-trial alarms also count the training workers a process source sees, when there is one.
+  optuna: (config, context) => new OptunaSourceComponent(config, context, { workers: cachedTrainingWorkers(context.state) }),
   files: (config, context) => new FilesSourceComponent(config, context),
   process: (config, context) => new ProcessSourceComponent(config, context),
 };
