@@ -140,8 +140,8 @@ describe('a 60 s Discord outage (503) with real sinks, a real outbox and virtual
   async function runScenario(collapseThreshold: number) {
     const clock = new VirtualClock();
     const store = new OutboxStore<DiscordMessage>(state);
-    const webhook = new WebhookSink({ webhook: { id: fake.webhooks[0]!.id, token: fake.webhooks[0]!.token }, apiBase: fake.apiBase, timeoutMs: 2000 });
-    const bot = new BotChannelSink({ token: fake.botToken, channelId: fake.channel('alerts').id, apiBase: fake.apiBase, timeoutMs: 2000 });
+    const webhook = new WebhookSink({ webhook: { id: fake.webhooks[0]!.id, token: fake.webhooks[0]!.token }, apiBase: fake.apiBase, timeoutMs: 10_000 });
+    const bot = new BotChannelSink({ token: fake.botToken, channelId: fake.channel('alerts').id, apiBase: fake.apiBase, timeoutMs: 10_000 });
     sinks.push(webhook, bot);
     const outcomes: { at: number; destination: string; kind: OutboxRow['kind']; outcome: SendOutcome }[] = [];
     const dispatcher = new OutboxDispatcher({
@@ -190,7 +190,7 @@ describe('a 60 s Discord outage (503) with real sinks, a real outbox and virtual
     dispatcher.start();
     // Run every timer in virtual order; before each jump, let real sends in flight finish.
     for (let steps = 0; ; steps++) {
-      await waitFor(() => dispatcher.sending.length === 0, { what: 'sends in flight to finish', intervalMs: 2 });
+      await waitFor(() => dispatcher.sending.length === 0, { what: 'sends in flight to finish', intervalMs: 2, timeoutMs: 30_000 });
       if (steps > 10_000) throw new Error('virtual clock ran away');
       if (!clock.fireNext()) break;
     }
