@@ -13,6 +13,8 @@ import { parse as parseYaml } from 'yaml';
 import { parseRules } from '../src/config/loadRules';
 import { StateStore } from '../src/state/StateStore';
 import { benchIdleWatch } from './idleWatch';
+import { benchNotifyLatency } from './notifyLatency';
+import { benchNotifyThroughput } from './notifyThroughput';
 import { benchOptunaPoll } from './optunaPoll';
 import { measure, printComparison } from './measure';
 import { benchProcessProbe } from './processProbe';
@@ -74,6 +76,8 @@ const benchmarks: [name: string, run: () => void | Promise<void>][] = [
   ['idle', benchIdleWatch],
   ['process', benchProcessProbe],
   ['optuna', benchOptunaPoll],
+  ['notify', benchNotifyThroughput],
+  ['notify-latency', benchNotifyLatency],
 ];
 
 async function main(): Promise<void> {
