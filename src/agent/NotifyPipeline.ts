@@ -32,7 +32,7 @@ export interface NotifyPipelineOptions {
   render: (notification: Notification) => DiscordMessage[];
   /** A trader's cached portfolio as a scheduled summary (notify.digests, kind portfolio). */
   renderPortfolio: (trader: string, snapshot: Record<string, unknown>, options: { note: string; silent: boolean }) => DiscordMessage[];
-  /** Dispatcher clock and timers, for tests. */
+  /** Clock for the outbox and its dispatcher (tests). */
   now?: () => number;
 }
 
@@ -50,9 +50,11 @@ export class NotifyPipeline {
   /** Ids handed to the policy since the start: settled as a whole at a clean stop. */
   private readonly seen = new Set<string>();
   private subscription: Subscription | null = null;
+  private readonly now: () => number;
   private done: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: NotifyPipelineOptions) {
+    this.now = options.now ?? Date.now;
     this.events = new EventStore(options.state);
     this.outbox = new OutboxStore<DiscordMessage>(options.state);
     this.dispatcher = new OutboxDispatcher({ store: this.outbox, sinks: options.sinks, logger: options.logger, ...(options.now ? { now: options.now } : {}) });
@@ -119,7 +121,7 @@ export class NotifyPipeline {
         messages.map((payload, index) => ({ destination: destination.key, idempotencyKey: `digest:${digest.id}:${tick.at}:${trader}:${destination.key}:${index}`, groupKey: `digest:${digest.id}:${trader}`, payload, expiresAt })),
       );
     });
-    this.outbox.enqueue(entries);
+    this.outbox.enqueue(entries, this.now());
     this.dispatcher.notify(destinations.map((destination) => destination.key));
   }
 
@@ -156,7 +158,7 @@ export class NotifyPipeline {
       messages.map((payload, index) => ({ destination: destination.key, idempotencyKey: `${key}:${destination.key}:${index}`, groupKey: notification.groupKey, payload })),
     );
     state.transaction(() => {
-      this.outbox.enqueue(entries);
+      this.outbox.enqueue(entries, this.now());
       this.events.markNotified(ids);
     });
     for (const id of ids) this.seen.delete(id);
