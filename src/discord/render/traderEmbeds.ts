@@ -40,7 +40,21 @@ function simple(title: (event: BaristaEvent) => string, sentence: (event: Barist
   };
 }
 
+/** `trader.below_expected` / `trader.expected_ok` from the process probe: how many run of how many expected. */
+function headcount(event: BaristaEvent, shortage: boolean): string {
+  const fields = fieldsOf(event);
+  const running = finiteNumber(fields.running ?? fields.count);
+  const expected = finiteNumber(fields.expected);
+  if (running === null || expected === null) return shortage ? '⚠️ Fewer traders running than expected' : '✅ The expected traders are running';
+  if (!shortage) return `✅ ${running} of ${expected} expected trader${expected === 1 ? '' : 's'} running again`;
+  return running === 0 ? `🚨 No trader running (${expected} expected)` : `⚠️ Only ${running}/${expected} traders running`;
+}
+
+const HEADCOUNT_FIELDS: readonly FieldSpec[] = [{ key: 'pids', label: 'Running PIDs', format: list }];
+
 export const traderDesigns: Record<string, EventDesign> = {
+  'trader.below_expected': { title: (e) => headcount(e, true), lead: (e) => withEventTime([leadFromText(e)], e), fields: HEADCOUNT_FIELDS, hidden: ['running', 'count', 'expected', 'class', 'paused'] },
+  'trader.expected_ok': { title: (e) => headcount(e, false), color: () => COLORS.good, lead: (e) => withEventTime([leadFromText(e)], e), fields: HEADCOUNT_FIELDS, hidden: ['running', 'count', 'expected', 'class', 'paused'] },
   'trader.started': simple(
     (e) => `🚀 Trader started · ${who(e)}`,
     (e) => `${strong(subjectOf(e))} is running.`,

@@ -138,6 +138,9 @@ describe('trader lifecycle', () => {
     ['trader.interrupted', {}, '🛑 Trader interrupted · trial250', {}],
     ['trader.paused', { pid: 4242 }, '⏸️ Trader paused · trial250', { PID: '4242' }],
     ['trader.resumed', { pid: 4242 }, '▶️ Trader resumed · trial250', { PID: '4242' }],
+    ['trader.below_expected', { class: 'trader', expected: 1, running: 0, pids: [] }, '🚨 No trader running (1 expected)', {}],
+    ['trader.below_expected', { class: 'trader', expected: 3, running: 2, pids: [11, 12] }, '⚠️ Only 2/3 traders running', { 'Running PIDs': '11, 12' }],
+    ['trader.expected_ok', { class: 'trader', expected: 1, running: 1, pids: [11] }, '✅ 1 of 1 expected trader running again', {}],
   ])('%s', (type, fields, title, expected) => {
     const embed = renderOne(event(type, fields));
     expect(embed.title).toBe(title);
