@@ -26,18 +26,19 @@ export class Notifications {
 
   constructor(private readonly options: NotificationsOptions) {}
 
-  start(config: RulesFile, events$: Observable<BaristaEvent>): void {
+  async start(config: RulesFile, events$: Observable<BaristaEvent>): Promise<void> {
     const { state, logger } = this.options;
     const plan = planDelivery(config);
     for (const note of plan.notes) logger.warn(note);
     const destinations = [...plan.destinations.keys()];
     logger.info({ destinations, apiBase: plan.apiBase }, `notifications go to ${destinations.join(', ') || 'nowhere (no channel in notify.channels)'}`);
+    const sinks = await createSinks(plan, { ...(this.options.console ? { console: this.options.console } : {}) });
     this.pipeline = new NotifyPipeline({
       state,
       logger,
       notify: config.notify,
       plan,
-      sinks: createSinks(plan, { ...(this.options.console ? { console: this.options.console } : {}) }),
+      sinks,
       render: (notification) => renderNotification(notification),
       renderPortfolio: (trader, snapshot, options) => renderPortfolioSummary(trader, snapshot, options),
     });
@@ -46,7 +47,7 @@ export class Notifications {
 
   async restart(config: RulesFile, events$: Observable<BaristaEvent>): Promise<void> {
     await this.stop();
-    this.start(config, events$);
+    await this.start(config, events$);
   }
 
   async stop(): Promise<void> {

@@ -15,9 +15,9 @@ export function registerRunCommand(program: Command): void {
     async (options: AgentCommandOptions) => {
       let notifications: Notifications | null = null;
       await startAgent('run', options, 1, {
-        start: (agent, rules, state) => {
+        start: async (agent, rules, state) => {
           notifications = new Notifications({ state, logger: agent.logger });
-          notifications.start(rules.config, agent.events$);
+          await notifications.start(rules.config, agent.events$);
         },
         rulesApplied: async (agent, rules, change) => {
           if (change.sections.includes('notify')) await notifications?.restart(rules.config, agent.events$);

@@ -21,7 +21,7 @@ const STOP_DEADLINE_MS = 1800;
 
 /** What runs beside the agent on committed events (notifications for `run`, printing for `events`). */
 export interface AgentCompanion {
-  start(agent: Agent, rules: LoadedRules, state: StateStore): void;
+  start(agent: Agent, rules: LoadedRules, state: StateStore): Promise<void> | void;
   /** After an applied rules edit. */
   rulesApplied?(agent: Agent, rules: LoadedRules, change: RulesChange): Promise<void> | void;
   /** After the agent stopped, before the state closes. */
@@ -53,7 +53,7 @@ export async function startAgent(command: string, options: AgentCommandOptions, 
 
   const agent: Agent = new Agent({ rules, state, logger, onRulesApplied: (applied, change) => companion?.rulesApplied?.(agent, applied, change) });
   installShutdown(agent, state, logger, companion);
-  companion?.start(agent, rules, state);
+  await companion?.start(agent, rules, state);
   await agent.start();
   logger.info({ pid: process.pid, rules: rules.file, state: statePath, workspace, sources: rules.config.sources.length, rulesCount: rules.config.rules.length }, 'barista running');
   return { agent, logger };

@@ -166,7 +166,7 @@ describe('a burst of 10,000 trades in 10 s to one webhook', () => {
     const outbox = new OutboxStore<DiscordMessage>(state);
     const live = new Subject<BaristaEvent>();
     notifications = new Notifications({ state, logger: createLogger({ level: 'silent' }) });
-    notifications.start(config, live);
+    await notifications.start(config, live);
 
     // 100 batches of 100 on a 100 ms schedule (10 s), committed then published as a source component does.
     const perBatch = TOTAL / BATCHES;
