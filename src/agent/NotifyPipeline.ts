@@ -21,7 +21,7 @@ import { eventId, type BaristaEvent } from '../streams/BaristaEvent';
 import type { Notification } from '../streams/notify/Notification';
 import { compileGlobs } from '../streams/notify/eventMatcher';
 import { digestSchedule, type DigestTick } from '../streams/notify/digestSchedule';
-import { notificationPolicy, type DropReason } from '../streams/notify/notificationPolicy';
+import { notificationPolicy } from '../streams/notify/notificationPolicy';
 
 export interface NotifyPipelineOptions {
   state: StateStore;
@@ -38,9 +38,6 @@ export interface NotifyPipelineOptions {
 
 /** A summary still unsent this long after its time is stale: the next one will say it better. */
 const DIGEST_LIFETIME_MS = 3_600_000;
-
-/** Drops that settle an event for good; a per-route repeat drop does not (another route may still hold it). */
-const FINAL_DROPS: ReadonlySet<DropReason> = new Set(['duplicate', 'inhibited', 'muted', 'off', 'unrouted']);
 
 export class NotifyPipeline {
   private readonly events: EventStore;
@@ -66,8 +63,11 @@ export class NotifyPipeline {
     const mutes = new MuteStore(state);
     const policy = notificationPolicy(notify, {
       mutes,
-      onDrop: (event, reason) => {
-        if (!FINAL_DROPS.has(reason)) return;
+      // A final drop settles the event for good, a suppressed repeat included: left unnotified,
+      // the next start after a crash would send it. A repeat on one route while another route
+      // holds the event is not final: that group's send settles it.
+      onDrop: (event, _reason, _detail, final) => {
+        if (!final) return;
         this.events.markNotified([event.id]);
         this.seen.delete(event.id);
       },

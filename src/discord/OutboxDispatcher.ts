@@ -174,6 +174,8 @@ export class OutboxDispatcher {
 
   private async deliver(lane: Lane, sink: Sink, row: OutboxRow<DiscordMessage>): Promise<void> {
     let outcome: SendOutcome;
+    // Written first: if barista dies during the send, the next start knows Discord may have it.
+    this.store.markSending(row.seq);
     try {
       outcome = await sink.send(row.payload, { nonce: outboxNonce(row.idempotencyKey) });
     } catch (error) {

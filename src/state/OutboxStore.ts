@@ -15,6 +15,15 @@ export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'sent', 'rej
 
 export type OutboxKind = 'message' | 'digest';
 
+/**
+ * `last_error` of a row while its send is under way; every outcome overwrites it. Found on a
+ * pending row at start, it means barista died during the send: Discord may have the message.
+ * Such a row is sent again as it is (a bot channel's nonce then returns the first message) and is
+ * never folded into a digest, nor extended when it is one, which would post its content twice or
+ * lose what joined it.
+ */
+export const OUTCOME_UNKNOWN = 'send under way or interrupted: Discord may have this message';
+
 /** What a caller enqueues. */
 export interface OutboxEntry<P = unknown> {
   /** Destination key (the sink's key: `webhook:<id>`, `bot:<channelId>`, `console`); stored in column `channel`. */
@@ -119,6 +128,11 @@ export class OutboxStore<P = unknown> {
     this.statements.markSent.run(now, now, messageId ?? null, seq);
   }
 
+  /** A send of this row begins (see OUTCOME_UNKNOWN). */
+  markSending(seq: number): void {
+    this.statements.markSending.run(OUTCOME_UNKNOWN, seq);
+  }
+
   /** One more failed attempt; the row stays at the head of its destination until nextAttemptAt. */
   markRetry(seq: number, now: number, nextAttemptAt: number, error: string): void {
     this.statements.markRetry.run(now, nextAttemptAt, error, seq);
@@ -203,7 +217,7 @@ export class OutboxStore<P = unknown> {
   extendDigest(digestSeq: number, seqs: readonly number[], payload: P): void {
     this.db.transaction(() => {
       const digest = this.get(digestSeq);
-      if (!digest || digest.kind !== 'digest' || digest.status !== 'pending') throw new Error(`outbox row ${digestSeq} is not a pending digest`);
+      if (!digest || digest.kind !== 'digest' || digest.status !== 'pending' || digest.lastError === OUTCOME_UNKNOWN) throw new Error(`outbox row ${digestSeq} is not a pending digest that may still change`);
       const rows = this.collapsibleRows(seqs, digest.destination);
       this.statements.updatePayload.run(JSON.stringify(payload), digestSeq);
       for (const row of rows) this.statements.markCollapsed.run(digestSeq, row.seq, digest.destination);
@@ -215,8 +229,8 @@ export class OutboxStore<P = unknown> {
     for (const seq of seqs) {
       const row = this.get(seq);
       const expected = destination ?? rows[0]?.destination ?? row?.destination;
-      if (!row || row.status !== 'pending' || row.kind !== 'message' || row.destination !== expected) {
-        throw new Error(`outbox row ${seq} cannot be collapsed: not a pending message on ${expected ?? 'the same destination'}`);
+      if (!row || row.status !== 'pending' || row.kind !== 'message' || row.destination !== expected || row.lastError === OUTCOME_UNKNOWN) {
+        throw new Error(`outbox row ${seq} cannot be collapsed: not a pending message on ${expected ?? 'the same destination'} whose send is not in doubt`);
       }
       rows.push(row);
     }
@@ -235,6 +249,9 @@ export class OutboxStore<P = unknown> {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
+/** SQL: no send of the row is under way or was cut off by a crash (OUTCOME_UNKNOWN holds no quote). */
+const OUTCOME_KNOWN_SQL = `last_error IS NOT '${OUTCOME_UNKNOWN}'`;
+
 function prepareStatements(db: Database.Database) {
   return {
     insert: db.prepare(
@@ -247,6 +264,7 @@ function prepareStatements(db: Database.Database) {
     ),
     get: db.prepare('SELECT * FROM outbox WHERE seq = ?'),
     markSent: db.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, last_attempt_at = ?, attempts = attempts + 1, message_id = ?, last_error = NULL WHERE seq = ? AND status IN ('pending', 'expired')`),
+    markSending: db.prepare(`UPDATE outbox SET last_error = ? WHERE seq = ? AND status = 'pending'`),
     markRetry: db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?, last_error = ? WHERE seq = ? AND status = 'pending'`),
     markRejected: db.prepare(`UPDATE outbox SET status = 'rejected', attempts = attempts + 1, last_attempt_at = ?, last_error = ? WHERE seq = ? AND status IN ('pending', 'expired')`),
     expire: db.prepare(`UPDATE outbox SET status = 'expired' WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?`),
@@ -255,19 +273,19 @@ function prepareStatements(db: Database.Database) {
     countsFor: db.prepare('SELECT status, count(*) AS n FROM outbox WHERE channel = ? GROUP BY status'),
     backlogged: db.prepare(
       `SELECT group_key FROM outbox
-       WHERE channel = ? AND status = 'pending' AND expires_at IS NULL AND group_key IS NOT NULL
+       WHERE channel = ? AND status = 'pending' AND expires_at IS NULL AND group_key IS NOT NULL AND ${OUTCOME_KNOWN_SQL}
        GROUP BY group_key
        HAVING sum(kind = 'message') > ? OR (sum(kind = 'message') > 0 AND sum(kind = 'digest') > 0)
        ORDER BY min(position)`,
     ),
     pendingDigest: db.prepare(
-      `SELECT * FROM outbox WHERE channel = ? AND status = 'pending' AND kind = 'digest' AND expires_at IS NULL AND group_key = ?
+      `SELECT * FROM outbox WHERE channel = ? AND status = 'pending' AND kind = 'digest' AND expires_at IS NULL AND group_key = ? AND ${OUTCOME_KNOWN_SQL}
        ORDER BY position DESC, seq DESC LIMIT 1`,
     ),
     members: db.prepare(`SELECT * FROM outbox WHERE collapsed_into = ? AND status = 'collapsed' ORDER BY position, seq`),
     updatePayload: db.prepare(`UPDATE outbox SET payload = ? WHERE seq = ?`),
     ofGroup: db.prepare(
-      `SELECT * FROM outbox WHERE channel = ? AND status = 'pending' AND kind = 'message' AND expires_at IS NULL AND group_key = ?
+      `SELECT * FROM outbox WHERE channel = ? AND status = 'pending' AND kind = 'message' AND expires_at IS NULL AND group_key = ? AND ${OUTCOME_KNOWN_SQL}
        ORDER BY position, seq LIMIT ?`,
     ),
     insertDigest: db.prepare(

@@ -27,11 +27,11 @@ class RecordingSink implements Sink {
   close(): void {}
 }
 
-const rules = (groupWait: string) =>
+const rules = (groupWait: string, repeatInterval = '0s') =>
   rulesFileSchema.parse({
     workspace: '/tmp/w',
     notify: {
-      defaults: { group_wait: groupWait, group_interval: '1s', repeat_interval: '0s' },
+      defaults: { group_wait: groupWait, group_interval: '1s', repeat_interval: repeatInterval },
       routes: [{ match: { type: 'portfolio.snapshot' }, mode: 'off' }, { match: { type: 'trade.*' }, to: 'trades', group_by: ['subject'] }],
       channels: { trades: { webhook: WEBHOOK } },
     },
@@ -42,9 +42,9 @@ const snapshot = (id: string): BaristaEvent => ({ ...trade(id), type: 'portfolio
 /** One message per notification, titled with its event ids: enough to check what was grouped. */
 const render = (n: Notification): DiscordMessage[] => [{ embeds: [{ title: n.events.map((e) => e.id).join(',') }], allowed_mentions: { parse: [] } }];
 
-function open(groupWait: string, sink: RecordingSink) {
+function open(groupWait: string, sink: RecordingSink, repeatInterval?: string) {
   const state = StateStore.open({ path: path.join(tempDir(), 'state.db') });
-  const config = rules(groupWait);
+  const config = rules(groupWait, repeatInterval);
   const pipeline = new NotifyPipeline({
     state,
     logger: createLogger({ level: 'silent' }),
@@ -102,5 +102,27 @@ describe('NotifyPipeline', () => {
     expect(sink.sent.map((m) => m.embeds[0]?.title)).toEqual(['t1']);
     expect(events.unnotified()).toEqual([]);
     state.close();
+  });
+
+  it('settles a repeat that repeat_interval suppressed at once, so a crash does not send it at the next start', async () => {
+    const first = new RecordingSink();
+    const a = open('10ms', first, '4h');
+    a.pipeline.start(a.live);
+    // The same trade twice (new ids, same content): the second is a repeat within 4 h.
+    a.commit([trade('t1')]);
+    await waitFor(() => first.sent.length === 1, { what: 'the first trade' });
+    a.commit([trade('t2')]);
+    expect(a.events.unnotified()).toEqual([]);
+    a.pipeline.abort(); // a SIGKILL
+    a.state.close();
+
+    const second = new RecordingSink();
+    const b = open('10ms', second, '4h');
+    b.pipeline.start(b.live);
+    b.commit([{ ...trade('t3'), fields: { symbol: 'ETH/USD', side: 'SELL' } }]);
+    await waitFor(() => second.sent.length === 1, { what: 'the next trade' });
+    expect(second.sent.map((m) => m.embeds[0]?.title)).toEqual(['t3']);
+    await b.pipeline.stop();
+    b.state.close();
   });
 });

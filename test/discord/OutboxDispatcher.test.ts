@@ -213,6 +213,53 @@ describe('OutboxDispatcher', () => {
     expect(store.counts()).toMatchObject({ pending: 0, sent: 4 });
   });
 
+  it('after a crash during a send, sends that row again as itself (same nonce), never inside a digest, and starts a new digest after it', async () => {
+    // Process 1: a backlog of one group; the first send reaches Discord, then barista is SIGKILLed.
+    const dying = new ScriptedSink('bot:1', undefined, true);
+    startDispatcher([dying]);
+    const titles = Array.from({ length: 8 }, (_, i) => `📈 BUY BTC/USD #${i}`);
+    enqueue([entry(titles[0]!, 'bot:1', 'trades:trial250')]);
+    await settle();
+    enqueue(titles.slice(1).map((t) => entry(t, 'bot:1', 'trades:trial250'))); // they pile up behind the send
+    await settle();
+    expect(dying.calls.map((c) => c.title)).toEqual([titles[0]]);
+    dispatcher = undefined; // no stop(): the process is gone, the send's outcome never written
+    state.close();
+
+    openState(); // the next start, on the same state
+    const sink = new ScriptedSink('bot:1');
+    startDispatcher([sink]);
+    await settle();
+    // The row whose outcome is unknown goes again with its nonce (Discord returns the first
+    // message); a digest listing it would post its content a second time under a new nonce.
+    expect(sink.calls[0]).toMatchObject({ title: titles[0], nonce: dying.calls[0]!.nonce });
+    expect(sink.calls.map((c) => c.title)).toEqual([titles[0], '7 notifications held back while Discord was unreachable']);
+    expect(store.counts()).toMatchObject({ pending: 0, sent: 2, collapsed: 7 });
+  });
+
+  it('does not extend a digest whose send a crash interrupted: later rows go into a new one', async () => {
+    const dying = new ScriptedSink('bot:1', undefined, true);
+    startDispatcher([dying]);
+    enqueue(Array.from({ length: 6 }, (_, i) => entry(`a${i}`, 'bot:1', 'g')));
+    await settle();
+    // Six rows of one group collapsed into a digest, whose send was in flight at the crash.
+    expect(dying.calls.map((c) => c.title)).toEqual(['6 notifications held back while Discord was unreachable']);
+    dispatcher = undefined;
+    state.close();
+
+    openState();
+    store.enqueue(['b0', 'b1'].map((t) => entry(t, 'bot:1', 'g')));
+    const sink = new ScriptedSink('bot:1');
+    startDispatcher([sink]);
+    await settle();
+    // The same digest again (same nonce, same content: Discord keeps the first), then the new rows.
+    expect(sink.calls.map((c) => [c.title, c.nonce === dying.calls[0]!.nonce])).toEqual([
+      ['6 notifications held back while Discord was unreachable', true],
+      ['b0', false],
+      ['b1', false],
+    ]);
+  });
+
   it('never has two sends in flight to one destination, while destinations progress in parallel', async () => {
     const a = new ScriptedSink('webhook:a', undefined, true);
     const b = new ScriptedSink('bot:b', undefined, true);

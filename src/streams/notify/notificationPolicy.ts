@@ -7,7 +7,9 @@
  * 3. mutes — a mute in force (expiry checked against `now()`) drops it;
  * 4. routing — see routes.ts (first match, `continue`, `mode: off`);
  * 5. per matching route: repeat_interval, then grouping.
- * Every drop is counted in `stats` and reported to `onDrop`.
+ * Every drop is counted in `stats` and reported to `onDrop`, which also says whether it is final:
+ * no route will send the event (every drop except a repeat on some of the event's routes when
+ * another route took it), so a caller keeping delivery state can settle the event.
  *
  * Grouping (Alertmanager's): the group key is the route index + the route's group_by values.
  * - A new group collects events for `group_wait`, then sends them in one Notification per
@@ -74,8 +76,12 @@ export interface NotificationPolicyOptions {
   recentIds?: number;
   /** Counters this policy increments (pass newPolicyStats() and read it). */
   stats?: NotificationPolicyStats;
-  /** Told of every event not sent, with why (and the route, rule or mute involved, when one is). */
-  onDrop?: (event: BaristaEvent, reason: DropReason, detail?: string) => void;
+  /**
+   * Told of every event not sent, with why (and the route, rule or mute involved, when one is).
+   * `final`: no route of this event will send it (false only for a repeat on one route of an
+   * event another route took).
+   */
+  onDrop?: (event: BaristaEvent, reason: DropReason, detail: string | undefined, final: boolean) => void;
 }
 
 interface Group {
@@ -147,54 +153,58 @@ export function notificationPolicy(config: Pick<NotifyConfig, 'routes' | 'defaul
         if (unreportedRepeats.size > MAX_UNREPORTED_GROUPS) unreportedRepeats.delete(unreportedRepeats.keys().next().value as string);
       };
 
-      const enqueue = (event: BaristaEvent, target: RouteMatch) => {
+      /** Adds the event to its group on this route; false when repeat_interval suppressed it there. */
+      const enqueue = (event: BaristaEvent, target: RouteMatch): boolean => {
         const labels = groupLabelsOf(event, target.groupBy);
         const key = groupKeyOf(target.route, labels, target.groupBy);
         const interval = target.timing.repeatIntervalMs;
         if (interval > 0 && repeats.isRepeat(alertSignature(target.route, event), scheduler.now(), interval)) {
           stats.repeats += 1;
           countRepeat(key);
-          onDrop(event, 'repeat', `route ${target.route}`);
-          return;
+          return false;
         }
         const known = groups.get(key);
         if (known) {
           known.pending.push(event);
-          return;
+          return true;
         }
         const group: Group = { key, target, labels, pending: [event], timer: null };
         groups.set(key, group);
         group.timer = scheduler.schedule(() => due(group), target.timing.groupWaitMs);
+        return true;
       };
 
       const accept = (event: BaristaEvent) => {
         stats.events += 1;
         if (recentIds.seen(event.id)) {
           stats.duplicates += 1;
-          onDrop(event, 'duplicate');
+          onDrop(event, 'duplicate', undefined, true);
           return;
         }
 
         const inhibitedBy = inhibitor.judge(event);
         if (inhibitedBy !== null) {
           stats.inhibited += 1;
-          onDrop(event, 'inhibited', inhibitedBy);
+          onDrop(event, 'inhibited', inhibitedBy, true);
           return;
         }
         const mute = options.mutes ? activeMuteFor(event, options.mutes.mutes(), now()) : undefined;
         if (mute) {
           stats.muted += 1;
-          onDrop(event, 'muted', `mute ${mute.id}`);
+          onDrop(event, 'muted', `mute ${mute.id}`, true);
           return;
         }
         const decision = routeDecision(event, routes);
         if (decision.matches.length === 0) {
           if (decision.droppedBy !== null) stats.off += 1;
           else stats.unrouted += 1;
-          onDrop(event, decision.droppedBy !== null ? 'off' : 'unrouted', decision.droppedBy !== null ? `route ${decision.droppedBy}` : undefined);
+          onDrop(event, decision.droppedBy !== null ? 'off' : 'unrouted', decision.droppedBy !== null ? `route ${decision.droppedBy}` : undefined, true);
           return;
         }
-        for (const target of decision.matches) enqueue(event, target);
+        const repeatedOn = decision.matches.filter((target) => !enqueue(event, target));
+        // Suppressed on every route it matched: nothing will ever send it.
+        const final = repeatedOn.length === decision.matches.length;
+        for (const target of repeatedOn) onDrop(event, 'repeat', `route ${target.route}`, final);
       };
 
       const flushAll = () => {

@@ -252,6 +252,30 @@ describe('repeat_interval', () => {
       ['archive', ['e1', 'e2'], undefined],
     ]);
   });
+
+  it('calls a repeat final only when every route it matched suppressed it (a caller may then settle it for good)', () => {
+    const two = config([
+      { match: {}, to: 'alerts', continue: true, repeat_interval: '1h' },
+      { match: { severity: 'critical' }, to: 'archive', repeat_interval: '1h' },
+      { match: {}, to: 'archive', repeat_interval: '0s' },
+    ]);
+    const drops: [string, string, string | undefined, boolean][] = [];
+    play(
+      two,
+      [
+        [0, alert()], // e1: routes 0 and 2
+        [1 * S, alert()], // e2: a repeat on route 0; route 2 takes it
+        [2 * S, alert({ severity: 'critical' })], // e3: routes 0 and 1
+        [3 * S, alert({ severity: 'critical' })], // e4: a repeat on both: nothing sends it
+      ],
+      { onDrop: (e, reason, detail, final) => drops.push([e.id, reason, detail, final]) },
+    );
+    expect(drops).toEqual([
+      ['e2', 'repeat', 'route 0', false],
+      ['e4', 'repeat', 'route 0', true],
+      ['e4', 'repeat', 'route 1', true],
+    ]);
+  });
 });
 
 describe('dedupe by event id', () => {
