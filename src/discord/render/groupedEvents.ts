@@ -45,6 +45,11 @@ const NOUNS: Record<string, [string, string]> = {
   'training.worker_started': ['worker started', 'workers started'],
   'training.worker_exited': ['worker exited', 'workers exited'],
   'training.workers_below_expected': ['worker shortage', 'worker shortages'],
+  'trader.below_expected': ['trader shortage', 'trader shortages'],
+  'performance.drawdown': ['drawdown alert', 'drawdown alerts'],
+  'performance.alpha_decay': ['alpha decay alert', 'alpha decay alerts'],
+  'performance.sharpe_low': ['low Sharpe alert', 'low Sharpe alerts'],
+  'performance.concentration': ['concentration alert', 'concentration alerts'],
 };
 
 /** "5 stop-losses", "3 host memory alerts", "2 custom.thing events" (markdown-safe). */

@@ -11,6 +11,7 @@ import { traderErrorDesign } from './errorEmbeds';
 import { designedEmbed, leadFromText, type EventDesign } from './eventEmbed';
 import { eventFooter, ownValue, severityColor, severityEmoji } from './eventStyle';
 import { discordTimeWithRelative } from './formatValues';
+import { performanceDesigns } from './performanceEmbeds';
 import { snapshotEventEmbed } from './portfolioSummary';
 import { markdownText } from './sanitizeText';
 import { systemStatusEventEmbed } from './systemStatus';
@@ -42,6 +43,7 @@ const BY_TYPE: Record<string, EventDesign | ((event: BaristaEvent) => EventDesig
   ...traderDesigns,
   ...trainingDesigns,
   ...deploymentDesigns,
+  ...performanceDesigns,
 };
 
 /** Designs for a whole family, by type prefix. */
@@ -53,6 +55,7 @@ const BY_PREFIX: [string, EventDesign][] = [
   ['barista.', baristaWarningDesign],
   ['training.', trainingGenericDesign],
   ['deployment.', deploymentGenericDesign],
+  ['performance.', alertDesign(() => 'Performance')],
 ];
 
 /** Types drawn by their own function rather than a design. */

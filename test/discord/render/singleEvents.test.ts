@@ -131,6 +131,20 @@ describe('risk and alerts', () => {
   });
 });
 
+describe('performance rules', () => {
+  it.each([
+    ['performance.drawdown', { drawdown_pct: 12.3, peak: 520, total: 456, above_pct: 10 }, '📉 Drawdown · trial250', { Drawdown: '12.3%', Peak: '$520.00', Now: '$456.00', Limit: '10%' }],
+    ['performance.alpha_decay', { alpha_pct: -4.2, strategy_return_pct: 1.1, benchmark_return_pct: 5.3, benchmark: 'BTC/USD', window: '24h' }, '🐢 Alpha decay · trial250', { vs: 'BTC/USD', Window: '24h' }],
+    ['performance.sharpe_low', { sharpe: -1.4, below: -1, window: '7d' }, '📊 Low Sharpe · trial250', { Window: '7d' }],
+    ['performance.concentration', { symbol: 'BTC/USD', share_pct: 35, position_value: 175, above_pct: 32 }, '🎯 Concentrated · trial250', { Symbol: 'BTC/USD', 'Share of total': '35%' }],
+    ['performance.concentration_recovered', { share_pct: 20, worst_share_pct: 41 }, '✅ Concentration back under the limit · trial250', { Worst: '41%' }],
+  ])('%s', (type, fields, title, expected) => {
+    const embed = renderOne(event(type, fields, { severity: 'warning' }));
+    expect(embed.title).toContain(title);
+    expect(fieldMap(embed)).toMatchObject(expected);
+  });
+});
+
 describe('trader lifecycle', () => {
   it.each([
     ['trader.started', { mode: 'paper', pid: 4242, timeframe: '1h' }, '🚀 Trader started · trial250', { PID: '4242', Mode: 'paper', Timeframe: '1h' }],
