@@ -46,7 +46,7 @@ describe('barista run', () => {
     // A valid edit: a source added and a rule changed.
     let mark = barista.logs.length;
     writeFileSync(rules, `${RULES.replace('(?<symbol>\\S+)', '(?<symbol>[A-Z]+/USD)')}`.replace('sources:\n', 'sources:\n  - { id: sessions, type: csv, paths: ["paper_trades/*.csv"] }\n'));
-    const reloaded = await barista.waitForLog((l) => l.msg.startsWith('rules reloaded'), { from: mark, what: 'the reload', timeoutMs: 2000 });
+    const reloaded = await barista.waitForLog((l) => l.msg.startsWith('rules reloaded'), { from: mark, what: 'the reload', timeoutMs: 10_000 });
     expect(reloaded.msg).toBe('rules reloaded: sources added: sessions; rules changed: stop-loss');
     expect(reloaded.changes).toMatchObject({ sources: { added: ['sessions'], removed: [], changed: [] }, rules: { changed: ['stop-loss'] } });
 
@@ -54,7 +54,7 @@ describe('barista run', () => {
     mark = barista.logs.length;
     const valid = readFileSync(rules, 'utf8');
     writeFileSync(rules, valid.replace('type: csv', 'type: cvs').replace('severity: warning', 'severity: loud'));
-    const rejected = await barista.waitForLog((l) => l.msg.startsWith('rules rejected'), { from: mark, what: 'the rejection', timeoutMs: 2000 });
+    const rejected = await barista.waitForLog((l) => l.msg.startsWith('rules rejected'), { from: mark, what: 'the rejection', timeoutMs: 10_000 });
     expect(rejected.problems).toEqual([
       `${rules}:3:27: sources[0].type: "type" must be one of log, csv, json, optuna, files, process`,
       expect.stringMatching(new RegExp(`^${rules.replace(/[.\\/]/g, '\\$&')}:9:45: rules\\[0\\]\\.emit\\.severity: `)),
@@ -66,7 +66,7 @@ describe('barista run', () => {
     mark = barista.logs.length;
     writeFileSync(`${rules}.tmp`, valid.replace(/ {2}- \{ id: sessions.*\n/, ''));
     renameSync(`${rules}.tmp`, rules);
-    const restored = await barista.waitForLog((l) => l.msg.startsWith('rules reloaded'), { from: mark, what: 'the reload after rename', timeoutMs: 2000 });
+    const restored = await barista.waitForLog((l) => l.msg.startsWith('rules reloaded'), { from: mark, what: 'the reload after rename', timeoutMs: 10_000 });
     expect(restored.msg).toBe('rules reloaded: sources removed: sessions');
   });
 
