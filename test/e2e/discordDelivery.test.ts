@@ -25,7 +25,7 @@ import { FakeDiscord, type FakeMessage, type RecordedRequest } from '../support/
 import { BaristaProcess } from '../support/baristaProcess';
 import { tradeRows, tradesIn, type MessageBody } from '../support/deliveredTrades';
 import { writeRulesCopy } from '../support/rulesCopy';
-import { NO_RANDOM_EVENTS, SeededRandom, TraderSimulator } from '../support/simulator';
+import { NO_RANDOM_EVENTS, SeededRandom, TraderSimulator, playBuyThenCrash } from '../support/simulator';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
 
@@ -148,12 +148,7 @@ async function runCrashStory(discordEnv: (fake: FakeDiscord) => Record<string, s
   await barista.waitForLog((line) => line.msg === 'barista running', { what: 'start-up', timeoutMs: 15_000 });
 
   const sim = simulator(s, { seed: 7, rates: NO_RANDOM_EVENTS, traders: [{ name: 'trial250' }] });
-  sim.start();
-  sim.stepBars(12);
-  sim.script('trial250', { actions: { 'ETH/USD': 0.6 } });
-  sim.stepBars(1);
-  sim.script('trial250', { crash: { symbol: 'ETH/USD', pct: 0.2 } });
-  sim.stepBars(3);
+  playBuyThenCrash(sim);
   const trades = expectedTrades(sim);
   expect(trades.length).toBeGreaterThan(3);
   expect(sim.truth.risk.filter((risk) => risk.kind === 'stop_loss').length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { NO_RANDOM_EVENTS, TraderSimulator } from '../support/simulator';
+import { NO_RANDOM_EVENTS, TraderSimulator, playBuyThenCrash } from '../support/simulator';
 import { BaristaProcess, ROOT } from '../support/baristaProcess';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
@@ -34,12 +34,7 @@ describe('a simulated trader workspace under the shipped rules', () => {
     await waitFor(() => barista!.stderr.includes('"msg":"barista running"'), { what: 'barista to start', timeoutMs: 15_000 });
 
     const sim = new TraderSimulator({ workspace, seed: 7, rates: NO_RANDOM_EVENTS, traders: [{ name: 'trial250' }] });
-    sim.start();
-    sim.stepBars(12);
-    sim.script('trial250', { actions: { 'ETH/USD': 0.6 } });
-    sim.stepBars(1);
-    sim.script('trial250', { crash: { symbol: 'ETH/USD', pct: 0.2 } });
-    sim.stepBars(3);
+    playBuyThenCrash(sim);
 
     const trades = sim.truth.trades.filter((t) => t.value >= 5);
     expect(trades.length).toBeGreaterThan(3);

@@ -11,3 +11,4 @@ export type { TradeTruth, TradeReason, RiskTruth, RiskKind, SnapshotTruth, Error
 export { heartbeatPathFor, csvHeader, CSV_TERMINATOR } from './sessionFiles';
 export { TRAINING_TICKERS, PAPER_TRADING_TICKERS } from './market';
 export { SeededRandom } from './random';
+export { playBuyThenCrash } from './scenarios';
