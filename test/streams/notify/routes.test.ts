@@ -139,6 +139,10 @@ describe('routeEvent', () => {
     expect(to({ type: 'risk.stop_loss', severity: 'warning' })).toEqual(['alerts']);
     expect(to({ type: 'training.best_improved' })).toEqual(['training (silent)']);
     expect(to({ type: 'training.trial_failed', severity: 'error' })).toEqual(['alerts']);
+    // One start, one message: the log banner's, not the process probe's a few seconds later.
+    expect(to({ type: 'trader.started', source: 'trader-log' })).toEqual(['alerts']);
+    expect(to({ type: 'trader.started', source: 'processes' })).toEqual([]);
+    expect(to({ type: 'trader.exited', source: 'processes' })).toEqual(['alerts']);
   });
 });
 
