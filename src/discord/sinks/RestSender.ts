@@ -7,10 +7,9 @@
  * 5xx and timeouts are retried `retries` times at once by discord.js; the outbox does the backing off.
  */
 import { DiscordAPIError, HTTPError, RateLimitError, REST, type RateLimitData, type RequestData } from '@discordjs/rest';
+import { DEFAULT_DISCORD_API_BASE } from '../../config/environment';
 import { redactSecrets } from '../../logging/redactSecrets';
 import type { SendOutcome } from './Sink';
-
-export const DEFAULT_DISCORD_API_BASE = 'https://discord.com/api';
 
 export interface RestSinkOptions {
   /** Discord's API base without version (DISCORD_API_BASE); default https://discord.com/api. */
