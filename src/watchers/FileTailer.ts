@@ -6,12 +6,11 @@
  * each a file identity plus the offset just past the last record handed out — is committed
  * by the caller with the events made from those records.
  */
-import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { fingerprintMatches, fingerprintOf, FINGERPRINT_BYTES, type Fingerprint } from './fileIdentity';
 import { LineSplitter } from './LineSplitter';
-import { recordText, stripAnsi } from './recordText';
+import { recordText } from './recordText';
 import { TracebackGrouper, type TextRecord } from './TracebackGrouper';
 
 /** Persisted position in one file. */
@@ -374,12 +373,8 @@ export class FileTailer {
       position += n;
       bytes += n;
       // The splitter hands out views into `buffer` for whole lines: decode them before the next read.
-      const chunk = buffer.subarray(0, n);
-      // Most reads are plain ASCII: decoded once, each line is then a cheap slice of that string.
-      const asciiText = isAscii(chunk) ? chunk.toString('latin1') : null;
-      file.splitter.pushEach(chunk, (bytes, from, to, start, end, cut) => {
-        const text = asciiText !== null && bytes === buffer ? stripAnsi(asciiText.slice(from, to)) : recordText(bytes, from, to);
-        const record: TailRecord = { text, lines: 1, start, end, cut, identity };
+      file.splitter.pushEach(buffer.subarray(0, n), (bytes, from, to, start, end, cut) => {
+        const record: TailRecord = { text: recordText(bytes, from, to), lines: 1, start, end, cut, identity };
         if (file.grouper) file.grouper.push(record, out);
         else out.push(record);
       });
