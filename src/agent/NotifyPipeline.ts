@@ -8,7 +8,7 @@
  */
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { RulesFile } from '../config/schema';
-import type { DeliveryPlan } from '../discord/deliveryPlan';
+import type { DeliveryPlan, Destination } from '../discord/deliveryPlan';
 import type { DiscordMessage } from '../discord/DiscordMessage';
 import { OutboxDispatcher } from '../discord/OutboxDispatcher';
 import type { Sink } from '../discord/sinks/Sink';
@@ -35,6 +35,9 @@ export interface NotifyPipelineOptions {
   /** Clock for the outbox and its dispatcher (tests). */
   now?: () => number;
 }
+
+/** Cache keys of the CSV sessions' latest snapshots: portfolio:<trader>. */
+const PORTFOLIO = 'portfolio:';
 
 /** A summary still unsent this long after its time is stale: the next one will say it better. */
 const DIGEST_LIFETIME_MS = 3_600_000;
@@ -108,18 +111,16 @@ export class NotifyPipeline {
     const destinations = digest ? plan.channels.get(digest.to) : undefined;
     if (!digest || !destinations) return;
     const wanted = digest.subjects ? compileGlobs(digest.subjects) : () => true;
-    const snapshots = state.listCache<Record<string, unknown>>('portfolio:').filter((entry) => wanted(entry.key.slice('portfolio:'.length)));
+    const snapshots = state.listCache<Record<string, unknown>>(PORTFOLIO).filter((entry) => wanted(entry.key.slice(PORTFOLIO.length)));
     if (snapshots.length === 0) {
       logger.info({ digest: digest.id }, 'scheduled digest: no trader portfolio cached yet; nothing sent');
       return;
     }
     const expiresAt = Date.parse(tick.at) + DIGEST_LIFETIME_MS;
     const entries = snapshots.flatMap((snapshot) => {
-      const trader = snapshot.key.slice('portfolio:'.length);
+      const trader = snapshot.key.slice(PORTFOLIO.length);
       const messages = renderPortfolio(trader, snapshot.value, { note: `Scheduled summary (${digest.id})`, silent: digest.mode === 'silent' });
-      return destinations.flatMap((destination) =>
-        messages.map((payload, index) => ({ destination: destination.key, idempotencyKey: `digest:${digest.id}:${tick.at}:${trader}:${destination.key}:${index}`, groupKey: `digest:${digest.id}:${trader}`, payload, expiresAt })),
-      );
+      return outboxEntries(destinations, messages, `digest:${digest.id}:${tick.at}:${trader}`, `digest:${digest.id}:${trader}`, expiresAt);
     });
     this.outbox.enqueue(entries, this.now());
     this.dispatcher.notify(destinations.map((destination) => destination.key));
@@ -154,9 +155,7 @@ export class NotifyPipeline {
     const ids = notification.events.map((event) => event.id);
     // Deterministic: the same events in the same group never make two outbox rows.
     const key = eventId(notification.channel, notification.groupKey, ...ids);
-    const entries: OutboxEntry<DiscordMessage>[] = destinations.flatMap((destination) =>
-      messages.map((payload, index) => ({ destination: destination.key, idempotencyKey: `${key}:${destination.key}:${index}`, groupKey: notification.groupKey, payload })),
-    );
+    const entries = outboxEntries(destinations, messages, key, notification.groupKey);
     state.transaction(() => {
       this.outbox.enqueue(entries, this.now());
       this.events.markNotified(ids);
@@ -164,4 +163,11 @@ export class NotifyPipeline {
     for (const id of ids) this.seen.delete(id);
     this.dispatcher.notify(destinations.map((destination) => destination.key));
   }
+}
+
+/** Every message for every destination, each with a key stable across replays. */
+function outboxEntries(destinations: readonly Destination[], messages: readonly DiscordMessage[], key: string, groupKey: string, expiresAt?: number): OutboxEntry<DiscordMessage>[] {
+  return destinations.flatMap((destination) =>
+    messages.map((payload, index) => ({ destination: destination.key, idempotencyKey: `${key}:${destination.key}:${index}`, groupKey, payload, ...(expiresAt !== undefined ? { expiresAt } : {}) })),
+  );
 }

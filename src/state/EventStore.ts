@@ -3,9 +3,12 @@
  * its events already there, and only the new ones are returned for delivery.
  */
 import type { BaristaEvent } from '../streams/BaristaEvent';
+import type { Statement } from 'better-sqlite3';
 import type { StateStore } from './StateStore';
 
 export class EventStore {
+  private markStatement: Statement | undefined;
+
   constructor(private readonly state: StateStore) {}
 
   /** Inserts the events not seen before; returns those, in order. Call inside a transaction. */
@@ -33,7 +36,8 @@ export class EventStore {
 
   /** Records that these events reached the outbox or were settled by policy (dropped, muted). Call inside the outbox transaction. */
   markNotified(ids: readonly string[], now = Date.now()): void {
-    const mark = this.state.db.prepare('UPDATE events SET notified_at = ? WHERE id = ? AND notified_at IS NULL');
+    // Prepared once per store: the notifier settles events one at a time as the policy drops them.
+    const mark = (this.markStatement ??= this.state.db.prepare('UPDATE events SET notified_at = ? WHERE id = ? AND notified_at IS NULL'));
     for (const id of ids) mark.run(now, id);
   }
 
