@@ -39,8 +39,8 @@ export class Notifications {
       notify: config.notify,
       plan,
       sinks,
-      render: (notification) => renderNotification(notification),
-      renderPortfolio: (trader, snapshot, options) => renderPortfolioSummary(trader, snapshot, options),
+      render: renderNotification,
+      renderPortfolio: renderPortfolioSummary,
     });
     this.pipeline.start(events$);
   }

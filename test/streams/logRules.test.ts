@@ -166,7 +166,6 @@ describe('requiredLiteral', () => {
     ['\\$?price tag', 'price tag'],
   ])('%s requires %j', (pattern, literal) => {
     expect(requiredLiteral(pattern)).toBe(literal);
-    expect(new RegExp(pattern).source.length).toBeGreaterThan(0);
   });
 
   it.each([['x|yzzzz'], ['(?:Discord notification failed|Failed): (?<e>.*)$'], ['\\d+\\s+\\w+'], ['ab']])('%s requires nothing it can name', (pattern) => {
