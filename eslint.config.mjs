@@ -9,18 +9,34 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Layering: watchers never reach into discord (data flows one way).
-      'no-restricted-imports': 'off',
     },
   },
   {
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly' } },
   },
-  {
-    files: ['src/watchers/**/*.ts', 'src/streams/**/*.ts', 'src/state/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/discord/**', '**/discord'], message: 'Data flows watchers → streams → discord; only discord may import discord.' }] }],
-    },
-  },
+  // Layers, lowest first: a module imports only from its own layer and the ones before it, so
+  // data flows watchers → streams → readModel → discord, with state beside them, config and model below.
+  ...layerRules([['logging', 'paths'], ['config'], ['model'], ['state'], ['watchers'], ['streams'], ['readModel'], ['discord'], ['agent'], ['cli']]),
+
 );
+
+/** One no-restricted-imports block per layer, forbidding every layer above it. */
+function layerRules(layers) {
+  return layers.map((names, index) => {
+    const above = layers.slice(index + 1).flat();
+    return {
+      files: names.map((name) => `src/${name}/**/*.ts`).concat(names.map((name) => `src/${name}.ts`)),
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: above.length
+              ? [{ group: above.flatMap((name) => [`**/${name}/**`, `**/${name}`]), message: `Layers, lowest first: ${layers.map((l) => l.join('/')).join(' < ')}. src/${names.join('/')} may not import a higher layer.` }]
+              : [],
+          },
+        ],
+      },
+    };
+  });
+}

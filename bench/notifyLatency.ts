@@ -21,7 +21,7 @@ import { renderNotification } from '../src/discord/render';
 import { silentLogger } from '../src/logging/logger';
 import { EventStore } from '../src/state/EventStore';
 import { StateStore } from '../src/state/StateStore';
-import type { BaristaEvent } from '../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../src/model/BaristaEvent';
 import { FakeDiscord, type RecordedRequest } from '../test/support/fakeDiscord';
 import { fmt, makeTempDir, percentile, QUICK, removeTempDir, sleep, waitUntil } from './support';
 

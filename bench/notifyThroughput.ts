@@ -12,7 +12,7 @@ import path from 'node:path';
 import { map, Subject, VirtualTimeScheduler, type OperatorFunction } from 'rxjs';
 import { parseRules } from '../src/config/loadRules';
 import { renderNotification } from '../src/discord/render';
-import type { BaristaEvent } from '../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../src/model/BaristaEvent';
 import type { Notification } from '../src/streams/notify/Notification';
 import { notificationPolicy, newPolicyStats } from '../src/streams/notify/notificationPolicy';
 import { compileRoutes } from '../src/streams/notify/routes';

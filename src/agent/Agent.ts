@@ -12,7 +12,7 @@ import { watchRulesFile } from '../config/watchRulesFile';
 import type { Logger } from '../logging/logger';
 import { EventStore } from '../state/EventStore';
 import type { StateStore } from '../state/StateStore';
-import type { BaristaEvent } from '../streams/BaristaEvent';
+import type { BaristaEvent } from '../model/BaristaEvent';
 import { compileLogRules, type CompiledLogRules } from '../streams/logRules';
 import type { SourceFactories } from './sourceFactories';
 import type { ComponentContext } from './Component';

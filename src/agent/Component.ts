@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger';
 import type { StateStore } from '../state/StateStore';
-import type { BaristaEvent } from '../streams/BaristaEvent';
+import type { BaristaEvent } from '../model/BaristaEvent';
 import type { CompiledLogRules } from '../streams/logRules';
 
 /** A running piece of the topology (a watcher, a sink, …): started once, stopped once. */

@@ -11,7 +11,7 @@ import { renderNotification, renderPortfolioSummary } from '../discord/render';
 import type { TextStream } from '../discord/sinks/ConsoleSink';
 import type { Logger } from '../logging/logger';
 import type { StateStore } from '../state/StateStore';
-import type { BaristaEvent } from '../streams/BaristaEvent';
+import type { BaristaEvent } from '../model/BaristaEvent';
 import { NotifyPipeline } from './NotifyPipeline';
 
 export interface NotificationsOptions {

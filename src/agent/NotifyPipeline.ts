@@ -17,7 +17,7 @@ import { EventStore } from '../state/EventStore';
 import { MuteStore } from '../state/MuteStore';
 import { OutboxStore, type OutboxEntry } from '../state/OutboxStore';
 import type { StateStore } from '../state/StateStore';
-import { eventId, type BaristaEvent } from '../streams/BaristaEvent';
+import { eventId, type BaristaEvent } from '../model/BaristaEvent';
 import type { Notification } from '../streams/notify/Notification';
 import { compileGlobs } from '../streams/notify/eventMatcher';
 import { digestSchedule, type DigestTick } from '../streams/notify/digestSchedule';

@@ -5,7 +5,7 @@ import { SEVERITIES } from '../config/schema';
 import { formatDuration } from '../config/duration';
 import { planDelivery } from '../discord/deliveryPlan';
 import { renderNotification, renderTextPreview } from '../discord/render';
-import { eventFromDraft, eventId, type BaristaEvent } from '../streams/BaristaEvent';
+import { eventFromDraft, eventId, type BaristaEvent } from '../model/BaristaEvent';
 import { compileLogRules, matchLogRules } from '../streams/logRules';
 import { groupKeyOf, groupLabelsOf } from '../streams/notify/grouping';
 import { compileRoutes, routeDecision } from '../streams/notify/routes';

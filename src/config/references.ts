@@ -4,7 +4,7 @@
  * parsed YAML so it can report alongside schema errors; anything malformed here is the schema's
  * to report.
  */
-import { groupLabelProblem } from '../streams/notify/grouping';
+import { groupLabelProblem } from './groupLabels';
 
 export interface PathIssue {
   path: (string | number)[];

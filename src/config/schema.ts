@@ -4,7 +4,7 @@
  * default; later issues add optional fields without breaking existing files.
  */
 import { z } from 'zod';
-import { CronError, parseCron } from '../streams/notify/cronSchedule';
+import { CronError, parseCron } from './cronSchedule';
 import { DURATION_PATTERN, parseDuration } from './duration';
 
 const describe = <T extends z.ZodType>(schema: T, text: string): T => schema.describe(text) as T;

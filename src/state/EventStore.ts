@@ -2,7 +2,7 @@
  * Recent events. Inserting is idempotent by event id: a batch replayed after a crash finds
  * its events already there, and only the new ones are returned for delivery.
  */
-import type { BaristaEvent } from '../streams/BaristaEvent';
+import type { BaristaEvent } from '../model/BaristaEvent';
 import type { Statement } from 'better-sqlite3';
 import type { StateStore } from './StateStore';
 

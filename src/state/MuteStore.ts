@@ -4,7 +4,7 @@
  * only writer, under the instance lease), so a lookup per event costs no query.
  */
 import { SEVERITIES } from '../config/schema';
-import type { Mute, MuteLookup, MuteMatcher } from '../streams/notify/mutes';
+import type { Mute, MuteLookup, MuteMatcher } from '../model/mute';
 import type { StateStore } from './StateStore';
 
 export interface NewMute {

@@ -7,7 +7,7 @@
  * committed with the events and restored after a restart.
  */
 import { z } from 'zod';
-import type { EventDraft } from './BaristaEvent';
+import type { EventDraft } from '../model/BaristaEvent';
 import { parseUtcTimestamp } from './utcTimestamp';
 
 // ---------------------------------------------------------------------------------------------

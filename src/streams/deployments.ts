@@ -5,7 +5,7 @@
  * `deployments` cache.
  */
 import { redactSecrets } from '../logging/redactSecrets';
-import type { EventDraft } from './BaristaEvent';
+import type { EventDraft } from '../model/BaristaEvent';
 import { sixDecimals, type CacheUpdate, type FileChange, type FileDraft, type FileLook } from './fileChange';
 import { FieldReader, isJsonObject, jsonTypeOf } from './lenientJson';
 import { keyEntries, splitNewEntries, type SeenKeys } from './seenEntries';

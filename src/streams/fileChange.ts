@@ -4,7 +4,7 @@
  * version (kept in the checkpoint) and a cache update for commands. Pure: the component does
  * the I/O and commits all three in one transaction.
  */
-import type { EventDraft } from './BaristaEvent';
+import type { EventDraft } from '../model/BaristaEvent';
 
 /** How this version of the file is being looked at. */
 export interface FileLook {

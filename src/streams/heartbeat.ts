@@ -5,7 +5,7 @@
  * when heartbeats come back.
  */
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import type { EventDraft } from './BaristaEvent';
+import type { EventDraft } from '../model/BaristaEvent';
 import { FieldReader, isJsonObject, jsonTypeOf } from './lenientJson';
 
 /** One heartbeat file's content; times are ISO 8601 UTC. */

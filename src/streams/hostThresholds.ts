@@ -7,7 +7,7 @@
  */
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { HostSnapshot } from '../watchers/ProcessProbe';
-import type { EventDraft } from './BaristaEvent';
+import type { EventDraft } from '../model/BaristaEvent';
 
 export type HostMetric = 'cpu' | 'memory' | 'disk' | 'gpu_memory' | 'gpu_temperature';
 

@@ -5,7 +5,7 @@
  */
 import type { RuleConfig } from '../config/schema';
 import { redactSecrets } from '../logging/redactSecrets';
-import type { EventDraft } from './BaristaEvent';
+import type { EventDraft } from '../model/BaristaEvent';
 
 export interface CompiledLogRule {
   id: string;

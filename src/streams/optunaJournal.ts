@@ -10,7 +10,8 @@
  * Ids are shifted by one (journal 0 → 1) so they fit the SQLite view's "id > watermark"
  * with a watermark starting at 0.
  */
-import type { OpenTrial, OptunaSnapshot, RawStudy, RawTrial, RawTrialDetails, TrialProgress } from './optunaTrials';
+import type { OptunaSnapshot, RawStudy, RawTrial, RawTrialDetails, TrialProgress } from '../watchers/optunaRecords';
+import type { OpenTrial } from './optunaTrials';
 import { parseLenientJson, toPythonJson } from './optunaTrials';
 
 const STATES = ['RUNNING', 'COMPLETE', 'PRUNED', 'FAIL', 'WAITING'];

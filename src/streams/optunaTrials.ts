@@ -5,61 +5,8 @@
  * best improved. Only changes after barista first saw the storage are announced. The SQLite
  * reader and the journal replay both produce an OptunaSnapshot, so both give the same events.
  */
-import type { EventDraft } from './BaristaEvent';
-
-// ---------------------------------------------------------------- rows as the watcher reads them
-
-export type TrialState = 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAIL' | 'WAITING';
-export const FINISHED_STATES: readonly string[] = ['COMPLETE', 'PRUNED', 'FAIL'];
-
-export interface RawStudy {
-  studyId: number;
-  name: string;
-  /** MAXIMIZE / MINIMIZE / NOT_SET, by objective. */
-  directions: string[];
-  /** key → value_json text. */
-  userAttrs: Record<string, string>;
-}
-
-export interface RawTrial {
-  trialId: number;
-  studyId: number;
-  number: number;
-  state: string;
-  datetimeStart: string | null;
-  datetimeComplete: string | null;
-}
-
-export interface RawTrialDetails {
-  values: { objective: number; value: number | null; valueType: string }[];
-  params: { name: string; value: number; distributionJson: string }[];
-  /** key → value_json text. */
-  userAttrs: Record<string, string>;
-  intermediateCount: number;
-}
-
-/** One short read transaction's worth of rows. */
-export interface OptunaSnapshot {
-  studies: RawStudy[];
-  /** New trials (id > watermark, at most one chunk) and the ones still open, by trial_id. */
-  trials: RawTrial[];
-  /** Details of the trials in `trials` that are finished. */
-  details: Map<number, RawTrialDetails>;
-  maxTrialId: number;
-  /** The row at the watermark as it is now (null if gone): another row there means ids were reused. */
-  watermarkTrial: RawTrial | null;
-  /** The chunk was full: more new trials wait for the next read. */
-  more: boolean;
-  /** Signs of life of the RUNNING trials in `trials` (absent: none known). */
-  progress?: Map<number, TrialProgress>;
-}
-
-export interface TrialProgress {
-  /** Changes whenever the worker writes something for the trial (a report, a param, an attribute). */
-  signature: string;
-  /** trial_heartbeats.heartbeat (UTC) when the study runs with heartbeats. */
-  heartbeat: string | null;
-}
+import type { EventDraft } from '../model/BaristaEvent';
+import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial, type RawTrialDetails, type TrialProgress } from '../watchers/optunaRecords';
 
 // ---------------------------------------------------------------- decoding
 

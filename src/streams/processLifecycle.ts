@@ -13,7 +13,7 @@
  */
 import { redactSecrets } from '../logging/redactSecrets';
 import type { ProcessReading } from '../watchers/ProcessProbe';
-import type { EventDraft, Severity } from './BaristaEvent';
+import type { EventDraft, Severity } from '../model/BaristaEvent';
 import { classify, knownArgs, parseScriptArgs, traderName, trialOfModelDir, TRADER_DEFAULT_LOG_FILE, TRADER_DEFAULT_TIMEFRAME, type KnownArgs, type ScriptArgs, type ScriptInvocation } from './processes';
 
 export type ProcessClasses = readonly (readonly [name: string, pattern: string])[];

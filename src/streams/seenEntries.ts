@@ -5,7 +5,7 @@
  * of that content it is), not by index: the lists are capped and shift, and the watchdog may
  * restore an older copy from its `.bak` rotation, whose entries are then not news.
  */
-import { eventId } from './BaristaEvent';
+import { eventId } from '../model/BaristaEvent';
 
 /** Hashes of entries seen at earlier looks, oldest first (a checkpoint keeps them). */
 export type SeenKeys = string[];

@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial, type RawTrialDetails, type TrialProgress } from '../streams/optunaTrials';
+import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial, type RawTrialDetails, type TrialProgress } from './optunaRecords';
 
 /** Optuna 3.0–3.1 and 3.2–4.x (3.2 only added an index); other layouts differ in ways that matter. */
 export const SUPPORTED_REVISIONS: readonly string[] = ['v3.0.0.d', 'v3.2.0.a'];

@@ -11,7 +11,7 @@ import type { CsvSourceConfig } from '../../src/config/schema';
 import { silentLogger } from '../../src/logging/logger';
 import { EventStore } from '../../src/state/EventStore';
 import { StateStore } from '../../src/state/StateStore';
-import { eventId, type BaristaEvent } from '../../src/streams/BaristaEvent';
+import { eventId, type BaristaEvent } from '../../src/model/BaristaEvent';
 import { compileLogRules } from '../../src/streams/logRules';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';

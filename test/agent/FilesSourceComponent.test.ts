@@ -11,7 +11,7 @@ import { loadRulesFile } from '../../src/config/loadRules';
 import { silentLogger } from '../../src/logging/logger';
 import { EventStore } from '../../src/state/EventStore';
 import { StateStore } from '../../src/state/StateStore';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import type { DeploymentsCache } from '../../src/streams/deployments';
 import { compileLogRules } from '../../src/streams/logRules';
 import { useTempDir } from '../support/tempDir';

@@ -6,7 +6,7 @@ import { parseRules } from '../../src/config/loadRules';
 import type { JsonSourceConfig } from '../../src/config/schema';
 import { silentLogger } from '../../src/logging/logger';
 import { StateStore } from '../../src/state/StateStore';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import { compileLogRules } from '../../src/streams/logRules';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';

@@ -9,7 +9,7 @@ import type { Sink, SendOutcome } from '../../src/discord/sinks/Sink';
 import { createLogger } from '../../src/logging/logger';
 import { EventStore } from '../../src/state/EventStore';
 import { StateStore } from '../../src/state/StateStore';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import type { Notification } from '../../src/streams/notify/Notification';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';

@@ -14,7 +14,7 @@ import { parseRules } from '../../src/config/loadRules';
 import type { ProcessSourceConfig } from '../../src/config/schema';
 import { silentLogger } from '../../src/logging/logger';
 import { StateStore } from '../../src/state/StateStore';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import { compileLogRules } from '../../src/streams/logRules';
 import type { TrackedProcess } from '../../src/streams/processLifecycle';
 import { ProcessProbe, type ProbeSample } from '../../src/watchers/ProcessProbe';

@@ -19,7 +19,7 @@ import { createLogger } from '../../src/logging/logger';
 import { EventStore } from '../../src/state/EventStore';
 import { OutboxStore } from '../../src/state/OutboxStore';
 import { StateStore } from '../../src/state/StateStore';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import { FakeDiscord } from '../support/fakeDiscord';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';

@@ -5,7 +5,7 @@
  */
 import { renderBacklogDigest } from '../../src/discord/backlogDigest';
 import { renderNotification } from '../../src/discord/render';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import type { Notification } from '../../src/streams/notify/Notification';
 import { tradeRows, tradesIn } from '../support/deliveredTrades';
 

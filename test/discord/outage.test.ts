@@ -14,7 +14,7 @@ import type { SendOutcome, Sink } from '../../src/discord/sinks/Sink';
 import { WebhookSink } from '../../src/discord/sinks/WebhookSink';
 import { OutboxStore, type OutboxRow } from '../../src/state/OutboxStore';
 import { StateStore } from '../../src/state/StateStore';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import { FakeDiscord, type FakeMessage } from '../support/fakeDiscord';
 import type { OutageHandle } from '../support/fakeDiscord/scriptedFaults';
 import { useTempDir } from '../support/tempDir';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import type { RunningWorkers } from '../../src/streams/optunaAlarms';
 import type { StudyCache } from '../../src/streams/optunaTrials';
 import { copySampleJournal, JournalWriter } from '../fixtures/optuna/journalFixture';

@@ -2,9 +2,10 @@ import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 
 import path from 'node:path';
 import { CheckpointStore } from '../../src/state/CheckpointStore';
 import { EventStore } from '../../src/state/EventStore';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import { emptyJournalModel, journalSnapshot, parseJournalLine, replayJournal, type FinishedTrial, type JournalModel } from '../../src/streams/optunaJournal';
-import { decodeTrial, type OptunaSnapshot, type StudyCache } from '../../src/streams/optunaTrials';
+import { decodeTrial, type StudyCache } from '../../src/streams/optunaTrials';
+import type { OptunaSnapshot } from '../../src/watchers/optunaRecords';
 import { OptunaJournalFile } from '../../src/watchers/OptunaJournalFile';
 import { resolveStorage } from '../../src/watchers/OptunaStorage';
 import { copySampleJournal, JournalWriter, SAMPLE_JOURNAL } from '../fixtures/optuna/journalFixture';

@@ -6,9 +6,10 @@ import type { OptunaSourceConfig } from '../../src/config/schema';
 import { parseRules } from '../../src/config/loadRules';
 import { silentLogger } from '../../src/logging/logger';
 import { StateStore } from '../../src/state/StateStore';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import { compileLogRules } from '../../src/streams/logRules';
-import { decodeAttributes, decodeTrial, FINISHED_STATES, jsonSafe, type OptunaSnapshot, type RawStudy, type RawTrial } from '../../src/streams/optunaTrials';
+import { decodeAttributes, decodeTrial, jsonSafe } from '../../src/streams/optunaTrials';
+import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial } from '../../src/watchers/optunaRecords';
 
 export function optunaConfig(fields: string): OptunaSourceConfig {
   const result = parseRules(`workspace: /w\nsources:\n  - { id: optuna, type: optuna, ${fields} }\n`, 'rules.yaml', {});

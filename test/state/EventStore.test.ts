@@ -2,7 +2,7 @@ import path from 'node:path';
 import { EventStore } from '../../src/state/EventStore';
 import { MIGRATIONS } from '../../src/state/migrations';
 import { StateStore } from '../../src/state/StateStore';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import { useTempDir } from '../support/tempDir';
 
 const tempDir = useTempDir();

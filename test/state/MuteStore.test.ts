@@ -4,7 +4,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { notifySchema } from '../../src/config/schema';
 import { MuteStore } from '../../src/state/MuteStore';
 import { StateStore } from '../../src/state/StateStore';
-import type { BaristaEvent } from '../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import { notificationPolicy } from '../../src/streams/notify/notificationPolicy';
 import { useTempDir } from '../support/tempDir';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EventDraft } from '../../src/streams/BaristaEvent';
+import type { EventDraft } from '../../src/model/BaristaEvent';
 import { CsvHeaderError, CsvSession, isCsvHeaderLine, parseCsvHeader, parseCsvRow } from '../../src/streams/csvSession';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'csv');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { map, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { subjectOfPath } from '../../src/streams/BaristaEvent';
+import { subjectOfPath } from '../../src/model/BaristaEvent';
 import { heartbeatLiveness, parseHeartbeat, traderOfHeartbeatFile, type Heartbeat, type HeartbeatReading, type TraderEventDraft } from '../../src/streams/heartbeat';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'json');

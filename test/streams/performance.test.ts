@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performanceSchema, type PerformanceConfig } from '../../src/config/schema';
 import { loadRulesFile, parseRules } from '../../src/config/loadRules';
-import type { EventDraft } from '../../src/streams/BaristaEvent';
+import type { EventDraft } from '../../src/model/BaristaEvent';
 import { observeAlpha } from '../../src/streams/performance/alphaDecay';
 import { largestPosition } from '../../src/streams/performance/concentration';
 import { primePerformanceFromCsv } from '../../src/streams/performance/csvPerformance';

@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { CsvSourceConfig, PerformanceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
-import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../streams/BaristaEvent';
+import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../model/BaristaEvent';
 import { CsvSession, type CsvSessionState } from '../../streams/csvSession';
 import { barOfSnapshot, primePerformanceFromCsv } from '../../streams/performance/csvPerformance';
 import { restorePerformanceState, stepPerformance, type PerformanceState } from '../../streams/performance/performanceRules';

@@ -10,7 +10,7 @@
  */
 import type { SourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
-import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../streams/BaristaEvent';
+import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
 import { deriveFileChange, kindOfFile, type DeploymentFileKind } from '../../streams/deploymentFiles';
 import type { FileChange } from '../../streams/fileChange';
 import { parseLenientJson } from '../../streams/optunaTrials';

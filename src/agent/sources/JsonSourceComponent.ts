@@ -6,7 +6,7 @@
 import { Subject, type Subscription } from 'rxjs';
 import type { JsonSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
-import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../streams/BaristaEvent';
+import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
 import { heartbeatLiveness, parseHeartbeat, traderOfHeartbeatFile, type HeartbeatReading } from '../../streams/heartbeat';
 import { parsePositionsState } from '../../streams/positions';
 import { JsonDocumentWatcher, type InvalidDocument } from '../../watchers/JsonDocumentWatcher';

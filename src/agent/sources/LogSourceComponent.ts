@@ -1,7 +1,7 @@
 /** A `type: log` source: tail the files, match each record against the source's rules, commit. */
 import type { LogSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
-import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../streams/BaristaEvent';
+import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../model/BaristaEvent';
 import { matchLogRules } from '../../streams/logRules';
 import type { TailRecord } from '../../watchers/FileTailer';
 import { TailSource, type TailBatch } from '../../watchers/TailSource';

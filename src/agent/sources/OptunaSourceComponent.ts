@@ -9,7 +9,7 @@
  */
 import type { OptunaSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
-import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../streams/BaristaEvent';
+import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
 import { trainingAlarms, type RunningWorkers } from '../../streams/optunaAlarms';
 import { emptyJournalModel, journalSnapshot, parseJournalLine, replayJournal, type JournalModel, type JournalOp } from '../../streams/optunaJournal';
 import { applySnapshot, emptyView, restoreView, resyncView, studyCache, type OptunaView, type TrialEventDraft } from '../../streams/optunaTrials';

@@ -8,7 +8,7 @@
 import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ProcessSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
-import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../streams/BaristaEvent';
+import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
 import { hostReadings, hostThresholds, type HostAlarmDraft, type HostMetric, type HostMetricReading, type HostThresholdConfig } from '../../streams/hostThresholds';
 import { applyProcessSample, processesCache, resolveLogPath, type LifecycleOptions, type ProcessView } from '../../streams/processLifecycle';
 import { readLastLines } from '../../watchers/lastLines';

@@ -6,7 +6,7 @@
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { EventStore } from '../../state/EventStore';
 import type { StateStore } from '../../state/StateStore';
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 
 export interface BatchCommit {
   source: string;

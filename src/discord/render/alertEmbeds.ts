@@ -3,7 +3,7 @@
  * "⚠️ WARNING Alert" style with the message and its Details, and the trader's risk events
  * (stop-loss, trailing stop, limits, portfolio protection) with their numbers as fields.
  */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import type { DiscordEmbedField } from '../DiscordMessage';
 import { cutText, DISCORD_LIMITS } from './discordLimits';
 import { type EventDesign, fieldsOf, type FieldSpec, withEventTime } from './eventEmbed';

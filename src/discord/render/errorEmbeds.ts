@@ -2,7 +2,7 @@
  * Errors: the exception line in the title, what was going on in the lead, and the traceback (or
  * log line) in a code block that keeps its end when cut, where the exception is.
  */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import { cutText } from './discordLimits';
 import { fieldsOf, type EventDesign } from './eventEmbed';
 import { ownValue, strong, subjectOf } from './eventStyle';

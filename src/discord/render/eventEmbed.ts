@@ -4,7 +4,7 @@
  * every other field of the event so nothing is hidden. Timestamp = the event's time; footer =
  * subject · source.
  */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import type { DiscordEmbed, DiscordEmbedField } from '../DiscordMessage';
 import { codeBlock, cutText, DISCORD_LIMITS } from './discordLimits';
 import { eventFooter, severityColor } from './eventStyle';

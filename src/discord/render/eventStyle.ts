@@ -1,5 +1,5 @@
 /** Colours, emoji and names shared by every renderer, so the same severity always looks the same. */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import { cutText } from './discordLimits';
 import { isBlank, markdownText } from './sanitizeText';
 

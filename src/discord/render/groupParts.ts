@@ -2,7 +2,7 @@
  * Pieces every grouped embed uses: who the group is about, the time span, a budgeted list or
  * monospace table that ends with "… and N more", and the footer.
  */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import { codeBlock, cutText } from './discordLimits';
 import { footerOf, subjectOf, traderName } from './eventStyle';
 import { discordTime, formatSpan, plural, timeOf, utcClock } from './formatValues';

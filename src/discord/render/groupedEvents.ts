@@ -3,7 +3,7 @@
  * ("5 stop-losses on trial250"), errors by exception with the latest traceback, and the latest of
  * several portfolio snapshots.
  */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import type { DiscordEmbed, DiscordEmbedField } from '../DiscordMessage';
 import { codeBlock, cutText, DISCORD_LIMITS } from './discordLimits';
 import { exceptionLine, isFatal } from './errorEmbeds';

@@ -3,7 +3,7 @@
  * many rows as fit, and counts and totals computed over every event of the group, so a group of
  * 10,000 trades is still one message that accounts for all of them.
  */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import type { DiscordEmbed, DiscordEmbedField } from '../DiscordMessage';
 import { DISCORD_LIMITS } from './discordLimits';
 import { fieldsOf } from './eventEmbed';

@@ -2,7 +2,7 @@
  * Grouped training: "8 trials completed on <study>, best 1.93 (#250)" with a table of trials, and
  * a run of best-value improvements as one progression.
  */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import type { DiscordEmbed, DiscordEmbedField } from '../DiscordMessage';
 import { cutText } from './discordLimits';
 import { fieldsOf } from './eventEmbed';

@@ -1,5 +1,5 @@
 /** Derived performance rules of a trader (drawdown, alpha, Sharpe, concentration), raised and recovered. */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import { alertDesign } from './alertEmbeds';
 import { cutText } from './discordLimits';
 import type { EventDesign, FieldSpec } from './eventEmbed';

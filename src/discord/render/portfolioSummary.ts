@@ -2,7 +2,7 @@
  * 💼 Portfolio summary of one trader: totals, then a holdings table. Used for a
  * `portfolio.snapshot` event and by scheduled digests (from the cached snapshot).
  */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import { SUPPRESS_NOTIFICATIONS, type DiscordEmbed, type DiscordEmbedField, type DiscordMessage } from '../DiscordMessage';
 import { codeBlock, DISCORD_LIMITS, fitToDiscordLimits } from './discordLimits';
 import { fieldsOf } from './eventEmbed';

@@ -4,7 +4,7 @@
  * other type), each drawn in its grouped form, or its single form when it holds one event.
  * Past `maxSections` the remaining kinds share one list, so any group makes a few embeds.
  */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import type { DiscordEmbed } from '../DiscordMessage';
 import { subjectOf } from './eventStyle';
 import { plural } from './formatValues';

@@ -3,7 +3,7 @@
  * family (risk.*, host.*, …), else the generic design (type, text, every field), so nothing is
  * ever unrenderable. A design that throws on odd data falls back to the generic one.
  */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import type { DiscordEmbed } from '../DiscordMessage';
 import { cutText } from './discordLimits';
 import { alertDesign, baristaWarningDesign, hostAlertDesign, monitorAlertDesign, monitorLevelDesign, riskDesigns, riskGenericDesign, watchdogAlertDesign } from './alertEmbeds';

@@ -2,7 +2,7 @@
  * 📊 System status: trader, training workers and host resources at a glance (the old
  * send_system_status, with the numbers the process probe and host checks have).
  */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import { SUPPRESS_NOTIFICATIONS, type DiscordEmbed, type DiscordEmbedField, type DiscordMessage } from '../DiscordMessage';
 import { cutText, fitToDiscordLimits } from './discordLimits';
 import { fieldsOf } from './eventEmbed';

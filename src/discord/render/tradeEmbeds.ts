@@ -1,5 +1,5 @@
 /** Single trade and closed-position embeds (the old 📈 BUY / 📉 SELL design, with the trader and position added). */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import { fieldsOf, type EventDesign } from './eventEmbed';
 import { COLORS, strong, subjectOf } from './eventStyle';
 import { money, quantity, signedPercent } from './fieldFormats';

@@ -1,5 +1,5 @@
 /** The trader's life: started, exited, interrupted, paused, resumed, stale, recovered. */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import { cutText } from './discordLimits';
 import { type EventDesign, fieldsOf, type FieldSpec, leadFromText, withEventTime } from './eventEmbed';
 import { COLORS, strong, subjectOf } from './eventStyle';

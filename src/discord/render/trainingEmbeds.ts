@@ -1,5 +1,5 @@
 /** Training (Optuna trials, best value, stalls, workers) and deployment / ensemble embeds. */
-import type { BaristaEvent } from '../../streams/BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import type { DiscordEmbedField } from '../DiscordMessage';
 import { codeBlock, cutText, DISCORD_LIMITS } from './discordLimits';
 import { errorDesign } from './errorEmbeds';

@@ -2,7 +2,7 @@
  * What routing and grouping hand to rendering: the events of one group that are due now,
  * for one named channel of rules.yaml (notify.channels).
  */
-import type { BaristaEvent } from '../BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 
 export interface Notification {
   /** Name of the channel in notify.channels. */

@@ -10,7 +10,7 @@
  */
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { DigestConfig } from '../../config/schema';
-import { nextCronFire, parseCron, systemUtcOffset, type UtcOffsetOf } from './cronSchedule';
+import { nextCronFire, parseCron, systemUtcOffset, type UtcOffsetOf } from '../../config/cronSchedule';
 
 export interface DigestTick {
   digestId: string;

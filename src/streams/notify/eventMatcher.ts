@@ -6,17 +6,9 @@
  * `trade.executed` and `*` matches everything), `?` one character; anything else is literal.
  * Within one key a list means any of them; across keys all must hold; no key matches all.
  */
-import type { BaristaEvent, Severity } from '../BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
+import type { EventMatch } from '../../model/eventMatch';
 
-export interface EventMatch {
-  /** Event type globs, e.g. "trade.*". */
-  type?: string | readonly string[];
-  severity?: Severity | readonly Severity[];
-  /** Source id globs. */
-  source?: string | readonly string[];
-  /** Subject globs, e.g. "trial250*". */
-  subject?: string | readonly string[];
-}
 
 export type MatchedEvent = Pick<BaristaEvent, 'type' | 'severity' | 'source' | 'subject'>;
 export type EventPredicate = (event: MatchedEvent) => boolean;

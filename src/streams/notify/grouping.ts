@@ -3,17 +3,8 @@
  * labels form one group and go out together. Labels: type, severity, source, subject, or
  * fields.<name> (a field of the event; missing is ""). A route without group_by has one group.
  */
-import type { BaristaEvent } from '../BaristaEvent';
-
-const PLAIN_LABELS = new Set(['type', 'severity', 'source', 'subject']);
-const FIELD_PREFIX = 'fields.';
-
-/** Why a group_by label is not usable, or null when it is. */
-export function groupLabelProblem(label: string): string | null {
-  if (PLAIN_LABELS.has(label)) return null;
-  if (label.startsWith(FIELD_PREFIX) && label.length > FIELD_PREFIX.length) return null;
-  return `unknown label "${label}" (use type, severity, source, subject or fields.<name>)`;
-}
+import { FIELD_PREFIX } from '../../config/groupLabels';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 
 /** The event's value of one label, as text. */
 export function labelValue(event: BaristaEvent, label: string): string {

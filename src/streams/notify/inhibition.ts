@@ -10,7 +10,7 @@
  * `trial250_session`): a rule then only inhibits events that share the down event's subject.
  * The state is in memory: after a restart nothing is down until a down event is seen again.
  */
-import type { BaristaEvent } from '../BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import { compileGlobs, type TextPredicate } from './eventMatcher';
 
 export interface InhibitRule {

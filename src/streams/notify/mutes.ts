@@ -3,27 +3,9 @@
  * The policy asks a MuteLookup for the mutes and itself checks their expiry against its clock,
  * so a mute ends on time even if nothing has removed it yet.
  */
-import type { BaristaEvent } from '../BaristaEvent';
-import { compileEventMatcher, type EventMatch, type EventPredicate } from './eventMatcher';
-
-/** Which events a mute silences: globs as in a route's match; {} silences everything. */
-export type MuteMatcher = EventMatch;
-
-export interface Mute {
-  id: number;
-  matcher: MuteMatcher;
-  reason: string | null;
-  createdBy: string | null;
-  /** Epoch milliseconds. */
-  createdAt: number;
-  /** Epoch milliseconds; the mute holds while now < expiresAt. */
-  expiresAt: number;
-}
-
-export interface MuteLookup {
-  /** The mutes not removed yet, expired ones possibly included. Called for every event: keep it cheap. */
-  mutes(): readonly Mute[];
-}
+import type { BaristaEvent } from '../../model/BaristaEvent';
+import type { Mute, MuteMatcher } from '../../model/mute';
+import { compileEventMatcher, type EventPredicate } from './eventMatcher';
 
 /** Compiled matchers, per matcher object, so a lookup that returns the same objects compiles once. */
 const compiled = new WeakMap<MuteMatcher, EventPredicate>();

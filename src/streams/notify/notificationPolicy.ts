@@ -33,10 +33,11 @@
  * inhibitions do not survive a restart.
  */
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
-import type { BaristaEvent } from '../BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import { groupKeyOf, groupLabelsOf } from './grouping';
 import { DEFAULT_INHIBIT_RULES, Inhibitor, type InhibitRule } from './inhibition';
-import { activeMuteFor, type MuteLookup } from './mutes';
+import type { MuteLookup } from '../../model/mute';
+import { activeMuteFor } from './mutes';
 import type { Notification } from './Notification';
 import { RecentIds } from './recentIds';
 import { alertSignature, RepeatSuppressor } from './repeatSuppression';

@@ -5,7 +5,7 @@
  * so a log line printed at every poll is one alert while a new price is a new one.
  */
 import { createHash } from 'node:crypto';
-import type { BaristaEvent } from '../BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 
 /** JSON with object keys sorted, so equal fields give equal text whatever their order. */
 function stableJson(value: unknown): string {

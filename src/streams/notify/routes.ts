@@ -9,9 +9,9 @@
  * Timing not set on a route comes from `notify.defaults`.
  */
 import type { RulesFile } from '../../config/schema';
-import type { BaristaEvent } from '../BaristaEvent';
+import type { BaristaEvent } from '../../model/BaristaEvent';
 import { compileEventMatcher, type EventPredicate } from './eventMatcher';
-import { groupLabelProblem } from './grouping';
+import { groupLabelProblem } from '../../config/groupLabels';
 
 export type NotifyConfig = RulesFile['notify'];
 

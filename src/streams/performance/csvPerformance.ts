@@ -4,7 +4,7 @@
  * first, so a rule does not have to wait a whole window of live bars before it can judge.
  */
 import type { PerformanceConfig } from '../../config/schema';
-import type { EventDraft } from '../BaristaEvent';
+import type { EventDraft } from '../../model/BaristaEvent';
 import { CsvSession } from '../csvSession';
 import { initialPerformanceState, stepPerformance, type PerformanceBar, type PerformanceState } from './performanceRules';
 

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { formatDuration } from '../../config/duration';
 import type { PerformanceConfig } from '../../config/schema';
-import type { EventDraft } from '../BaristaEvent';
+import type { EventDraft } from '../../model/BaristaEvent';
 import { benchmarkTicker, initialAlphaState, observeAlpha, type AlphaState } from './alphaDecay';
 import { largestPosition } from './concentration';
 import { initialDrawdownState, observeDrawdown, type DrawdownState } from './drawdown';

@@ -1,5 +1,5 @@
 import type { DiscordEmbed } from '../../../src/discord/DiscordMessage';
-import type { BaristaEvent } from '../../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../../src/model/BaristaEvent';
 import { embedCharacters } from './discordRules';
 import { event, fieldMap, renderValid } from './support';
 

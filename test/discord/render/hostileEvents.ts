@@ -4,7 +4,7 @@
  * characters, secrets, huge numbers, NaN, nested objects. Reusable against the fake Discord.
  */
 import fc from 'fast-check';
-import type { BaristaEvent } from '../../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../../src/model/BaristaEvent';
 import type { Notification } from '../../../src/streams/notify/Notification';
 
 /** Looks like a real webhook URL; a test must check its token never shows. */

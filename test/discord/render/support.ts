@@ -1,7 +1,7 @@
 /** Event and notification builders for the renderer tests. */
 import type { DiscordEmbed, DiscordMessage } from '../../../src/discord/DiscordMessage';
 import { renderNotification, type RenderOptions } from '../../../src/discord/render';
-import type { BaristaEvent } from '../../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../../src/model/BaristaEvent';
 import type { Notification } from '../../../src/streams/notify/Notification';
 import { discordRuleViolations } from './discordRules';
 

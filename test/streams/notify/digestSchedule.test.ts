@@ -4,7 +4,7 @@
  */
 import type { SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { utcOffsetOfZone } from '../../../src/streams/notify/cronSchedule';
+import { utcOffsetOfZone } from '../../../src/config/cronSchedule';
 import { digestSchedule, type DigestTick } from '../../../src/streams/notify/digestSchedule';
 
 const M = 60_000;

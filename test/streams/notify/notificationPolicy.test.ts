@@ -5,8 +5,8 @@
 import { Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { notifySchema } from '../../../src/config/schema';
-import type { BaristaEvent } from '../../../src/streams/BaristaEvent';
-import type { Mute, MuteLookup } from '../../../src/streams/notify/mutes';
+import type { BaristaEvent } from '../../../src/model/BaristaEvent';
+import type { Mute, MuteLookup } from '../../../src/model/mute';
 import type { Notification } from '../../../src/streams/notify/Notification';
 import { newPolicyStats, notificationPolicy, type DropReason, type NotificationPolicyOptions } from '../../../src/streams/notify/notificationPolicy';
 import { compileRoutes } from '../../../src/streams/notify/routes';

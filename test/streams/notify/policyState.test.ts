@@ -1,5 +1,5 @@
 /** The policy's stateful parts on their own: what they remember and how much. */
-import type { BaristaEvent } from '../../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../../src/model/BaristaEvent';
 import { DEFAULT_INHIBIT_RULES, Inhibitor } from '../../../src/streams/notify/inhibition';
 import { RecentIds } from '../../../src/streams/notify/recentIds';
 import { alertSignature, RepeatSuppressor } from '../../../src/streams/notify/repeatSuppression';

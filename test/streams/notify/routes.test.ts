@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadRulesFile } from '../../../src/config/loadRules';
 import { formatProblem } from '../../../src/config/problems';
 import { notifySchema } from '../../../src/config/schema';
-import type { BaristaEvent } from '../../../src/streams/BaristaEvent';
+import type { BaristaEvent } from '../../../src/model/BaristaEvent';
 import { compileEventMatcher, compileGlobs } from '../../../src/streams/notify/eventMatcher';
 import { groupKeyOf, groupLabelsOf } from '../../../src/streams/notify/grouping';
 import { compileRoutes, RouteConfigError, routeDecision, routeEvent } from '../../../src/streams/notify/routes';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { CronError, nextCronFire, parseCron, utcOffsetOfZone, type UtcOffsetOf } from '../../../src/streams/notify/cronSchedule';
-import { ROOT } from '../../support/baristaProcess';
+import { CronError, nextCronFire, parseCron, utcOffsetOfZone, type UtcOffsetOf } from '../../src/config/cronSchedule';
+import { ROOT } from '../support/baristaProcess';
 
 const utc: UtcOffsetOf = () => 0;
 const berlin = utcOffsetOfZone('Europe/Berlin');
