@@ -115,6 +115,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_expiry ON outbox (expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'audit rows say where a command came from',
+    sql: `ALTER TABLE audit ADD COLUMN place TEXT;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
