@@ -7,6 +7,7 @@ import { duration, integer, parseArgs, string, usageOf } from '../../../src/disc
 import { PRECONDITIONS } from '../../../src/discord/commands/preconditions';
 import { COMMANDS } from '../../../src/discord/commands/registry';
 import { UserRateLimit } from '../../../src/discord/commands/userRateLimit';
+import { redactMessage } from '../../../src/discord/render/redactMessage';
 
 const NOTE = { message: { embeds: [], allowed_mentions: { parse: [] as [] } } };
 const trades = defineCommand({ path: ['trades'], description: 'last trades', options: [integer('count', 'how many', { min: 1, max: 25 }), string('trader', 'which', { autocomplete: 'trader' })], access: 'canRead', run: () => NOTE });
@@ -136,5 +137,16 @@ describe('per-user rate limit', () => {
     expect(limit.take('other').allowed).toBe(true);
     now = 1000;
     expect(limit.take('u').allowed).toBe(true);
+  });
+});
+
+describe('replies leave without secrets', () => {
+  it('redacts a webhook URL or bot token anywhere in a reply', () => {
+    const token = `${'M'.repeat(24)}.${'a'.repeat(6)}.${'b'.repeat(27)}`;
+    const hook = `https://discord.com/api/webhooks/123456789012345678/${'x'.repeat(68)}`;
+    const out = JSON.stringify(redactMessage({ embeds: [{ title: token, fields: [{ name: 'err', value: `POST ${hook} failed` }] }], allowed_mentions: { parse: [] } }));
+    expect(out).not.toContain('x'.repeat(68));
+    expect(out).not.toContain(token);
+    expect(out).toContain('[REDACTED]');
   });
 });
