@@ -382,6 +382,11 @@ export class FakeDiscord {
     this.gateway.goDown();
   }
 
+  /** Gateway connections refused while down (clients retrying). */
+  get gatewayRefusedUpgrades(): number {
+    return this.gateway.refusedUpgrades;
+  }
+
   gatewayUp(): void {
     this.gateway.goUp();
   }

@@ -118,6 +118,8 @@ export class FakeGateway {
   allowPrivilegedIntents: boolean;
   /** While down, upgrades are refused (HTTP 503) — REST keeps working. */
   private down = false;
+  /** Upgrades refused while down. */
+  refusedUpgrades = 0;
 
   constructor(private readonly host: GatewayHost) {
     this.allowPrivilegedIntents = host.allowPrivilegedIntents;
@@ -139,6 +141,7 @@ export class FakeGateway {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.down) {
+      this.refusedUpgrades++;
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
