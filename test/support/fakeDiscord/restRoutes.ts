@@ -437,6 +437,7 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
         if (type === 4) {
           const invalid = checkBody(data, 'interaction', files, interaction.attachmentSizeLimit);
           if (invalid) return invalid;
+          // Message type 20 (chat input command) for a command's reply; 0 for a component's is a guess.
           interaction.original = world.createMessage({ channelId: interaction.channelId, author: world.botAuthor(), body: data, files, webhookId: world.applicationId, type: interaction.type === 2 ? 20 : 0, extra: { application_id: world.applicationId, interaction_metadata: interactionMetadata(interaction) } });
           interaction.respondedAt = now;
         } else if (type === 5) {
