@@ -11,6 +11,7 @@ import {
   finitePoints,
   formatMoney,
   formatPercent,
+  count,
   imageLabel,
   periodLabel,
   thinToGrid,
@@ -22,6 +23,7 @@ import {
 
 /** Longest trader name shown in the title. */
 const NAME_MAX = 32;
+const SINGLE_POINT_PAD = 3_600_000;
 
 export async function renderEquityChart(answer: EquitySeriesAnswer, options?: ChartOptions): Promise<Buffer> {
   return (await equityChartImage(answer, options)).png;
@@ -69,11 +71,14 @@ export async function equityChartImage(answer: EquitySeriesAnswer, options?: Cha
   const sells = markers('SELL');
   const tradeCount = answer.trades.filter((t) => Number.isFinite(t.at) && t.at >= first.x && t.at <= last.x).length;
 
-  const ticks = timeTicks(first.x, points.length > 1 ? last.x : first.x + 1, Math.max(3, Math.floor(size.width / 120)));
+  // A single bar is drawn in the middle of a two-hour window rather than on the axis.
+  const xMin = points.length > 1 ? first.x : first.x - SINGLE_POINT_PAD;
+  const xMax = points.length > 1 ? last.x : last.x + SINGLE_POINT_PAD;
+  const ticks = timeTicks(xMin, xMax, Math.max(3, Math.floor(size.width / 120)));
   const xScale = {
     type: 'linear' as const,
-    min: first.x,
-    max: points.length > 1 ? last.x : first.x + 1,
+    min: xMin,
+    max: xMax,
     grid: { color: THEME.grid },
     border: { color: THEME.grid },
     title: { display: true, text: 'UTC', color: THEME.mutedText, font: font(12) },
@@ -103,6 +108,8 @@ export async function equityChartImage(answer: EquitySeriesAnswer, options?: Cha
           pointStyle: 'triangle',
           pointRotation: 0,
           pointRadius: markerSize,
+          // Markers on the first or last bar stay whole instead of cut at the plot's edge.
+          clip: markerSize + 2,
           backgroundColor: THEME.buy,
           borderColor: THEME.background,
           borderWidth: 1,
@@ -116,6 +123,7 @@ export async function equityChartImage(answer: EquitySeriesAnswer, options?: Cha
           pointStyle: 'triangle',
           pointRotation: 180,
           pointRadius: markerSize,
+          clip: markerSize + 2,
           backgroundColor: THEME.sell,
           borderColor: THEME.background,
           borderWidth: 1,
@@ -188,7 +196,7 @@ export async function equityChartImage(answer: EquitySeriesAnswer, options?: Cha
         title: { display: true, text: title, color: THEME.text, font: font(18, 'bold'), padding: { top: 4, bottom: 2 } },
         subtitle: {
           display: true,
-          text: `${points.length.toLocaleString('en-US')} bars · ${tradeCount.toLocaleString('en-US')} trades · max drawdown ${maxDrawdown.toFixed(2)} %`,
+          text: `${count(points.length, 'bar')} · ${count(tradeCount, 'trade')} · max drawdown ${maxDrawdown.toFixed(2)} %`,
           color: THEME.mutedText,
           font: font(13),
           padding: { bottom: 6 },

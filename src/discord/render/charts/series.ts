@@ -181,6 +181,11 @@ export function periodLabel(periodMs: number | null): string {
 
 // ------------------------------------------------------------------ numbers and text
 
+/** "1 trade", "1,234 trades". */
+export function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** "$1,234.56" (cents below $100k, whole dollars above, k/M for axis use). */
 export function formatMoney(value: number, compact = false): string {
   const sign = value < 0 ? '-' : '';

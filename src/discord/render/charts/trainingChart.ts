@@ -6,7 +6,7 @@
 import type { ChartConfiguration, ScatterDataPoint } from 'chart.js';
 import type { TrainingSeriesAnswer } from '../../../readModel/answers';
 import { baseOptions, chartSize, font, renderChartImage, renderMessageImage, THEME, type ChartImage, type ChartOptions } from './chartCanvas';
-import { bestSoFar, downsampleMinMax, finitePoints, formatValue, imageLabel, quantile, thinToGrid, type XY } from './series';
+import { bestSoFar, count, downsampleMinMax, finitePoints, formatValue, imageLabel, quantile, thinToGrid, type XY } from './series';
 
 const NAME_MAX = 32;
 // Below this many values every one is shown: a robust range needs enough of them to mean anything.
@@ -52,7 +52,7 @@ export async function trainingChartImage(answer: TrainingSeriesAnswer, options?:
   const finished = answer.trials.length;
   const direction = answer.direction === 'minimize' ? 'minimize' : 'maximize';
   if (!complete.length && !faded.length) {
-    return renderMessageImage(`${study} · ${finished.toLocaleString('en-US')} trials`, finished ? 'No trial values yet' : 'No data yet', size);
+    return renderMessageImage(`${study} · ${count(finished, 'trial')}`, finished ? 'No trial values yet' : 'No data yet', size);
   }
 
   const best = bestSoFar(complete, direction);
@@ -66,16 +66,16 @@ export async function trainingChartImage(answer: TrainingSeriesAnswer, options?:
   const inRange = (p: XY): boolean => p.y >= range.min && p.y <= range.max;
   const offScale = all.filter((p) => !inRange(p)).length;
 
-  // Dots closer than ~2 px cover each other: 100,000 trials draw as at most a few per pixel cell.
+  // Dots (3-4 px wide) closer than 3 px cover each other: one per 3×3 px cell is drawn.
   const xMin = all.reduce((m, p) => Math.min(m, p.x), Infinity);
   const xMax = all.reduce((m, p) => Math.max(m, p.x), -Infinity);
-  const cellX = Math.max(xMax - xMin, 1) / (size.width / 2);
-  const cellY = Math.max(range.max - range.min, 1e-12) / (size.height / 2);
+  const cellX = Math.max(xMax - xMin, 1) / (size.width / 3);
+  const cellY = Math.max(range.max - range.min, 1e-12) / (size.height / 3);
   const completeDots = thinToGrid(complete.filter(inRange), cellX, cellY);
   const fadedDots = thinToGrid(faded.filter(inRange), cellX, cellY);
   const bestLine = downsampleMinMax(best, size.width);
 
-  const title = `${study} · ${finished.toLocaleString('en-US')} trials · best ${bestPoint ? formatValue(bestPoint.y) : '—'}${bestNumber !== null ? ` (#${bestNumber})` : ''}`;
+  const title = `${study} · ${count(finished, 'trial')} · best ${bestPoint ? formatValue(bestPoint.y) : '—'}${bestNumber !== null ? ` (#${bestNumber})` : ''}`;
   const parts = [direction, `${counts.complete.toLocaleString('en-US')} complete`, `${counts.pruned.toLocaleString('en-US')} pruned`, `${counts.failed.toLocaleString('en-US')} failed`];
   if (counts.other) parts.push(`${counts.other.toLocaleString('en-US')} other`);
   if (offScale) parts.push(`${offScale.toLocaleString('en-US')} off-scale`);
@@ -125,8 +125,7 @@ export async function trainingChartImage(answer: TrainingSeriesAnswer, options?:
       scales: {
         x: {
           type: 'linear',
-          min: xMin,
-          max: xMax > xMin ? xMax : xMin + 1,
+          // No min/max: Chart.js widens the axis to round trial numbers.
           grid: { color: THEME.grid },
           border: { color: THEME.grid },
           title: { display: true, text: 'Trial', color: THEME.mutedText, font: font(12) },
