@@ -14,7 +14,7 @@ import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/
 import { hostReadings, hostThresholds, type HostAlarmDraft, type HostMetric, type HostMetricReading, type HostThresholdConfig } from '../../streams/hostThresholds';
 import { applyProcessSample, processesCache, resolveLogPath, type LifecycleOptions, type ProcessView } from '../../streams/processLifecycle';
 import { TRADER_DEFAULT_LOG_FILE } from '../../streams/processes';
-import { heartbeatFileOfCsv, learnTraders, TRADER_DIRECTORY_CACHE_KEY, type TraderDirectory } from '../../streams/traderIdentity';
+import { EMPTY_TRADER_DIRECTORY, heartbeatFileOfCsv, learnTraders, resolveTraderName, TRADER_DIRECTORY_CACHE_KEY, type TraderDirectory } from '../../streams/traderIdentity';
 import { readLastLines } from '../../watchers/lastLines';
 import { ProcessProbe, type HostSnapshot, type ProbeSample, type ProcessDetails } from '../../watchers/ProcessProbe';
 import type { Component, ComponentContext } from '../Component';
@@ -99,7 +99,7 @@ export class ProcessSourceComponent implements Component {
       expected: this.config.expected,
       logPathOf: (matched, known, subject) => {
         const details = probe?.details(matched.reading.pid) ?? { cwd: null, stdout: null };
-        return resolveLogPath({ configured: this.config.logs?.[subject] ?? null, stdout: details.stdout, logFile: known.log_file, cwd: details.cwd, workspace: this.context.workspace });
+        return resolveLogPath({ configured: this.configuredLog(subject), stdout: details.stdout, logFile: known.log_file, cwd: details.cwd, workspace: this.context.workspace });
       },
       traderFilesOf: (matched, known) => {
         // The trader's paths are relative to its cwd; /proc gives real paths.
@@ -152,6 +152,14 @@ export class ProcessSourceComponent implements Component {
     this.checkpoint = checkpoint;
     if (fresh.length) this.context.publish(fresh);
     return fresh;
+  }
+
+  /** rules.yaml `logs:` for a subject; a key in another of the trader's names (`trial250_session`) counts. */
+  private configuredLog(subject: string): string | null {
+    const logs = this.config.logs ?? {};
+    if (Object.hasOwn(logs, subject)) return logs[subject];
+    const key = Object.keys(logs).find((name) => resolveTraderName(name, EMPTY_TRADER_DIRECTORY, [subject]) === subject);
+    return key === undefined ? null : logs[key];
   }
 
   /** A path as the file sources name it: relative to the workspace (as configured, or its real path). */
