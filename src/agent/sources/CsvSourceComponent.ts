@@ -140,7 +140,7 @@ export class CsvSourceComponent implements Component {
         const step = stepPerformance(this.performanceFor(batch.path, trader, record.identity, record.start, rules), bar, rules, { trader, file: batch.path });
         this.performance.get(batch.path)?.set(record.identity, step.state);
         // At most one event of a type per row: the type names the rule in the id.
-        for (const draft of step.drafts) events.push(eventFromDraft(draft, { source: this.config.id, subject: trader, idParts: [record.identity, record.start, draft.type] }));
+        for (const draft of step.drafts) events.push(eventFromDraft({ ...draft, fields: { ...draft.fields, file: batch.path } }, { source: this.config.id, subject: trader, idParts: [record.identity, record.start, draft.type] }));
       }
     }
     const live = new Set(batch.checkpoint?.cursors.map((c) => c.identity) ?? []);
