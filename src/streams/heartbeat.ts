@@ -77,6 +77,11 @@ export interface HeartbeatLivenessOptions {
 
 export const DEFAULT_STALE_GRACE_MS = 5 * 60_000;
 
+/** When a trader with this latest heartbeat becomes stale (epoch ms): its next poll plus the grace. */
+export function heartbeatDeadlineMs(heartbeat: Heartbeat, graceMs: number = DEFAULT_STALE_GRACE_MS): number {
+  return Date.parse(heartbeat.next_poll_scheduled) + graceMs;
+}
+
 interface TraderLiveness {
   latest: Heartbeat;
   deadlineMs: number;
@@ -118,7 +123,7 @@ export function heartbeatLiveness(readings$: Observable<HeartbeatReading>, optio
     };
 
     const accept = ({ trader, heartbeat }: HeartbeatReading) => {
-      const deadlineMs = Date.parse(heartbeat.next_poll_scheduled) + graceMs;
+      const deadlineMs = heartbeatDeadlineMs(heartbeat, graceMs);
       const known = traders.get(trader);
       if (!known) {
         const liveness: TraderLiveness = { latest: heartbeat, deadlineMs, stale: false, staleSinceMs: 0, timer: null, armed: false };

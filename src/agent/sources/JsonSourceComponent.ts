@@ -5,6 +5,7 @@
  */
 import { Subject, type Subscription } from 'rxjs';
 import type { JsonSourceConfig } from '../../config/schema';
+import { CATALOGUE, readCache, writeCache } from '../../readModel/catalogue';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
 import { heartbeatLiveness, parseHeartbeat, traderOfHeartbeatFile, type HeartbeatReading } from '../../streams/heartbeat';
@@ -36,7 +37,7 @@ export class JsonSourceComponent implements Component {
       );
       // What the files said at the last commit: liveness picks up where it was.
       for (const rel of known.keys()) {
-        const cached = this.context.state.getCache<HeartbeatReading['heartbeat']>(`heartbeat:${traderOfHeartbeatFile(rel)}`);
+        const cached = readCache(this.context.state, CATALOGUE.heartbeat.of(traderOfHeartbeatFile(rel)), { logger: this.context.logger });
         if (cached) this.heartbeats.next({ trader: traderOfHeartbeatFile(rel), heartbeat: cached.value });
       }
     }
@@ -65,12 +66,12 @@ export class JsonSourceComponent implements Component {
       const parsed = parseHeartbeat(document.data);
       const trader = traderOfHeartbeatFile(document.path);
       if (parsed.ok) {
-        writes.push(() => this.context.state.setCache(`heartbeat:${trader}`, parsed.heartbeat, parsed.heartbeat.timestamp));
+        writes.push(() => writeCache(this.context.state, CATALOGUE.heartbeat.of(trader), parsed.heartbeat, parsed.heartbeat.timestamp));
         this.heartbeats.next({ trader, heartbeat: parsed.heartbeat });
       } else events.push(this.warning(document.path, document.hash, parsed.error));
     } else if (this.config.role === 'positions') {
       const parsed = parsePositionsState(document.data);
-      if (parsed.ok) writes.push(() => this.context.state.setCache('positions', parsed.value, parsed.value.at ?? null));
+      if (parsed.ok) writes.push(() => writeCache(this.context.state, CATALOGUE.positions, parsed.value, parsed.value.at ?? null));
       else events.push(this.warning(document.path, document.hash, parsed.error));
     }
     const fresh = commitBatch(this.context.state, {
@@ -79,6 +80,7 @@ export class JsonSourceComponent implements Component {
       events,
       position: document.hash,
       alsoWrite: () => writes.forEach((write) => write()),
+      health: { type: 'json', follows: this.config.paths.join(', ') },
     });
     if (fresh.length) this.context.publish(fresh);
   }
