@@ -4,6 +4,7 @@
  * that commits the trade events and their checkpoint; the event id is unique, so a replay
  * after a crash inserts nothing twice.
  */
+import type { Statement } from 'better-sqlite3';
 import type { StateStore } from './StateStore';
 
 export interface TradeRecord {
@@ -46,11 +47,20 @@ export class TradeHistoryStore {
   ) {
     this.keepPerTrader = options.keepPerTrader ?? DEFAULT_TRADES_PER_TRADER;
   }
+  private readonly statements = new Map<string, Statement>();
+
+  /** Statements prepared once per store: a commit batch records many points. */
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.state.db.prepare(text)));
+    return statement;
+  }
+
 
   /** Adds the trades not yet known (by event id) and trims each trader touched; returns how many were new. */
   record(trades: readonly TradeRecord[]): number {
     if (trades.length === 0) return 0;
-    const insert = this.state.db.prepare(`INSERT OR IGNORE INTO trade_history (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insert = this.sql(`INSERT OR IGNORE INTO trade_history (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     let added = 0;
     for (const t of trades) added += insert.run(t.eventId, t.trader, t.at, t.symbol, t.side, t.qty, t.price, t.value, t.position).changes;
     if (added > 0) for (const trader of new Set(trades.map((t) => t.trader))) this.trim(trader);
@@ -58,35 +68,35 @@ export class TradeHistoryStore {
   }
 
   private trim(trader: string): void {
-    const cut = this.state.db.prepare('SELECT seq FROM trade_history WHERE trader = ? ORDER BY seq DESC LIMIT 1 OFFSET ?').get(trader, this.keepPerTrader) as { seq: number } | undefined;
-    if (cut) this.state.db.prepare('DELETE FROM trade_history WHERE trader = ? AND seq <= ?').run(trader, cut.seq);
+    const cut = this.sql('SELECT seq FROM trade_history WHERE trader = ? ORDER BY seq DESC LIMIT 1 OFFSET ?').get(trader, this.keepPerTrader) as { seq: number } | undefined;
+    if (cut) this.sql('DELETE FROM trade_history WHERE trader = ? AND seq <= ?').run(trader, cut.seq);
   }
 
   /** The newest `limit` trades, newest first: of one trader, or of all. */
   latest(limit: number, trader?: string): TradeRecord[] {
     const rows =
       trader === undefined
-        ? this.state.db.prepare(`SELECT ${COLUMNS} FROM trade_history ORDER BY at DESC, seq DESC LIMIT ?`).all(limit)
-        : this.state.db.prepare(`SELECT ${COLUMNS} FROM trade_history WHERE trader = ? ORDER BY seq DESC LIMIT ?`).all(trader, limit);
+        ? this.sql(`SELECT ${COLUMNS} FROM trade_history ORDER BY at DESC, seq DESC LIMIT ?`).all(limit)
+        : this.sql(`SELECT ${COLUMNS} FROM trade_history WHERE trader = ? ORDER BY seq DESC LIMIT ?`).all(trader, limit);
     return (rows as TradeRow[]).map(toRecord);
   }
 
   count(trader?: string): number {
-    const row = (trader === undefined ? this.state.db.prepare('SELECT count(*) AS n FROM trade_history').get() : this.state.db.prepare('SELECT count(*) AS n FROM trade_history WHERE trader = ?').get(trader)) as { n: number };
+    const row = (trader === undefined ? this.sql('SELECT count(*) AS n FROM trade_history').get() : this.sql('SELECT count(*) AS n FROM trade_history WHERE trader = ?').get(trader)) as { n: number };
     return row.n;
   }
 
   /** One trader's trades of one symbol, oldest first (what an average entry price is computed from). */
   ofSymbol(trader: string, symbol: string): TradeRecord[] {
-    return (this.state.db.prepare(`SELECT ${COLUMNS} FROM trade_history WHERE trader = ? AND symbol = ? ORDER BY seq`).all(trader, symbol) as TradeRow[]).map(toRecord);
+    return (this.sql(`SELECT ${COLUMNS} FROM trade_history WHERE trader = ? AND symbol = ? ORDER BY seq`).all(trader, symbol) as TradeRow[]).map(toRecord);
   }
 
   /** One trader's trades with from <= at, oldest first. */
   since(trader: string, from: number): TradeRecord[] {
-    return (this.state.db.prepare(`SELECT ${COLUMNS} FROM trade_history WHERE trader = ? AND at >= ? ORDER BY seq`).all(trader, from) as TradeRow[]).map(toRecord);
+    return (this.sql(`SELECT ${COLUMNS} FROM trade_history WHERE trader = ? AND at >= ? ORDER BY seq`).all(trader, from) as TradeRow[]).map(toRecord);
   }
 
   traders(): string[] {
-    return (this.state.db.prepare('SELECT DISTINCT trader FROM trade_history ORDER BY trader').all() as { trader: string }[]).map((r) => r.trader);
+    return (this.sql('SELECT DISTINCT trader FROM trade_history ORDER BY trader').all() as { trader: string }[]).map((r) => r.trader);
   }
 }

@@ -37,6 +37,7 @@ export class CsvSourceComponent implements Component {
   private readonly sessions = new Map<string, Map<string, CsvSession>>();
   private readonly performance = new Map<string, Map<string, PerformanceState>>();
   private checkpoints: CheckpointStore;
+  private readonly histories: { trades: TradeHistoryStore; equity: EquitySeriesStore };
 
   constructor(
     private readonly config: CsvSourceConfig,
@@ -44,6 +45,7 @@ export class CsvSourceComponent implements Component {
   ) {
     this.id = config.id;
     this.checkpoints = new CheckpointStore(context.state);
+    this.histories = { trades: new TradeHistoryStore(context.state), equity: new EquitySeriesStore(context.state) };
   }
 
   start(): void {
@@ -157,7 +159,7 @@ export class CsvSourceComponent implements Component {
       key: batch.path,
       events,
       position,
-      alsoWrite: () => writeHistoriesOf(this.context.state, trader, events),
+      alsoWrite: () => writeHistoriesOf(this.context.state, this.histories, trader, events),
       health: { type: 'csv', follows: this.config.paths.join(', ') },
     });
     if (fresh.length) this.context.publish(fresh);
@@ -165,9 +167,8 @@ export class CsvSourceComponent implements Component {
 }
 
 /** The trader's last snapshot, trades and equity points, in the commit of their events. */
-function writeHistoriesOf(state: ComponentContext['state'], trader: string, events: readonly BaristaEvent[]): void {
+function writeHistoriesOf(state: ComponentContext['state'], stores: { trades: TradeHistoryStore; equity: EquitySeriesStore }, trader: string, events: readonly BaristaEvent[]): void {
   const trades: TradeRecord[] = [];
-  const equity = new EquitySeriesStore(state);
   let last: PortfolioSnapshot | null = null;
   for (const event of events) {
     if (event.type === 'trade.executed') {
@@ -175,11 +176,11 @@ function writeHistoriesOf(state: ComponentContext['state'], trader: string, even
       if (trade) trades.push(trade);
     } else if (event.type === 'portfolio.snapshot') {
       const snapshot = event.fields as unknown as PortfolioSnapshot;
-      equity.record(trader, { at: Date.parse(snapshot.at), total: snapshot.total, cash: snapshot.cash });
+      stores.equity.record(trader, { at: Date.parse(snapshot.at), total: snapshot.total, cash: snapshot.cash });
       last = snapshot;
     }
   }
-  new TradeHistoryStore(state).record(trades);
+  stores.trades.record(trades);
   if (last) writeCache(state, CATALOGUE.portfolio.of(trader), last, last.at);
 }
 

@@ -63,6 +63,7 @@ export class OptunaSourceComponent implements Component {
   private readonly now: () => number;
   private readonly checkpoints: CheckpointStore;
   private readonly health: SourceIdentity;
+  private readonly trials: TrialHistoryStore;
 
   constructor(
     private readonly config: OptunaSourceConfig,
@@ -72,6 +73,7 @@ export class OptunaSourceComponent implements Component {
     this.id = config.id;
     this.now = options.now ?? Date.now;
     this.health = { type: 'optuna', follows: config.storage };
+    this.trials = new TrialHistoryStore(context.state);
     this.checkpoints = new CheckpointStore(context.state);
     this.location = resolveStorage(config.storage, context.workspace);
     this.storage = this.location.kind === 'sqlite' ? new OptunaStorage(this.location.file, options) : null;
@@ -258,7 +260,7 @@ export class OptunaSourceComponent implements Component {
         }
         // The index a command reads to list the studies (each cached under optuna:<study>).
         writeCache(this.context.state, CATALOGUE.optunaStudies.of(this.id), { source: this.id, storage: this.location.kind, studies: names }, at);
-        new TrialHistoryStore(this.context.state).record(finished.filter((t) => watched(t.study)));
+        this.trials.record(finished.filter((t) => watched(t.study)));
       },
       health: this.health,
     });
