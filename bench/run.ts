@@ -2,7 +2,7 @@
  * `npm run bench`: each figure beside a baseline measured in the same run on the same data.
  * Later components add their benchmarks here.
  *
- * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna runs only the named ones; BENCH_QUICK=1 uses
+ * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,queries runs only the named ones; BENCH_QUICK=1 uses
  * smaller sizes (backlog 50 MB, latency 200 lines, idle 10 s). The default run is the full one.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { benchNotifyThroughput } from './notifyThroughput';
 import { benchOptunaPoll } from './optunaPoll';
 import { measure, printComparison } from './measure';
 import { benchProcessProbe } from './processProbe';
+import { benchQueries } from './queries';
 import { installCleanupHooks, QUICK, selected } from './support';
 import { benchTailBacklog } from './tailBacklog';
 import { benchTailLatency } from './tailLatency';
@@ -78,6 +79,7 @@ const benchmarks: [name: string, run: () => void | Promise<void>][] = [
   ['optuna', benchOptunaPoll],
   ['notify', benchNotifyThroughput],
   ['notify-latency', benchNotifyLatency],
+  ['queries', benchQueries],
 ];
 
 async function main(): Promise<void> {

@@ -116,14 +116,15 @@ export class ReadModel {
     }
   }
 
-  /** Every trader any source knows (portfolio, heartbeat, process, histories), sorted. */
+  /**
+   * Every trader a source knows (portfolio, heartbeat, process), sorted. The histories add
+   * none: the csv source writes a trader's portfolio with its first trade and point.
+   */
   traderNames(): string[] {
     const names = new Set<string>();
     for (const p of this.portfolios()) names.add(p.id);
     for (const h of this.heartbeats()) names.add(h.id);
     for (const p of this.processes()?.value ?? []) if (p.class === 'trader') names.add(p.subject);
-    for (const t of this.trades.traders()) names.add(t);
-    for (const t of this.equity.traders()) names.add(t);
     return [...names].sort();
   }
 
