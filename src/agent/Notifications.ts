@@ -10,6 +10,7 @@ import { planDelivery } from '../discord/deliveryPlan';
 import { renderNotification, renderPortfolioSummary } from '../discord/render';
 import type { TextStream } from '../discord/sinks/ConsoleSink';
 import type { Logger } from '../logging/logger';
+import type { MuteStore } from '../state/MuteStore';
 import type { StateStore } from '../state/StateStore';
 import type { BaristaEvent } from '../model/BaristaEvent';
 import { NotifyPipeline } from './NotifyPipeline';
@@ -19,6 +20,8 @@ export interface NotificationsOptions {
   logger: Logger;
   /** Where console notifications are printed (stdout by default). */
   console?: TextStream;
+  /** Shared with the commands, so a mute added from Discord applies at once. */
+  mutes?: MuteStore;
 }
 
 export class Notifications {
@@ -41,6 +44,7 @@ export class Notifications {
       sinks,
       render: renderNotification,
       renderPortfolio: renderPortfolioSummary,
+      ...(this.options.mutes ? { mutes: this.options.mutes } : {}),
     });
     this.pipeline.start(events$);
   }

@@ -36,6 +36,8 @@ export interface NotifyPipelineOptions {
   renderPortfolio: (trader: string, snapshot: PortfolioSnapshot, options: { note: string; silent: boolean }) => DiscordMessage[];
   /** Clock for the outbox and its dispatcher (tests). */
   now?: () => number;
+  /** The mutes, shared with the commands that add them (default: a store of its own). */
+  mutes?: MuteStore;
 }
 
 /** A summary still unsent this long after its time is stale: the next one will say it better. */
@@ -62,7 +64,7 @@ export class NotifyPipeline {
   /** Starts delivering: first whatever the outbox holds, then events left unnotified last time, then `events$`. */
   start(events$: Observable<BaristaEvent>): void {
     const { logger, notify, state } = this.options;
-    const mutes = new MuteStore(state);
+    const mutes = this.options.mutes ?? new MuteStore(state);
     const policy = notificationPolicy(notify, {
       mutes,
       // A final drop settles the event for good, a suppressed repeat included: left unnotified,

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { Commands } from '../agent/Commands';
 import { Notifications } from '../agent/Notifications';
+import { MuteStore } from '../state/MuteStore';
 import { DEFAULT_STATE_PATH } from '../paths';
 import { startAgent, type AgentCommandOptions } from './startAgent';
 
@@ -14,15 +16,24 @@ export function registerRunCommand(program: Command): void {
   addAgentOptions(program.command('run').description('start the agent: watch the workspace, keep state, follow rules.yaml edits; stops on SIGINT/SIGTERM')).action(
     async (options: AgentCommandOptions) => {
       let notifications: Notifications | null = null;
+      let commands: Commands | null = null;
       await startAgent('run', options, 1, {
         start: async (agent, rules, state) => {
-          notifications = new Notifications({ state, logger: agent.logger });
+          // One mute store: a mute added from Discord applies to the very next notification.
+          const mutes = new MuteStore(state);
+          notifications = new Notifications({ state, logger: agent.logger, mutes });
           await notifications.start(rules.config, agent.events$);
+          commands = new Commands({ state, logger: agent.logger, mutes, fastReconnect: process.env.BARISTA_TEST_FAST_RECONNECT === '1' }, rules.config);
+          await commands.apply(rules.config);
         },
         rulesApplied: async (agent, rules, change) => {
           if (change.sections.includes('notify')) await notifications?.restart(rules.config, agent.events$);
+          await commands?.apply(rules.config);
         },
-        stop: async () => notifications?.stop(),
+        stop: async () => {
+          await commands?.stop();
+          await notifications?.stop();
+        },
       });
     },
   );

@@ -280,15 +280,21 @@ const principals = z.strictObject({
 });
 
 export const commandsSchema = z.strictObject({
-  prefix: z.string().max(5).default('!'),
-  slash: z.boolean().default(true),
-  guilds: z.array(snowflake).optional(),
+  prefix: describe(z.string().min(1).max(5).default('!'), 'Prefix of the message commands (`!status`). Needs the Message Content intent.'),
+  slash: describe(z.boolean().default(true), 'Register and answer slash commands.'),
+  guilds: describe(z.array(snowflake).optional(), 'Servers the bot answers in; slash commands are registered there (at once) instead of globally.'),
+  dashboard_url: describe(z.string().optional(), 'What /dashboard answers with.'),
   allow: z
     .strictObject({
-      read: principals.optional(),
+      read: describe(principals.optional(), 'Who may read (status, portfolio, trades, …). Default: any member of the configured guilds, in guild channels.'),
+      mute: describe(principals.optional(), 'Who may add and remove mutes. Default: the control list.'),
       control: describe(principals.optional(), 'Who may start and stop the trader. Nobody by default.'),
     })
     .prefault({}),
+  rate: describe(
+    z.strictObject({ burst: z.number().int().positive().default(4), per_second: z.number().positive().default(1) }).prefault({}),
+    'Commands one user may send: a burst, then this many per second.',
+  ),
 });
 
 export const controlSchema = z.strictObject({
@@ -338,5 +344,7 @@ export type RuleConfig = RulesFile['rules'][number];
 export type RouteConfig = RulesFile['notify']['routes'][number];
 export type ChannelConfig = RulesFile['notify']['channels'][string];
 export type DigestConfig = RulesFile['notify']['digests'][number];
+export type CommandsConfig = RulesFile['commands'];
+export type Principals = z.output<typeof principals>;
 export type Severity = (typeof SEVERITIES)[number];
 export type SourceType = (typeof SOURCE_TYPES)[number];

@@ -59,7 +59,8 @@ export class StateStore {
       if (!hasMigrations) throw new StateError(`${file} is not a barista state file (it has no schema_migrations table)`);
       const current = currentVersion(db);
       if (current > LATEST_SCHEMA_VERSION) throw new StateError(`state file ${file} was written by a newer barista (schema version ${current}; this barista knows up to ${LATEST_SCHEMA_VERSION}); upgrade barista to read it`);
-      if (current < LATEST_SCHEMA_VERSION) throw new StateError(`state file ${file} was written by an older barista (schema version ${current}); run \`barista run\` on it once to upgrade it`);
+      const done = appliedVersions(db);
+      if (current < LATEST_SCHEMA_VERSION || MIGRATIONS.some((m) => !done.has(m.version))) throw new StateError(`state file ${file} was written by an older barista (schema version ${current}); run \`barista run\` on it once to upgrade it`);
       const firstStartedAt = Number((db.prepare("SELECT value FROM kv WHERE key = 'first_started_at'").get() as { value: string } | undefined)?.value ?? NaN);
       return new StateStore(db, { path: file, schemaVersion: current, applied: [], replacedStale: null, firstStartedAt }, null);
     } catch (error) {
@@ -103,7 +104,9 @@ export class StateStore {
       }
       const lease = acquireLease(db, file, now());
       leaseToken = lease.token;
-      const applied = migrations.filter((m) => m.version > current);
+      // Every migration not recorded, gaps included: a file made by a build that had 6 but not 5 gets 5.
+      const done = appliedVersions(db);
+      const applied = migrations.filter((m) => !done.has(m.version));
       for (const migration of applied) {
         try {
           db.transaction(() => {
@@ -196,6 +199,10 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function appliedVersions(db: Database.Database): Set<number> {
+  return new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
 }
 
 function currentVersion(db: Database.Database): number {

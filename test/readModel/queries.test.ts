@@ -191,7 +191,7 @@ describe('queries on catalogue-written state', () => {
     const model = new ReadModel(state, () => T0 + 60_000);
     expect(mutesAnswer(model).mutes).toEqual([{ id: 1, match: { subject: 'alpha' }, reason: 'maintenance', createdBy: 'u1', createdAt: T0, expiresAt: T0 + HOUR }]);
     writeCache(state, CATALOGUE.sourceHealth.of('sessions'), { source: 'sessions', type: 'csv', follows: 'paper_trades/*.csv', committed_at: T0, newest_data_at: T0 - 30_000, last_error: { at: T0 + 1000, message: 'disk I/O error' } });
-    const health = healthAnswer(model, { version: '1.2.3', startedAt: T0 - 10_000, rateLimitHits: 2 });
+    const health = healthAnswer(model, { version: '1.2.3', startedAt: T0 - 10_000, rateLimitHits: () => 2 });
     expect(health).toMatchObject({ version: '1.2.3', uptimeS: 70, outbox: { pending: 0, rejected: 0, oldestPendingS: null, rateLimitHits: 2 } });
     expect(health.sources).toEqual([{ id: 'sessions', type: 'csv', follows: 'paper_trades/*.csv', lagS: 90, lastError: { at: T0 + 1000, message: 'disk I/O error' }, ok: false }]);
     expect(health.stateFileBytes).toBeGreaterThan(0);

@@ -8,8 +8,8 @@ export interface RuntimeInfo {
   version: string;
   /** When this process started (epoch ms). */
   startedAt: number;
-  /** 429s met by the Discord senders since the start. */
-  rateLimitHits: number;
+  /** 429s met by the Discord senders since the start (asked when the answer is made). */
+  rateLimitHits(): number;
 }
 
 export function sourceHealthView(health: SourceHealth, now: number): SourceHealthView {
@@ -40,6 +40,6 @@ export function healthAnswer(model: ReadModel, runtime: RuntimeInfo): HealthAnsw
     uptimeS: Math.max(0, Math.round((now - runtime.startedAt) / 1000)),
     stateFileBytes: model.stateFileBytes(),
     sources: sourcesHealth(model),
-    outbox: { pending: outbox.pending, oldestPendingS: outbox.oldestPendingAt === null ? null : Math.max(0, Math.round((now - outbox.oldestPendingAt) / 1000)), rejected: outbox.rejected, rateLimitHits: runtime.rateLimitHits },
+    outbox: { pending: outbox.pending, oldestPendingS: outbox.oldestPendingAt === null ? null : Math.max(0, Math.round((now - outbox.oldestPendingAt) / 1000)), rejected: outbox.rejected, rateLimitHits: runtime.rateLimitHits() },
   };
 }

@@ -1,0 +1,119 @@
+/**
+ * From a neutral Invocation to a reply: rate limit, find the command, check who may run it,
+ * parse the arguments, then run it. Denials are audited; an internal error is logged with a
+ * reference and the user sees only the reference. Knows nothing of discord.js.
+ */
+import { randomBytes } from 'node:crypto';
+import type { CommandsConfig } from '../../config/schema';
+import type { Logger } from '../../logging/logger';
+import type { AuditLog } from '../../state/AuditLog';
+import { renderDenied, renderInternalError, renderSlowDown, renderUnknownCommand, renderUsage } from '../render/commandReplies';
+import { commandName, type CommandContext, type CommandDefinition, type CommandReply } from './CommandDefinition';
+import type { CommandRegistry } from './CommandRegistry';
+import { describePlace, type Invocation } from './Invocation';
+import { parseArgs, usageOf } from './options';
+import { PRECONDITIONS } from './preconditions';
+import { UserRateLimit } from './userRateLimit';
+
+/** The dispatcher's verdict before anything runs: answer now, run (maybe deferred), or say nothing. */
+export type Prepared =
+  | { kind: 'ignore'; why: string }
+  | { kind: 'reply'; reply: CommandReply }
+  | { kind: 'run'; command: CommandDefinition; slow: boolean; run: () => Promise<CommandReply> };
+
+export interface DispatcherOptions {
+  registry: CommandRegistry;
+  audit: AuditLog;
+  logger: Logger;
+  config: () => CommandsConfig;
+  /** Builds the services a command may use for one invocation. */
+  context: (invocation: Invocation, visible: () => readonly CommandDefinition[]) => CommandContext;
+  now?: () => number;
+}
+
+export class CommandDispatcher {
+  private readonly now: () => number;
+  private rateLimit: UserRateLimit;
+  private rateConfig: string;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.now = options.now ?? Date.now;
+    const { rate } = options.config();
+    this.rateLimit = new UserRateLimit(rate.burst, rate.per_second, this.now);
+    this.rateConfig = JSON.stringify(rate);
+  }
+
+  prepare(invocation: Invocation): Prepared {
+    const config = this.options.config();
+    this.followRateConfig(config);
+    const prefix = invocation.transport === 'slash' ? '/' : config.prefix;
+    const rate = this.rateLimit.take(invocation.caller.userId);
+    if (!rate.allowed) {
+      return rate.tell ? { kind: 'reply', reply: { message: renderSlowDown(rate.retryAfterMs), ephemeral: true } } : { kind: 'ignore', why: 'rate limited' };
+    }
+    const found = this.options.registry.resolve(invocation);
+    if (!found) return { kind: 'reply', reply: { message: renderUnknownCommand(invocation.path.join(' '), prefix), ephemeral: true } };
+    const { command, args } = found;
+    const name = commandName(command);
+    const decision = PRECONDITIONS[command.access]({ caller: invocation.caller, place: invocation.place, config });
+    if (!decision.allowed) {
+      this.audit(invocation, name, 'denied', decision.reason);
+      return decision.silent ? { kind: 'ignore', why: decision.reason } : { kind: 'reply', reply: { message: renderDenied(decision.reason), ephemeral: true } };
+    }
+    const parsed = parseArgs(command.options, args);
+    if (!parsed.ok) return { kind: 'reply', reply: { message: renderUsage(usageOf(command.path, command.options, prefix), parsed.problem), ephemeral: true } };
+    const auditId = command.access === 'canRead' ? null : this.audit(invocation, name, 'allowed', null);
+    const context = this.options.context(invocation, () => this.visibleTo(invocation));
+    return {
+      kind: 'run',
+      command,
+      slow: command.slow === true,
+      run: async () => {
+        try {
+          const reply = await command.run(context, parsed.args as never);
+          if (auditId !== null) this.options.audit.settle(auditId, 'answered');
+          return reply;
+        } catch (error) {
+          const ref = randomBytes(4).toString('hex');
+          this.options.logger.error({ err: error, ref, command: name, user: invocation.caller.userId }, `command ${name} failed (ref ${ref})`);
+          if (auditId !== null) this.options.audit.settle(auditId, `failed (ref ${ref})`);
+          return { message: renderInternalError(ref), ephemeral: true };
+        }
+      },
+    };
+  }
+
+  /** The commands this caller may run here, for /help. */
+  visibleTo(invocation: Pick<Invocation, 'caller' | 'place'>): readonly CommandDefinition[] {
+    const config = this.options.config();
+    return this.options.registry.all.filter((command) => PRECONDITIONS[command.access]({ caller: invocation.caller, place: invocation.place, config }).allowed);
+  }
+
+  private audit(invocation: Invocation, command: string, decision: 'allowed' | 'denied', outcome: string | null): number | null {
+    try {
+      const args = invocation.args.kind === 'named' ? JSON.stringify(invocation.args.values) : JSON.stringify(invocation.args.words);
+      return this.options.audit.record({
+        at: this.now(),
+        userId: invocation.caller.userId,
+        userTag: invocation.caller.username,
+        command,
+        args: args.length > 2000 ? `${args.slice(0, 2000)}…` : args,
+        place: describePlace(invocation.place),
+        decision,
+        outcome,
+      });
+    } catch (error) {
+      // The audit is a record, not a gate: a failing write is logged and the answer still goes.
+      this.options.logger.error({ err: error, command }, 'could not write the audit row');
+      return null;
+    }
+  }
+
+  /** A rules edit may change the rate: start new buckets only when it did. */
+  private followRateConfig(config: CommandsConfig): void {
+    const key = JSON.stringify(config.rate);
+    if (key === this.rateConfig) return;
+    this.rateConfig = key;
+    this.rateLimit = new UserRateLimit(config.rate.burst, config.rate.per_second, this.now);
+  }
+}
