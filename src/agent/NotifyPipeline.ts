@@ -13,11 +13,13 @@ import type { DiscordMessage } from '../discord/DiscordMessage';
 import { OutboxDispatcher } from '../discord/OutboxDispatcher';
 import type { Sink } from '../discord/sinks/Sink';
 import type { Logger } from '../logging/logger';
+import { CATALOGUE, listCache } from '../readModel/catalogue';
 import { EventStore } from '../state/EventStore';
 import { MuteStore } from '../state/MuteStore';
 import { OutboxStore, type OutboxEntry } from '../state/OutboxStore';
 import type { StateStore } from '../state/StateStore';
 import { eventId, type BaristaEvent } from '../model/BaristaEvent';
+import type { PortfolioSnapshot } from '../streams/csvSession';
 import type { Notification } from '../streams/notify/Notification';
 import { compileGlobs } from '../streams/notify/eventMatcher';
 import { digestSchedule, type DigestTick } from '../streams/notify/digestSchedule';
@@ -31,15 +33,12 @@ export interface NotifyPipelineOptions {
   sinks: ReadonlyMap<string, Sink>;
   render: (notification: Notification) => DiscordMessage[];
   /** A trader's cached portfolio as a scheduled summary (notify.digests, kind portfolio). */
-  renderPortfolio: (trader: string, snapshot: Record<string, unknown>, options: { note: string; silent: boolean }) => DiscordMessage[];
+  renderPortfolio: (trader: string, snapshot: PortfolioSnapshot, options: { note: string; silent: boolean }) => DiscordMessage[];
   /** Clock for the outbox and its dispatcher (tests). */
   now?: () => number;
   /** The mutes, shared with the commands that add them (default: a store of its own). */
   mutes?: MuteStore;
 }
-
-/** Cache keys of the CSV sessions' latest snapshots: portfolio:<trader>. */
-const PORTFOLIO = 'portfolio:';
 
 /** A summary still unsent this long after its time is stale: the next one will say it better. */
 const DIGEST_LIFETIME_MS = 3_600_000;
@@ -113,14 +112,14 @@ export class NotifyPipeline {
     const destinations = digest ? plan.channels.get(digest.to) : undefined;
     if (!digest || !destinations) return;
     const wanted = digest.subjects ? compileGlobs(digest.subjects) : () => true;
-    const snapshots = state.listCache<Record<string, unknown>>(PORTFOLIO).filter((entry) => wanted(entry.key.slice(PORTFOLIO.length)));
+    const snapshots = listCache(state, CATALOGUE.portfolio, { logger }).filter((entry) => wanted(entry.id));
     if (snapshots.length === 0) {
       logger.info({ digest: digest.id }, 'scheduled digest: no trader portfolio cached yet; nothing sent');
       return;
     }
     const expiresAt = Date.parse(tick.at) + DIGEST_LIFETIME_MS;
     const entries = snapshots.flatMap((snapshot) => {
-      const trader = snapshot.key.slice(PORTFOLIO.length);
+      const trader = snapshot.id;
       const messages = renderPortfolio(trader, snapshot.value, { note: `Scheduled summary (${digest.id})`, silent: digest.mode === 'silent' });
       return outboxEntries(destinations, messages, `digest:${digest.id}:${tick.at}:${trader}`, `digest:${digest.id}:${trader}`, expiresAt);
     });

@@ -3,14 +3,9 @@
  * `processes` cache the process source commits each tick. No probe, or a view older than
  * `maxAgeMs`: unknown (null), and the alarms do without.
  */
+import { CATALOGUE, readCache } from '../readModel/catalogue';
 import type { StateStore } from '../state/StateStore';
 import type { RunningWorkers } from '../streams/optunaAlarms';
-
-interface CachedProcess {
-  class: string;
-  paused: boolean;
-  study_name: string | null;
-}
 
 export function cachedTrainingWorkers(state: StateStore, options: { className?: string; maxAgeMs?: number; now?: () => number } = {}): RunningWorkers {
   const className = options.className ?? 'training';
@@ -19,7 +14,7 @@ export function cachedTrainingWorkers(state: StateStore, options: { className?: 
   return {
     count(study: string): number | null {
       if (!state.isOpen) return null;
-      const cached = state.getCache<CachedProcess[]>('processes');
+      const cached = readCache(state, CATALOGUE.processes);
       if (!cached || cached.at === null || now() - Date.parse(cached.at) > maxAgeMs) return null;
       const workers = cached.value.filter((p) => p.class === className && !p.paused);
       // A worker started with --study-name works for that study only; one without may work for any.

@@ -8,6 +8,7 @@ import { registerEventsCommand } from './eventsCommand';
 import { CliExit, EXIT_FAILURE } from './loadConfigForCli';
 import { registerRulesCommand } from './rulesTestCommand';
 import { registerRunCommand } from './runCommand';
+import { registerStatusCommand } from './statusCommand';
 
 export function buildProgram(): Command {
   const program = new Command('barista')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerRulesCommand(program);
   registerEventsCommand(program);
+  registerStatusCommand(program);
   return program;
 }
 

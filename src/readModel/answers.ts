@@ -68,6 +68,8 @@ export interface PortfolioAnswer extends AnswerBase {
   kind: 'portfolio';
   totals: PortfolioTotals;
   positions: PositionView[];
+  /** The other traders with a portfolio (asked without a name: the one with the newest bar is shown). */
+  otherTraders: string[];
 }
 
 export interface TradeView {

@@ -160,6 +160,11 @@ export class OutboxStore<P = unknown> {
     return counts;
   }
 
+  /** When the oldest pending row was written (epoch ms), or null when none is pending. */
+  oldestPendingAt(): number | null {
+    return (this.db.prepare("SELECT min(created_at) AS at FROM outbox WHERE status = 'pending'").get() as { at: number | null }).at;
+  }
+
   /** Latest rows first, optionally of one status and/or destination (for status reports: what was rejected and why). */
   list(filter: { status?: OutboxStatus; destination?: string; limit?: number } = {}): OutboxRow<P>[] {
     return (this.statements.list.all({ status: filter.status ?? null, destination: filter.destination ?? null, limit: filter.limit ?? 50 }) as RawRow[]).map((r) => toRow<P>(r));

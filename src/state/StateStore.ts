@@ -2,7 +2,7 @@
  * barista's own SQLite file: WAL, versioned migrations, one instance at a time.
  * Everything barista remembers (checkpoints, caches, outbox, audit) lives here.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { acquireLease, LEASE_TABLE_SQL, releaseLease, StateInUseError, type LeaseHolder } from './instanceLease';
@@ -35,8 +35,44 @@ export class StateStore {
   private constructor(
     readonly db: Database.Database,
     readonly info: OpenedInfo,
-    private readonly leaseToken: string,
+    /** Null when opened read-only: another barista may hold the lease. */
+    private readonly leaseToken: string | null,
   ) {}
+
+  /**
+   * Opens the file to read only, beside a running barista (which holds the lease): no lease, no
+   * migrations. A file that is missing, not barista's, or of another schema version than this
+   * barista's is refused with a StateError saying which.
+   */
+  static openReadOnly(filePath: string): StateStore {
+    const file = path.resolve(filePath);
+    if (!existsSync(file)) throw new StateError(`no state file at ${file} (has barista run with this --state?)`);
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+    } catch (error) {
+      throw new StateError(`cannot open state file ${file}: ${describeSqliteError(error)}`);
+    }
+    try {
+      const hasMigrations = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+      if (!hasMigrations) throw new StateError(`${file} is not a barista state file (it has no schema_migrations table)`);
+      const current = currentVersion(db);
+      if (current > LATEST_SCHEMA_VERSION) throw new StateError(`state file ${file} was written by a newer barista (schema version ${current}; this barista knows up to ${LATEST_SCHEMA_VERSION}); upgrade barista to read it`);
+      const done = appliedVersions(db);
+      if (current < LATEST_SCHEMA_VERSION || MIGRATIONS.some((m) => !done.has(m.version))) throw new StateError(`state file ${file} was written by an older barista (schema version ${current}); run \`barista run\` on it once to upgrade it`);
+      const firstStartedAt = Number((db.prepare("SELECT value FROM kv WHERE key = 'first_started_at'").get() as { value: string } | undefined)?.value ?? NaN);
+      return new StateStore(db, { path: file, schemaVersion: current, applied: [], replacedStale: null, firstStartedAt }, null);
+    } catch (error) {
+      db.close();
+      if (error instanceof StateError) throw error;
+      throw new StateError(`cannot read state file ${file}: ${describeSqliteError(error)}`);
+    }
+  }
+
+  get readOnly(): boolean {
+    return this.leaseToken === null;
+  }
 
   static open(options: StateStoreOptions): StateStore {
     const file = path.resolve(options.path);
@@ -68,7 +104,9 @@ export class StateStore {
       }
       const lease = acquireLease(db, file, now());
       leaseToken = lease.token;
-      const applied = migrations.filter((m) => m.version > current);
+      // Every migration not recorded, gaps included: a file made by a build that had 6 but not 5 gets 5.
+      const done = appliedVersions(db);
+      const applied = migrations.filter((m) => !done.has(m.version));
       for (const migration of applied) {
         try {
           db.transaction(() => {
@@ -120,6 +158,18 @@ export class StateStore {
     return row ? { value: JSON.parse(row.value) as T, at: row.at } : undefined;
   }
 
+  /** A cache row as stored (the catalogue validates the value), with when barista wrote it. */
+  getCacheRow(key: string): { key: string; value: unknown; at: string | null; updatedAt: number } | undefined {
+    const row = this.db.prepare('SELECT key, value, at, updated_at FROM cache WHERE key = ?').get(key) as { key: string; value: string; at: string | null; updated_at: number } | undefined;
+    return row ? { key: row.key, value: parseJson(row.value), at: row.at, updatedAt: row.updated_at } : undefined;
+  }
+
+  /** Every cache row whose key starts with `prefix`, by key. */
+  listCacheRows(prefix: string): { key: string; value: unknown; at: string | null; updatedAt: number }[] {
+    const rows = this.db.prepare('SELECT key, value, at, updated_at FROM cache WHERE substr(key, 1, length(?)) = ? ORDER BY key').all(prefix, prefix) as { key: string; value: string; at: string | null; updated_at: number }[];
+    return rows.map((row) => ({ key: row.key, value: parseJson(row.value), at: row.at, updatedAt: row.updated_at }));
+  }
+
   /** Every cached value whose key starts with `prefix` (e.g. "portfolio:"), by key. */
   listCache<T>(prefix: string): { key: string; value: T; at: string | null }[] {
     const rows = this.db.prepare("SELECT key, value, at FROM cache WHERE substr(key, 1, length(?)) = ? ORDER BY key").all(prefix, prefix) as { key: string; value: string; at: string | null }[];
@@ -129,6 +179,10 @@ export class StateStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.leaseToken === null) {
+      this.db.close();
+      return;
+    }
     try {
       releaseLease(this.db, this.leaseToken);
       this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -136,6 +190,19 @@ export class StateStore {
       this.db.close();
     }
   }
+}
+
+/** A cache value that is not JSON (a hand-edited row) reads as undefined: the catalogue calls it absent. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function appliedVersions(db: Database.Database): Set<number> {
+  return new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
 }
 
 function currentVersion(db: Database.Database): number {

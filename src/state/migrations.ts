@@ -116,6 +116,47 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'trade history, equity series and trial history for commands',
+    // Kept apart from events (which retention prunes) and bounded by their stores.
+    sql: `
+      CREATE TABLE trade_history (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,  -- commit order: trades of one bar keep the CSV's order
+        event_id TEXT NOT NULL UNIQUE,               -- the trade.executed event: a replay inserts nothing
+        trader   TEXT NOT NULL,
+        at       INTEGER NOT NULL,                   -- bar time, epoch ms
+        symbol   TEXT NOT NULL,
+        side     TEXT NOT NULL,                      -- BUY | SELL
+        qty      REAL NOT NULL,
+        price    REAL NOT NULL,
+        value    REAL NOT NULL,
+        position REAL                                -- quantity held after the trade
+      );
+      CREATE INDEX trade_history_by_trader ON trade_history (trader, seq);
+      CREATE INDEX trade_history_by_symbol ON trade_history (trader, symbol, seq);
+      CREATE TABLE equity_series (
+        trader TEXT NOT NULL,
+        at     INTEGER NOT NULL,                     -- bar time, epoch ms
+        total  REAL NOT NULL,
+        cash   REAL NOT NULL,
+        PRIMARY KEY (trader, at)
+      ) WITHOUT ROWID;
+      CREATE TABLE equity_thinned (
+        trader  TEXT PRIMARY KEY,
+        through INTEGER NOT NULL                     -- points before this are thinned to hourly
+      ) WITHOUT ROWID;
+      CREATE TABLE trial_history (
+        study       TEXT NOT NULL,
+        number      INTEGER NOT NULL,
+        state       TEXT NOT NULL,
+        value       REAL,
+        started_at  INTEGER,
+        finished_at INTEGER,
+        PRIMARY KEY (study, number)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
     version: 6,
     name: 'audit rows say where a command came from',
     sql: `ALTER TABLE audit ADD COLUMN place TEXT;`,

@@ -164,13 +164,26 @@ export function tradesBetween(previous: CsvRow, current: CsvRow, tickers: readon
   return drafts;
 }
 
+/** The fields of `portfolio.snapshot` (also the `portfolio:<trader>` cache entry). */
+export interface PortfolioSnapshot {
+  trader: string;
+  /** Bar open time, ISO 8601 UTC. */
+  at: string;
+  cash: number;
+  total: number;
+  reward: number;
+  holdings: Record<string, number>;
+  prices: Record<string, number>;
+}
+
 function snapshotDraft(row: CsvRow, trader: string): EventDraft {
+  const fields: PortfolioSnapshot = { trader, at: row.at, cash: row.cash, total: row.total, reward: row.reward, holdings: { ...row.holdings }, prices: { ...row.prices } };
   return {
     type: 'portfolio.snapshot',
     // Per-bar cache material, not news: routes send it only if asked to.
     severity: 'debug',
     at: row.at,
-    fields: { trader, at: row.at, cash: row.cash, total: row.total, reward: row.reward, holdings: { ...row.holdings }, prices: { ...row.prices } },
+    fields: { ...fields },
   };
 }
 

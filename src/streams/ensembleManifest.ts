@@ -9,6 +9,9 @@ import { FieldReader, isJsonObject, jsonTypeOf } from './lenientJson';
 
 export const ENSEMBLE_CACHE_KEY = 'ensemble';
 
+/** The `ensemble` cache: the manifest and the file it came from. */
+export type EnsembleCache = EnsembleManifest & { file: string };
+
 export interface EnsembleMember {
   trial: number;
   value: number | null;
@@ -85,6 +88,6 @@ export function deriveEnsembleManifest(previous: EnsembleMemory | null, data: un
       },
     });
   }
-  const cache: CacheUpdate = { key: ENSEMBLE_CACHE_KEY, at: null, update: () => ({ ...manifest, file: look.path }) };
+  const cache: CacheUpdate = { key: ENSEMBLE_CACHE_KEY, at: null, update: (): EnsembleCache => ({ ...manifest, file: look.path }) };
   return { ok: true, drafts, memory: { trials }, cache };
 }

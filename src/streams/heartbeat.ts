@@ -69,6 +69,11 @@ export interface HeartbeatLivenessOptions {
 
 export const DEFAULT_STALE_GRACE_MS = 5 * 60_000;
 
+/** When a trader with this latest heartbeat becomes stale (epoch ms): its next poll plus the grace. */
+export function heartbeatDeadlineMs(heartbeat: Heartbeat, graceMs: number = DEFAULT_STALE_GRACE_MS): number {
+  return Date.parse(heartbeat.next_poll_scheduled) + graceMs;
+}
+
 interface TraderLiveness {
   /** The name of the latest reading. */
   trader: string;
@@ -113,7 +118,7 @@ export function heartbeatLiveness(readings$: Observable<HeartbeatReading>, optio
     };
 
     const accept = ({ trader, file, heartbeat }: HeartbeatReading) => {
-      const deadlineMs = Date.parse(heartbeat.next_poll_scheduled) + graceMs;
+      const deadlineMs = heartbeatDeadlineMs(heartbeat, graceMs);
       const key = file ?? trader;
       const known = traders.get(key);
       if (!known) {

@@ -268,9 +268,23 @@ export interface TrialEventDraft {
   idParts: (string | number)[];
 }
 
+/** A trial seen finished by this poll, news or not (the trial history keeps them all). */
+export interface FinishedTrial {
+  study: string;
+  number: number;
+  state: string;
+  /** First objective; null when it has none or it is not finite. */
+  value: number | null;
+  /** Epoch ms, reading the worker's naive times as barista's local time (same host). */
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
 export interface PollOutcome {
   view: OptunaView;
   drafts: TrialEventDraft[];
+  /** Every trial this read found finished, in read order (baseline and history included). */
+  finished: FinishedTrial[];
   /** The view was thrown away (a study deleted and its id reused): read again from the start. */
   resynced: boolean;
   /** Why, when resynced. */
@@ -321,7 +335,7 @@ const KEEP_FINISHES = 50;
 /** Folds one read into the view; returns the new view and what is news. */
 export function applySnapshot(previous: OptunaView, snapshot: OptunaSnapshot, options: OptunaOptions): PollOutcome {
   const reason = staleReason(previous, snapshot);
-  if (reason !== null) return { view: resyncView(previous, snapshot), drafts: [], resynced: true, reason };
+  if (reason !== null) return { view: resyncView(previous, snapshot), drafts: [], finished: [], resynced: true, reason };
 
   const now = options.now;
   const view: OptunaView = structuredClone(previous);
@@ -331,6 +345,7 @@ export function applySnapshot(previous: OptunaView, snapshot: OptunaSnapshot, op
     if (!options.history) view.baseline = { through: snapshot.maxTrialId, wasOpen: {}, studies: null };
   }
   const drafts: TrialEventDraft[] = [];
+  const finished: FinishedTrial[] = [];
   const topN = options.topN ?? 5;
   const recentN = options.recentN ?? 10;
 
@@ -375,6 +390,8 @@ export function applySnapshot(previous: OptunaView, snapshot: OptunaSnapshot, op
     if (view.baseline?.wasOpen[key]) delete view.baseline.wasOpen[key];
     const watched = !options.studies || options.studies.includes(study.name);
     const summary = summarize(trial);
+    const first = trial.values[0];
+    finished.push({ study: study.name, number: trial.number, state: trial.state, value: first !== undefined && Number.isFinite(first) ? first : null, startedAt: localInstantMs(trial.datetimeStart), finishedAt: localInstantMs(trial.datetimeComplete) });
     study.recent = [summary, ...study.recent].slice(0, recentN);
     study.lastFinishSeenAt = now;
     study.stalledSince = null;
@@ -400,7 +417,7 @@ export function applySnapshot(previous: OptunaView, snapshot: OptunaSnapshot, op
   }
   noteBusy(view, now);
   if (view.baseline && !snapshot.more && view.watermark >= view.baseline.through) view.baseline = null;
-  return { view, drafts, resynced: false };
+  return { view, drafts, finished, resynced: false };
 }
 
 /** A new report, param, attribute or heartbeat of an open trial: its worker is alive. */
@@ -557,9 +574,26 @@ export interface StudyCache extends StudyProgress {
   median_duration_s: number | null;
   /** ISO time of the stall announced and not yet cleared, else null. */
   stalled_since: string | null;
+  /** The RUNNING trials now; started_at is the worker's naive local time as Optuna wrote it. */
+  running_trials: Array<{ number: number; started_at: string | null }>;
 }
 
-export function studyCache(study: StudyView): StudyCache {
+/** The `optuna-studies:<source>` index: which studies a source caches (each under optuna:<study>). */
+export interface StudiesIndexCache {
+  source: string;
+  storage: string;
+  studies: string[];
+}
+
+/** The RUNNING trials of the study with this id in the view, by number. */
+export function runningTrials(view: OptunaView, studyId: string): StudyCache['running_trials'] {
+  return Object.values(view.open)
+    .filter((t) => String(t.studyId) === studyId && t.state === 'RUNNING')
+    .sort((a, b) => a.number - b.number)
+    .map((t) => ({ number: t.number, started_at: t.start }));
+}
+
+export function studyCache(study: StudyView, running: StudyCache['running_trials'] = []): StudyCache {
   const total = Object.values(study.counts).reduce((a, b) => a + b, 0);
   return {
     study: study.name,
@@ -573,5 +607,6 @@ export function studyCache(study: StudyView): StudyCache {
     ...studyProgress(study),
     median_duration_s: median(study.durations),
     stalled_since: study.stalledSince === null ? null : new Date(study.stalledSince).toISOString(),
+    running_trials: running,
   };
 }

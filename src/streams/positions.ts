@@ -31,6 +31,11 @@ export interface PortfolioProtection {
   profit_taken: boolean | null;
 }
 
+/** positions_state.json as cached: with the trader that wrote it, when one trader runs (else null). */
+export interface CachedPositions extends PositionsState {
+  trader: string | null;
+}
+
 export interface PositionsState {
   /** The bar the file was written for, ISO 8601 UTC. */
   at: string | null;

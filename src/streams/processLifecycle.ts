@@ -373,8 +373,11 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
+/** A process as the `processes` cache holds it. */
+export type CachedProcess = Omit<TrackedProcess, 'start_ticks' | 'pauses'>;
+
 /** The `processes` cache: what commands show (`!status`). */
-export function processesCache(view: ProcessView): Omit<TrackedProcess, 'start_ticks' | 'pauses'>[] {
+export function processesCache(view: ProcessView): CachedProcess[] {
   return Object.values(view.processes)
     .sort((a, b) => a.class.localeCompare(b.class) || a.pid - b.pid)
     .map(({ start_ticks: _ticks, pauses: _pauses, ...rest }) => rest);

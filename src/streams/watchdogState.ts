@@ -12,6 +12,9 @@ import { keyEntries, splitNewEntries, type SeenKeys } from './seenEntries';
 
 export const WATCHDOG_CACHE_KEY = 'watchdog';
 
+/** The `watchdog` cache: the state with its latest alerts only, and how many it holds. */
+export type WatchdogCache = WatchdogState & { alert_count: number };
+
 export interface WatchdogAlert {
   /** Naive local time, as written ("2026-02-05T16:52:05.225541"). */
   timestamp: string | null;
@@ -95,7 +98,7 @@ export function deriveWatchdogState(previous: WatchdogMemory | null, data: unkno
   const cache: CacheUpdate = {
     key: WATCHDOG_CACHE_KEY,
     at: null,
-    update: () => ({ ...state, alerts: state.alerts.slice(-CACHED_ALERTS), alert_count: state.alerts.length }),
+    update: (): WatchdogCache => ({ ...state, alerts: state.alerts.slice(-CACHED_ALERTS), alert_count: state.alerts.length }),
   };
   return { ok: true, drafts, memory: { seen }, cache };
 }

@@ -17,7 +17,8 @@ import { parseRules } from '../../src/config/loadRules';
 import type { CsvSourceConfig, JsonSourceConfig, LogSourceConfig, ProcessSourceConfig, RulesFile } from '../../src/config/schema';
 import { silentLogger } from '../../src/logging/logger';
 import type { BaristaEvent } from '../../src/model/BaristaEvent';
-import { resolveTrader, traderDirectory, traderNames } from '../../src/readModel/traders';
+import { ReadModel } from '../../src/readModel/ReadModel';
+import { traderDirectory } from '../../src/readModel/traders';
 import { StateStore } from '../../src/state/StateStore';
 import { compileLogRules } from '../../src/streams/logRules';
 import { Inhibitor } from '../../src/streams/notify/inhibition';
@@ -155,8 +156,9 @@ describe('one trader, one name, across its process, log, CSV and heartbeat', () 
     ]);
 
     // Commands find it by any of its names.
-    expect(traderNames(state)).toEqual(['x']);
-    for (const typed of ['x', 'x_session', 'paper_trader', 'logs/paper_trader.log', 'x_heartbeat.json']) expect([typed, resolveTrader(state, typed)]).toEqual([typed, 'x']);
+    const model = new ReadModel(state);
+    expect(model.traderNames()).toEqual(['x']);
+    for (const typed of ['x', 'x_session', 'paper_trader', 'logs/paper_trader.log', 'x_heartbeat.json']) expect([typed, model.resolveTrader(typed)]).toEqual([typed, 'x']);
 
     // A restart: nothing is replayed, and the anonymous log is still x's (no process to ask now).
     await stopSources();

@@ -177,7 +177,14 @@ describe('OptunaSourceComponent on a journal file', () => {
       for (const study of ['sma_cross', 'multi_obj', 'second']) {
         const cache = (s: Harness) => {
           const { value } = s.state.getCache<StudyCache>(`optuna:${study}`) ?? { value: null };
-          return value && { ...value, recent: value.recent.map((r) => ({ ...r, completedAt: null, durationS: null })), top: value.top.map((r) => ({ ...r, completedAt: null, durationS: null })) };
+          return (
+            value && {
+              ...value,
+              recent: value.recent.map((r) => ({ ...r, completedAt: null, durationS: null })),
+              top: value.top.map((r) => ({ ...r, completedAt: null, durationS: null })),
+              running_trials: value.running_trials.map((r) => ({ ...r, started_at: null })),
+            }
+          );
         };
         // The samples' own trials ran at other times in each storage: compare all but their times.
         expect({ ...cache(h), per_hour: null, median_duration_s: null, eta_s: null }).toEqual({ ...cache(other), per_hour: null, median_duration_s: null, eta_s: null });

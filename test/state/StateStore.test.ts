@@ -138,3 +138,14 @@ describe('StateStore', () => {
     store.close();
   });
 });
+
+describe('StateStore migrations with a gap', () => {
+  it('applies a migration missing below the newest one recorded (a build that had 6 but not 5)', () => {
+    const file = path.join(tempDir(), 'gap.db');
+    StateStore.open({ path: file, migrations: MIGRATIONS.filter((m) => m.version !== 5) }).close();
+    const store = StateStore.open({ path: file });
+    expect(store.info.applied.map((m) => m.version)).toEqual([5]);
+    expect(store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'trade_history'").get()).toBeDefined();
+    store.close();
+  });
+});

@@ -9,7 +9,10 @@ import path from 'node:path';
 import type { CsvSourceConfig, PerformanceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, type BaristaEvent } from '../../model/BaristaEvent';
-import { CsvSession, type CsvSessionState } from '../../streams/csvSession';
+import { CATALOGUE, writeCache } from '../../readModel/catalogue';
+import { EquitySeriesStore } from '../../state/EquitySeriesStore';
+import { TradeHistoryStore, type TradeRecord } from '../../state/TradeHistoryStore';
+import { CsvSession, type CsvSessionState, type PortfolioSnapshot } from '../../streams/csvSession';
 import { barOfSnapshot, primePerformanceFromCsv } from '../../streams/performance/csvPerformance';
 import { traderOfFile } from '../../streams/traderIdentity';
 import { traderDirectory } from '../../readModel/traders';
@@ -36,6 +39,7 @@ export class CsvSourceComponent implements Component {
   private readonly sessions = new Map<string, Map<string, CsvSession>>();
   private readonly performance = new Map<string, Map<string, PerformanceState>>();
   private checkpoints: CheckpointStore;
+  private readonly histories: { trades: TradeHistoryStore; equity: EquitySeriesStore };
 
   constructor(
     private readonly config: CsvSourceConfig,
@@ -43,6 +47,7 @@ export class CsvSourceComponent implements Component {
   ) {
     this.id = config.id;
     this.checkpoints = new CheckpointStore(context.state);
+    this.histories = { trades: new TradeHistoryStore(context.state), equity: new EquitySeriesStore(context.state) };
   }
 
   start(): void {
@@ -153,16 +158,42 @@ export class CsvSourceComponent implements Component {
       sessions: Object.fromEntries([...byIdentity].map(([id, s]) => [id, s.state])),
       ...(rules && { performance: Object.fromEntries(performance) }),
     };
-    const snapshot = [...events].reverse().find((e) => e.type === 'portfolio.snapshot');
     const fresh = commitBatch(this.context.state, {
       source: this.config.id,
       key: batch.path,
       events,
       position,
-      alsoWrite: snapshot ? () => this.context.state.setCache(`portfolio:${trader}`, snapshot.fields, snapshot.at) : undefined,
+      alsoWrite: () => writeHistoriesOf(this.context.state, this.histories, trader, events),
+      health: { type: 'csv', follows: this.config.paths.join(', ') },
     });
     if (fresh.length) this.context.publish(fresh);
   }
+}
+
+/** The trader's last snapshot, trades and equity points, in the commit of their events. */
+function writeHistoriesOf(state: ComponentContext['state'], stores: { trades: TradeHistoryStore; equity: EquitySeriesStore }, trader: string, events: readonly BaristaEvent[]): void {
+  const trades: TradeRecord[] = [];
+  let last: PortfolioSnapshot | null = null;
+  for (const event of events) {
+    if (event.type === 'trade.executed') {
+      const trade = tradeRecordOf(event, trader);
+      if (trade) trades.push(trade);
+    } else if (event.type === 'portfolio.snapshot') {
+      const snapshot = event.fields as unknown as PortfolioSnapshot;
+      stores.equity.record(trader, { at: Date.parse(snapshot.at), total: snapshot.total, cash: snapshot.cash });
+      last = snapshot;
+    }
+  }
+  stores.trades.record(trades);
+  if (last) writeCache(state, CATALOGUE.portfolio.of(trader), last, last.at);
+}
+
+function tradeRecordOf(event: BaristaEvent, trader: string): TradeRecord | null {
+  const f = event.fields;
+  const side = f.side === 'BUY' || f.side === 'SELL' ? f.side : null;
+  const at = Date.parse(event.at);
+  if (side === null || typeof f.symbol !== 'string' || typeof f.qty !== 'number' || typeof f.price !== 'number' || typeof f.value !== 'number' || !Number.isFinite(at)) return null;
+  return { eventId: event.id, trader, at, symbol: f.symbol, side, qty: f.qty, price: f.price, value: f.value, position: typeof f.position === 'number' ? f.position : null };
 }
 
 function readFirstLine(file: string): string | null {

@@ -9,6 +9,7 @@
  * was already there is a baseline (state, not events); a file created later is news.
  */
 import type { SourceConfig } from '../../config/schema';
+import { applyFilesCacheUpdate } from '../../readModel/catalogue';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
 import { deriveFileChange, kindOfFile, type DeploymentFileKind } from '../../streams/deploymentFiles';
@@ -17,7 +18,7 @@ import { parseLenientJson } from '../../streams/optunaTrials';
 import { JsonDocumentWatcher, type InvalidDocument } from '../../watchers/JsonDocumentWatcher';
 import type { DocumentObservation } from '../../watchers/Observation';
 import type { Component, ComponentContext } from '../Component';
-import { commitBatch } from './commitBatch';
+import { commitBatch, noteSourceError, type SourceIdentity } from './commitBatch';
 
 export type FilesSourceConfig = Extract<SourceConfig, { type: 'files' }>;
 
@@ -44,6 +45,7 @@ export class FilesSourceComponent implements Component {
   private readonly knownHashes = new Map<string, string>();
   /** Files born after this are news on a first look (ms since epoch). */
   private baselineAt = 0;
+  private readonly health: SourceIdentity;
 
   constructor(
     private readonly config: FilesSourceConfig,
@@ -51,6 +53,7 @@ export class FilesSourceComponent implements Component {
     private readonly options: FilesSourceOptions = {},
   ) {
     this.id = config.id;
+    this.health = { type: 'files', follows: config.paths.join(', ') };
   }
 
   start(): void {
@@ -125,10 +128,9 @@ export class FilesSourceComponent implements Component {
         events,
         position: checkpoint,
         alsoWrite: () => {
-          if (!change.ok) return;
-          const { key, at, update } = change.cache;
-          this.context.state.setCache(key, update(this.context.state.getCache(key)?.value), at);
+          if (change.ok) applyFilesCacheUpdate(this.context.state, change.cache, { logger: this.context.logger });
         },
+        health: this.health,
       });
       this.checkpoints.set(document.path, checkpoint);
       if (fresh.length) this.context.publish(fresh);
@@ -136,6 +138,7 @@ export class FilesSourceComponent implements Component {
       // Not committed: forget the hash so the next scan reads this version again.
       if (previous) this.knownHashes.set(document.path, previous.hash);
       else this.knownHashes.delete(document.path);
+      noteSourceError(this.context.state, this.id, this.health, error);
       this.context.logger.error({ err: error, file: document.path }, 'could not commit a deployment file change; it will be read again');
     }
   }

@@ -5,6 +5,7 @@
  */
 import { Subject, type Subscription } from 'rxjs';
 import type { JsonSourceConfig } from '../../config/schema';
+import { CATALOGUE, readCache, writeCache } from '../../readModel/catalogue';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
 import { heartbeatLiveness, parseHeartbeat, type HeartbeatReading } from '../../streams/heartbeat';
@@ -41,7 +42,7 @@ export class JsonSourceComponent implements Component {
       const directory = traderDirectory(this.context.state);
       for (const rel of known.keys()) {
         const trader = this.traderOf(rel, directory);
-        const cached = this.context.state.getCache<HeartbeatReading['heartbeat']>(`heartbeat:${trader}`);
+        const cached = readCache(this.context.state, CATALOGUE.heartbeat.of(trader), { logger: this.context.logger });
         if (cached) this.heartbeats.next({ trader, file: rel, heartbeat: cached.value });
       }
     }
@@ -70,15 +71,15 @@ export class JsonSourceComponent implements Component {
       const parsed = parseHeartbeat(document.data);
       const trader = this.traderOf(document.path);
       if (parsed.ok) {
-        writes.push(() => this.context.state.setCache(`heartbeat:${trader}`, parsed.heartbeat, parsed.heartbeat.timestamp));
+        writes.push(() => writeCache(this.context.state, CATALOGUE.heartbeat.of(trader), parsed.heartbeat, parsed.heartbeat.timestamp));
         this.heartbeats.next({ trader, file: document.path, heartbeat: parsed.heartbeat });
       } else events.push(this.warning(document.path, document.hash, parsed.error, trader));
     } else if (this.config.role === 'positions') {
       const parsed = parsePositionsState(document.data);
       // Shared by every trader: the last writer's, which is known when one trader runs.
       const live = traderDirectory(this.context.state).live;
-      const trader = live.length === 1 ? live[0] : null;
-      if (parsed.ok) writes.push(() => this.context.state.setCache('positions', { ...parsed.value, trader }, parsed.value.at ?? null));
+      const trader = live.length === 1 ? live[0]! : null;
+      if (parsed.ok) writes.push(() => writeCache(this.context.state, CATALOGUE.positions, { ...parsed.value, trader }, parsed.value.at ?? null));
       else events.push(this.warning(document.path, document.hash, parsed.error));
     }
     const fresh = commitBatch(this.context.state, {
@@ -87,6 +88,7 @@ export class JsonSourceComponent implements Component {
       events,
       position: document.hash,
       alsoWrite: () => writes.forEach((write) => write()),
+      health: { type: 'json', follows: this.config.paths.join(', ') },
     });
     if (fresh.length) this.context.publish(fresh);
   }

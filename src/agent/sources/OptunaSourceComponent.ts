@@ -8,16 +8,18 @@
  * restart neither re-reads finished trials nor repeats an announcement.
  */
 import type { OptunaSourceConfig } from '../../config/schema';
+import { CATALOGUE, writeCache } from '../../readModel/catalogue';
 import { CheckpointStore } from '../../state/CheckpointStore';
+import { TrialHistoryStore } from '../../state/TrialHistoryStore';
 import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
 import { trainingAlarms, type RunningWorkers } from '../../streams/optunaAlarms';
 import { emptyJournalModel, journalSnapshot, parseJournalLine, replayJournal, type JournalModel, type JournalOp } from '../../streams/optunaJournal';
-import { applySnapshot, emptyView, restoreView, resyncView, studyCache, type OptunaView, type TrialEventDraft } from '../../streams/optunaTrials';
+import { applySnapshot, emptyView, restoreView, resyncView, runningTrials, studyCache, type FinishedTrial, type OptunaView, type TrialEventDraft } from '../../streams/optunaTrials';
 import type { PathCheckpoint, TailRecord } from '../../watchers/FileTailer';
 import { OptunaJournalFile } from '../../watchers/OptunaJournalFile';
 import { OptunaStorage, resolveStorage, SUPPORTED_REVISIONS, type StorageLocation } from '../../watchers/OptunaStorage';
 import type { Component, ComponentContext } from '../Component';
-import { commitBatch } from './commitBatch';
+import { commitBatch, noteSourceError, type SourceIdentity } from './commitBatch';
 
 const SQLITE_KEY = 'view';
 const JOURNAL_KEY = 'journal';
@@ -60,6 +62,8 @@ export class OptunaSourceComponent implements Component {
   private forceNext = false;
   private readonly now: () => number;
   private readonly checkpoints: CheckpointStore;
+  private readonly health: SourceIdentity;
+  private readonly trials: TrialHistoryStore;
 
   constructor(
     private readonly config: OptunaSourceConfig,
@@ -68,6 +72,8 @@ export class OptunaSourceComponent implements Component {
   ) {
     this.id = config.id;
     this.now = options.now ?? Date.now;
+    this.health = { type: 'optuna', follows: config.storage };
+    this.trials = new TrialHistoryStore(context.state);
     this.checkpoints = new CheckpointStore(context.state);
     this.location = resolveStorage(config.storage, context.workspace);
     this.storage = this.location.kind === 'sqlite' ? new OptunaStorage(this.location.file, options) : null;
@@ -117,7 +123,7 @@ export class OptunaSourceComponent implements Component {
       }
       const outcome = applySnapshot(this.view, result.snapshot, this.snapshotOptions(false));
       if (outcome.resynced) this.context.logger.info({ source: this.id, reason: outcome.reason }, 'optuna storage changed under barista; reading it again');
-      published.push(...this.commitView(outcome.drafts, outcome.view, (view) => view));
+      published.push(...this.commitView(outcome.drafts, outcome.view, (view) => view, [], outcome.finished));
       if (!outcome.resynced && !result.snapshot.more) break;
       this.forceNext = true;
     }
@@ -149,6 +155,7 @@ export class OptunaSourceComponent implements Component {
       let view = this.view;
       let model = this.model;
       const drafts: TrialEventDraft[] = [];
+      const finished: FinishedTrial[] = [];
       const warnings: BaristaEvent[] = [];
       let restart = false;
       // Lines of one file in a row make one replay; another identity is a new file (replaced, truncated).
@@ -179,13 +186,14 @@ export class OptunaSourceComponent implements Component {
           break;
         }
         drafts.push(...outcome.drafts);
+        finished.push(...outcome.finished);
         view = outcome.view;
         model = replay.model;
         from = to;
       }
       if (restart) journal.restart();
       const phase = history && !read.more && !restart ? 'live' : this.phase;
-      const committed = this.commitView(drafts, view, (v) => this.journalPosition(v, model, phase, journal), warnings);
+      const committed = this.commitView(drafts, view, (v) => this.journalPosition(v, model, phase, journal), warnings, finished);
       this.model = model;
       this.phase = phase;
       published.push(...committed);
@@ -234,7 +242,7 @@ export class OptunaSourceComponent implements Component {
   }
 
   /** Events, checkpoint and caches in one transaction; the in-memory view moves only once it is committed. */
-  private commitView(drafts: TrialEventDraft[], view: OptunaView, position: (view: OptunaView) => unknown, before: BaristaEvent[] = []): BaristaEvent[] {
+  private commitView(drafts: TrialEventDraft[], view: OptunaView, position: (view: OptunaView) => unknown, before: BaristaEvent[] = [], finished: FinishedTrial[] = []): BaristaEvent[] {
     const events = [...before, ...drafts.map((d) => eventFromDraft(d.draft, { source: this.id, subject: d.study, idParts: d.idParts }))];
     const at = new Date(this.now()).toISOString();
     const fresh = commitBatch(this.context.state, {
@@ -244,14 +252,17 @@ export class OptunaSourceComponent implements Component {
       position: position(view),
       alsoWrite: () => {
         const names: string[] = [];
-        for (const study of Object.values(view.studies)) {
-          if (this.config.studies && !this.config.studies.includes(study.name)) continue;
-          this.context.state.setCache(`optuna:${study.name}`, studyCache(study), at);
+        const watched = (name: string) => !this.config.studies || this.config.studies.includes(name);
+        for (const [studyId, study] of Object.entries(view.studies)) {
+          if (!watched(study.name)) continue;
+          writeCache(this.context.state, CATALOGUE.optuna.of(study.name), studyCache(study, runningTrials(view, studyId)), at);
           names.push(study.name);
         }
         // The index a command reads to list the studies (each cached under optuna:<study>).
-        this.context.state.setCache(`optuna-studies:${this.id}`, { source: this.id, storage: this.location.kind, studies: names }, at);
+        writeCache(this.context.state, CATALOGUE.optunaStudies.of(this.id), { source: this.id, storage: this.location.kind, studies: names }, at);
+        this.trials.record(finished.filter((t) => watched(t.study)));
       },
+      health: this.health,
     });
     this.view = view;
     if (fresh.length) this.context.publish(fresh);
@@ -266,6 +277,7 @@ export class OptunaSourceComponent implements Component {
       // what is committed at the next poll.
       this.forceNext = true;
       if (this.journal) this.journal.resume(this.restoreJournal());
+      noteSourceError(this.context.state, this.id, this.health, error);
       this.context.logger.warn({ source: this.id, err: error }, 'optuna poll failed; retrying at the next poll');
     }
   }

@@ -11,14 +11,16 @@ import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ProcessSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
+import { CATALOGUE, writeCache } from '../../readModel/catalogue';
+import { hostCache } from '../../streams/hostCache';
 import { hostReadings, hostThresholds, type HostAlarmDraft, type HostMetric, type HostMetricReading, type HostThresholdConfig } from '../../streams/hostThresholds';
 import { applyProcessSample, processesCache, resolveLogPath, type LifecycleOptions, type ProcessView } from '../../streams/processLifecycle';
 import { TRADER_DEFAULT_LOG_FILE } from '../../streams/processes';
 import { EMPTY_TRADER_DIRECTORY, heartbeatFileOfCsv, learnTraders, resolveTraderName, TRADER_DIRECTORY_CACHE_KEY, type TraderDirectory } from '../../streams/traderIdentity';
 import { readLastLines } from '../../watchers/lastLines';
-import { ProcessProbe, type HostSnapshot, type ProbeSample, type ProcessDetails } from '../../watchers/ProcessProbe';
+import { ProcessProbe, type ProbeSample, type ProcessDetails } from '../../watchers/ProcessProbe';
 import type { Component, ComponentContext } from '../Component';
-import { commitBatch } from './commitBatch';
+import { commitBatch, noteSourceError, type SourceIdentity } from './commitBatch';
 
 const CHECKPOINT_KEY = 'view';
 
@@ -52,6 +54,7 @@ export class ProcessSourceComponent implements Component {
   private pendingAlarms: HostAlarmDraft[] = [];
   private lastError = '';
   private realWorkspace: string | null = null;
+  private readonly health: SourceIdentity;
 
   constructor(
     private readonly config: ProcessSourceConfig,
@@ -59,6 +62,7 @@ export class ProcessSourceComponent implements Component {
     private readonly options: ProcessSourceOptions = {},
   ) {
     this.id = config.id;
+    this.health = { type: 'process', follows: `processes: ${Object.keys(config.match).join(', ')}` };
     this.checkpoint = new CheckpointStore(context.state).get<ProcessCheckpoint>(config.id, CHECKPOINT_KEY) ?? { view: null, raised: [] };
   }
 
@@ -138,10 +142,11 @@ export class ProcessSourceComponent implements Component {
         events,
         position: checkpoint,
         alsoWrite: () => {
-          this.context.state.setCache('processes', processesCache(view), at);
-          this.context.state.setCache('host', hostCache(sample.host, checkpoint.raised), at);
-          this.context.state.setCache(TRADER_DIRECTORY_CACHE_KEY, directory, at);
+          writeCache(this.context.state, CATALOGUE.processes, processesCache(view), at);
+          writeCache(this.context.state, CATALOGUE.host, hostCache(sample.host, checkpoint.raised), at);
+          writeCache(this.context.state, CATALOGUE.traders, directory, at);
         },
+        health: this.health,
       });
     } catch (error) {
       // Nothing was committed: the next tick derives again from the committed view, and the
@@ -175,6 +180,7 @@ export class ProcessSourceComponent implements Component {
     const message = error instanceof Error ? error.message : String(error);
     if (message === this.lastError) return;
     this.lastError = message;
+    noteSourceError(this.context.state, this.id, this.health, error);
     this.context.logger.warn({ source: this.id, err: error }, 'process probe: a reading failed; carrying on without it');
   }
 
@@ -206,27 +212,4 @@ function thresholdConfig(host: ProcessSourceConfig['host']): HostThresholdConfig
     config[metric] = t === false ? false : { raise: t.raise, clear: t.clear, forMs: t.for };
   }
   return config;
-}
-
-/** The `host` cache: what `!status` shows of the machine. */
-function hostCache(host: HostSnapshot, raised: string[]): Record<string, unknown> {
-  const percent = (part: number, whole: number) => (whole > 0 ? Math.round((1000 * part) / whole) / 10 : null);
-  const { memory, disk } = host;
-  return {
-    cpu_percent: host.cpuPercent,
-    cpu_count: host.cpuCount,
-    memory: memory && { total_bytes: memory.totalBytes, available_bytes: memory.availableBytes, used_percent: percent(memory.totalBytes - memory.availableBytes, memory.totalBytes) },
-    disk: disk && { path: disk.path, total_bytes: disk.totalBytes, free_bytes: disk.freeBytes, used_percent: percent(disk.usedBytes, disk.totalBytes) },
-    gpus:
-      host.gpus?.map((g) => ({
-        index: g.index,
-        model: g.model,
-        utilization_percent: g.utilizationPercent,
-        memory_used_mb: g.memoryUsedMb,
-        memory_total_mb: g.memoryTotalMb,
-        temperature_c: g.temperatureC,
-      })) ?? null,
-    /** Raised alarms: `cpu`, `memory`, `disk`, `gpu_memory:0`… */
-    alarms: raised,
-  };
 }

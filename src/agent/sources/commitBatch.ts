@@ -3,10 +3,19 @@
  * just past them are committed together. A crash before the commit replays the batch; the
  * deterministic ids make a replay after it a no-op. Returns only the events that are new.
  */
+import { CATALOGUE, readCache, writeCache } from '../../readModel/catalogue';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { EventStore } from '../../state/EventStore';
 import type { StateStore } from '../../state/StateStore';
 import type { BaristaEvent } from '../../model/BaristaEvent';
+import { healthAfterCommit, healthAfterError } from '../../streams/sourceHealth';
+
+/** Who a source is, for its health record. */
+export interface SourceIdentity {
+  type: string;
+  /** What it follows, in a few words. */
+  follows: string;
+}
 
 export interface BatchCommit {
   source: string;
@@ -16,8 +25,10 @@ export interface BatchCommit {
   /** New checkpoint value; null deletes it; undefined leaves it (events not tied to a position). */
   position?: unknown;
   identity?: string | null;
-  /** More writes inside the same transaction (cache updates). */
+  /** More writes inside the same transaction (cache updates, histories). */
   alsoWrite?: () => void;
+  /** Updates the source's health record (`source-health:<source>`) in the same transaction. */
+  health?: SourceIdentity;
 }
 
 export function commitBatch(state: StateStore, batch: BatchCommit): BaristaEvent[] {
@@ -28,6 +39,26 @@ export function commitBatch(state: StateStore, batch: BatchCommit): BaristaEvent
     if (batch.key !== undefined && batch.position === null) checkpoints.delete(batch.source, batch.key);
     else if (batch.key !== undefined && batch.position !== undefined) checkpoints.put(batch.source, batch.key, batch.position, batch.identity ?? null);
     batch.alsoWrite?.();
+    if (batch.health) noteCommit(state, batch.source, batch.health, batch.events);
     return fresh;
   });
+}
+
+function noteCommit(state: StateStore, source: string, identity: SourceIdentity, events: readonly BaristaEvent[]): void {
+  const times = events.map((e) => Date.parse(e.at)).filter(Number.isFinite);
+  const ref = CATALOGUE.sourceHealth.of(source);
+  const previous = readCache(state, ref)?.value ?? null;
+  writeCache(state, ref, healthAfterCommit(previous, { source, ...identity }, Date.now(), times.length ? Math.max(...times) : null));
+}
+
+/** Records a source's failure (a poll, a commit, a reading) in its health record; never throws. */
+export function noteSourceError(state: StateStore, source: string, identity: SourceIdentity, error: unknown): void {
+  try {
+    if (!state.isOpen) return;
+    const ref = CATALOGUE.sourceHealth.of(source);
+    const message = error instanceof Error ? error.message : String(error);
+    writeCache(state, ref, healthAfterError(readCache(state, ref)?.value ?? null, { source, ...identity }, Date.now(), message));
+  } catch {
+    // The state itself failing is logged by the caller; health is best effort.
+  }
 }

@@ -1,0 +1,50 @@
+/**
+ * `barista status`: the `/status` answer from the state file, as text or JSON. It reads the
+ * file read-only without the instance lease, so it works beside a running barista.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { baristaHome, DEFAULT_STATE_PATH } from '../paths';
+import { ReadModel } from '../readModel/ReadModel';
+import { statusAnswer } from '../readModel/queries';
+import { StateError, StateStore } from '../state/StateStore';
+import { CliExit, EXIT_USAGE, loadConfigForCli } from './loadConfigForCli';
+import { statusText } from './statusText';
+
+interface StatusOptions {
+  config?: string;
+  envFile?: string;
+  state?: string;
+  json?: boolean;
+}
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description("print what /status answers, from barista's state file (works while barista runs)")
+    .option('-c, --config <file>', 'rules file whose state.path to read (default config/rules.yaml)')
+    .option('-s, --state <file>', `state database (default: state.path in the rules, else ${DEFAULT_STATE_PATH} in barista's folder)`)
+    .option('--env-file <file>', 'environment file (default .env)')
+    .option('--json', 'print the answer object as JSON')
+    .action((options: StatusOptions) => {
+      let state: StateStore;
+      try {
+        state = StateStore.openReadOnly(statePathOf(options));
+      } catch (error) {
+        if (error instanceof StateError) throw new CliExit(EXIT_USAGE, `barista status: ${error.message}`);
+        throw error;
+      }
+      try {
+        const answer = statusAnswer(new ReadModel(state));
+        process.stdout.write(options.json ? `${JSON.stringify(answer, null, 2)}\n` : statusText(answer));
+      } finally {
+        state.close();
+      }
+    });
+}
+
+function statePathOf(options: StatusOptions): string {
+  if (options.state) return path.resolve(options.state);
+  const { rules } = loadConfigForCli(options);
+  return path.resolve(baristaHome(), rules.config.state.path ?? DEFAULT_STATE_PATH);
+}

@@ -1,0 +1,45 @@
+/** `/health`: barista itself — version, uptime, each source's lag and last error, the outbox. */
+import type { HealthAnswer, SourceHealthView } from '../answers';
+import type { ReadModel } from '../ReadModel';
+import type { SourceHealth } from '../../streams/sourceHealth';
+
+/** What only the running process knows. */
+export interface RuntimeInfo {
+  version: string;
+  /** When this process started (epoch ms). */
+  startedAt: number;
+  /** 429s met by the Discord senders since the start (asked when the answer is made). */
+  rateLimitHits(): number;
+}
+
+export function sourceHealthView(health: SourceHealth, now: number): SourceHealthView {
+  const lastError = health.last_error;
+  return {
+    id: health.source,
+    type: health.type,
+    follows: health.follows,
+    lagS: health.newest_data_at === null ? null : Math.max(0, Math.round((now - health.newest_data_at) / 1000)),
+    lastError,
+    // An error followed by a successful commit is history, not a problem now.
+    ok: lastError === null || (health.committed_at !== null && health.committed_at > lastError.at),
+  };
+}
+
+export function sourcesHealth(model: ReadModel): SourceHealthView[] {
+  const now = model.now();
+  return model.sourceHealth().map((h) => sourceHealthView(h.value, now));
+}
+
+export function healthAnswer(model: ReadModel, runtime: RuntimeInfo): HealthAnswer {
+  const now = model.now();
+  const outbox = model.outbox();
+  return {
+    kind: 'health',
+    now,
+    version: runtime.version,
+    uptimeS: Math.max(0, Math.round((now - runtime.startedAt) / 1000)),
+    stateFileBytes: model.stateFileBytes(),
+    sources: sourcesHealth(model),
+    outbox: { pending: outbox.pending, oldestPendingS: outbox.oldestPendingAt === null ? null : Math.max(0, Math.round((now - outbox.oldestPendingAt) / 1000)), rejected: outbox.rejected, rateLimitHits: runtime.rateLimitHits() },
+  };
+}
