@@ -10,6 +10,8 @@ import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { RulesFile } from '../config/schema';
 import type { DeliveryPlan, Destination } from '../discord/deliveryPlan';
 import type { DiscordMessage } from '../discord/DiscordMessage';
+import { portfolioAnswerFromSnapshot } from '../discord/render/portfolioSummary';
+import type { PortfolioAnswer } from '../readModel/answers';
 import { OutboxDispatcher } from '../discord/OutboxDispatcher';
 import type { Sink } from '../discord/sinks/Sink';
 import type { Logger } from '../logging/logger';
@@ -30,8 +32,8 @@ export interface NotifyPipelineOptions {
   plan: DeliveryPlan;
   sinks: ReadonlyMap<string, Sink>;
   render: (notification: Notification) => DiscordMessage[];
-  /** A trader's cached portfolio as a scheduled summary (notify.digests, kind portfolio). */
-  renderPortfolio: (trader: string, snapshot: Record<string, unknown>, options: { note: string; silent: boolean }) => DiscordMessage[];
+  /** The traders' portfolios as a scheduled summary (notify.digests, kind portfolio). */
+  renderPortfolio: (answers: readonly PortfolioAnswer[], options: { note: string; silent: boolean }) => DiscordMessage[];
   /** Clock for the outbox and its dispatcher (tests). */
   now?: () => number;
   /** The mutes, shared with the commands that add them (default: a store of its own). */
@@ -119,9 +121,11 @@ export class NotifyPipeline {
       return;
     }
     const expiresAt = Date.parse(tick.at) + DIGEST_LIFETIME_MS;
+    // Until the portfolio query serves digests: the cached CSV snapshot as the answer /portfolio gives.
+    const now = this.now();
     const entries = snapshots.flatMap((snapshot) => {
       const trader = snapshot.key.slice(PORTFOLIO.length);
-      const messages = renderPortfolio(trader, snapshot.value, { note: `Scheduled summary (${digest.id})`, silent: digest.mode === 'silent' });
+      const messages = renderPortfolio([portfolioAnswerFromSnapshot(trader, snapshot.value, now)], { note: `Scheduled summary (${digest.id})`, silent: digest.mode === 'silent' });
       return outboxEntries(destinations, messages, `digest:${digest.id}:${tick.at}:${trader}`, `digest:${digest.id}:${trader}`, expiresAt);
     });
     this.outbox.enqueue(entries, this.now());
