@@ -70,7 +70,7 @@ describe('renderPortfolioSummary (scheduled digests)', () => {
     expect(embed.color).toBe(0x2ecc71);
     const fields = Object.fromEntries(embed.fields!.map((f) => [f.name, f.value]));
     expect(fields).toMatchObject({ '💰 Total Value': '$520.00', '💵 Cash': '$100.00 (19.2%)', '📦 Invested': '$420.00', '🔄 24 h': '🟢 +$10.00 (+1.96%)', '📈 Unrealised': '🟢 +$10.00' });
-    expect(fields['📊 Since start']).toMatch(/^🟢 \+\$20\.00 \(\+4\.00%\)\nsince <t:\d+:d>$/);
+    expect(fields['📊 Since start']).toMatch(/^🟢 \+\$20\.00 \(\+4\.00%\) since <t:\d+:d>$/);
     const table = fields['💼 Positions'];
     expect(table).toMatch(/Symbol\s+Qty\s+Price\s+Value\s+%\s+Entry\s+P&L/);
     // Biggest first.

@@ -35,7 +35,7 @@ export function renderEquitySeries(answer: EquitySeriesAnswer): DiscordMessage {
   }
   if (answer.trades.length > 0) {
     const buys = answer.trades.filter((t) => t.side === 'BUY').length;
-    fields.push({ name: '🧾 Trades', value: `${plural(answer.trades.length, 'trade')} (${buys} buys, ${answer.trades.length - buys} sells)`, inline: true });
+    fields.push({ name: '🧾 Trades', value: `${plural(answer.trades.length, 'trade')} (${plural(buys, 'buy')}, ${plural(answer.trades.length - buys, 'sell')})`, inline: true });
   }
   const span = first !== undefined && last !== undefined && last.at > first.at ? ` · ${discordTime(first.at, 'f')} → ${discordTime(last.at, 'f')}` : '';
   const lines = [`${periodText(answer.periodMs)[0].toUpperCase()}${periodText(answer.periodMs).slice(1)}${span}`, points.length === 0 ? 'No portfolio value recorded in this period yet.' : null];

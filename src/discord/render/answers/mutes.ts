@@ -20,9 +20,9 @@ export function matchText(match: MuteView['match']): string {
   return parts.length === 0 ? 'everything' : parts.join(' · ');
 }
 
-/** **#12** type `trade.*` · until in 2 hours · by alice — "noisy" */
+/** **#12** type `trade.*` · expires in 2 hours · by alice — noisy */
 export function muteLine(mute: MuteView): string {
-  const parts = [`**#${mute.id}** ${matchText(mute.match)}`, `until ${relativeTime(mute.expiresAt, 'unknown')}`, mute.createdBy === null ? null : `by ${safeName(mute.createdBy, 40)}`];
+  const parts = [`**#${mute.id}** ${matchText(mute.match)}`, `expires ${relativeTime(mute.expiresAt, 'at an unknown time')}`, mute.createdBy === null ? null : `by ${safeName(mute.createdBy, 40)}`];
   const reason = mute.reason === null || mute.reason.trim() === '' ? '' : ` — ${safeName(mute.reason, 120)}`;
   return parts.filter(Boolean).join(' · ') + reason;
 }

@@ -59,12 +59,12 @@ export function portfolioEmbed(answer: PortfolioAnswer, options: PortfolioEmbedO
   const cash = finiteNumber(totals.cash);
   const fields: DiscordEmbedField[] = [
     { name: '💰 Total Value', value: markdownText(formatMoney(totals.total)), inline: true },
-    { name: '💵 Cash', value: markdownText(formatMoney(totals.cash)) + (cash !== null && total !== null && total > 0 ? ` (${formatNumber((cash / total) * 100, 1)}%)` : ''), inline: true },
+    { name: '💵 Cash', value: markdownText(formatMoney(totals.cash)) + (cash !== null && total !== null && total > 0 ? ` (${((cash / total) * 100).toFixed(1)}%)` : ''), inline: true },
     { name: '📦 Invested', value: markdownText(formatMoney(totals.invested)), inline: true },
   ];
   if (totals.pnlSinceStart !== null) {
     const since = discordTime(totals.pnlSinceStart.since, 'd');
-    fields.push({ name: '📊 Since start', value: pnlText(totals.pnlSinceStart) + (since === null ? '' : `\nsince ${since}`), inline: true });
+    fields.push({ name: '📊 Since start', value: pnlText(totals.pnlSinceStart) + (since === null ? '' : ` since ${since}`), inline: true });
   }
   if (totals.pnl24h !== null) fields.push({ name: '🔄 24 h', value: pnlText(totals.pnl24h), inline: true });
   const unrealised = unrealisedTotal(positions);

@@ -6,7 +6,7 @@ import type { TraderState, TraderStatusAnswer } from '../../../readModel/answers
 import type { DiscordEmbedField, DiscordMessage } from '../../DiscordMessage';
 import { codeBlock } from '../discordLimits';
 import { COLORS, humanize, ownValue, traderName } from '../eventStyle';
-import { finiteNumber, formatDuration, formatMoney } from '../formatValues';
+import { discordTime, finiteNumber, formatDuration, formatMoney } from '../formatValues';
 import { codeText, markdownText } from '../sanitizeText';
 import { tableCell } from '../textTable';
 import { fitOneMessage, formatBytes, pathTail, percentText, pnlText, relativeTime, safeName, timestampOf, traderStateEmoji, WARN_COLOR } from './answerParts';
@@ -34,7 +34,7 @@ export function renderTraderStatus(answer: TraderStatusAnswer): DiscordMessage {
   };
   add('PID', finiteNumber(trader.pid) === null ? null : String(trader.pid));
   const started = finiteNumber(trader.startedAt);
-  add('Uptime', started === null ? null : `${markdownText(formatDuration(Math.max(0, Math.round((now - started) / 1000))))} (since ${relativeTime(started)})`);
+  add('Uptime', started === null ? null : `${markdownText(formatDuration(Math.max(0, Math.round((now - started) / 1000))))} (since ${discordTime(started, 'f') ?? '?'})`);
   add('CPU', percentText(trader.cpuPercent));
   add('Memory', formatBytes(trader.rssBytes));
   add('Last poll', finiteNumber(trader.lastPollAt) === null ? null : relativeTime(trader.lastPollAt));
