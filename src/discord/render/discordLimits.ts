@@ -139,7 +139,10 @@ function validColor(color: unknown): number | undefined {
 function validTimestamp(timestamp: unknown): string | undefined {
   if (typeof timestamp !== 'string') return undefined;
   const ms = Date.parse(timestamp);
-  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return undefined;
+  // Years before 0 or after 9999 come out as ±YYYYYY, which is not the ISO 8601 Discord parses.
+  const iso = new Date(ms).toISOString();
+  return /^\d{4}-/.test(iso) ? iso : undefined;
 }
 
 function validUrl(url: unknown): string | undefined {

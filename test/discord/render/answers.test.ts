@@ -1,16 +1,7 @@
 import fc from 'fast-check';
 import type { DiscordEmbed, DiscordMessage } from '../../../src/discord/DiscordMessage';
-import {
-  chartFileName,
-  renderAnswer,
-  renderDenied,
-  renderHelp,
-  renderInternalError,
-  renderTextPreview,
-  renderUnknownCommand,
-  renderUsage,
-  statusLevel,
-} from '../../../src/discord/render';
+import { chartFileName, renderAnswer, renderTextPreview, statusLevel } from '../../../src/discord/render';
+import { renderDenied, renderHelp, renderInternalError, renderNote, renderSlowDown, renderUnknownCommand, renderUsage } from '../../../src/discord/render/commandReplies';
 import { clearRegisteredSecrets, registerSecret } from '../../../src/logging/redactSecrets';
 import type { Answer, PortfolioAnswer, StatusAnswer, TradesAnswer, TrainingStatusAnswer } from '../../../src/readModel/answers';
 import { validateMessageBody } from '../../support/fakeDiscord';
@@ -34,7 +25,7 @@ import {
   unknownNameAnswer,
 } from './answerFixtures';
 import { discordRuleViolations } from './discordRules';
-import { HOSTILE_BOT_TOKEN, HOSTILE_WEBHOOK_TOKEN } from './hostileEvents';
+import { HOSTILE_BOT_TOKEN, HOSTILE_WEBHOOK, HOSTILE_WEBHOOK_TOKEN } from './hostileEvents';
 
 const SECRETS = [HOSTILE_WEBHOOK_TOKEN, HOSTILE_BOT_TOKEN];
 
@@ -212,28 +203,37 @@ describe('renderAnswer on realistic answers', () => {
 });
 
 describe('command replies', () => {
-  it('usage, denied, internal error, unknown command, help', () => {
-    expect(valid(renderUsage('/trades', '/trades [trader] [count]', 'count must be a number from 1 to 25')).embeds[0]).toMatchObject({ title: '❔ /trades: count must be a number from 1 to 25', description: 'Usage: `/trades [trader] [count]`' });
-    expect(valid(renderDenied('Starting or stopping the trader needs a role in commands.allow.control.')).embeds[0].title).toBe('⛔ Not allowed');
+  it('usage, denied, internal error, unknown command, help stay valid replies', () => {
+    expect(valid(renderUsage('/trades [trader] [count]', 'count must be a number from 1 to 25')).embeds[0].description).toBe('count must be a number from 1 to 25.\nUsage: `/trades [trader] [count]`');
     expect(valid(renderInternalError('abc123')).embeds[0].description).toBe("Something went wrong (ref `abc123`). The details are in barista's log.");
-    expect(valid(renderUnknownCommand('stauts')).embeds[0].description).toBe('Unknown command `stauts`. `/help` lists the commands.');
-    const help = valid(
-      renderHelp([
-        { name: 'status', usage: '/status', description: 'traders, training, host at a glance' },
-        { name: 'trades', usage: '/trades [trader] [count]', description: 'the last trades' },
-      ]),
-    );
-    expect(help.embeds[0].description).toBe('`/status` — traders, training, host at a glance\n`/trades [trader] [count]` — the last trades');
+    valid(renderHelp([{ usage: '/status', description: 'traders, training, host at a glance' }], '!'));
   });
 
-  it('hostile text in command replies never pings nor breaks out of its code span', () => {
-    for (const message of [renderUsage('@everyone', '`x`'.repeat(5000), '<@&123> **'), renderDenied('@here'.repeat(3000)), renderInternalError('```'), renderUnknownCommand(''), renderHelp(Array.from({ length: 200 }, () => ({ name: '@everyone', usage: '', description: 'x'.repeat(5000) })))]) valid(message);
+  it('hostile text in command replies never pings, breaks Discord’s limits or leaves a code span open', () => {
+    const hostile = ['@everyone', '<@&123456789>', '```', '`x`'.repeat(5000), '@here'.repeat(3000), '', '\u0000\uD800'];
+    for (const text of hostile) {
+      valid(renderUsage(text, text));
+      valid(renderDenied(text));
+      valid(renderInternalError(text));
+      valid(renderUnknownCommand(text, '!'));
+      valid(renderHelp(Array.from({ length: 200 }, () => ({ usage: text, description: text })), '!'));
+    }
+    valid(renderSlowDown(NaN));
+    // Notes are barista's own markdown: only mentions and limits to guard.
+    for (const text of ['@everyone', '<@&123456789>', '@here'.repeat(3000)]) valid(renderNote(text));
   });
 });
 
 describe('renderAnswer on hostile answers (property)', () => {
   beforeAll(() => registerSecret(HOSTILE_BOT_TOKEN));
   afterAll(clearRegisteredSecrets);
+
+  it('secrets are redacted before any cut: a path cut from its start or a name cut short shows no token', () => {
+    const longWebhookPath = `/${'d'.repeat(300)}${HOSTILE_WEBHOOK}`;
+    const files = { log: longWebhookPath, csv: null, heartbeat: null, modelDir: null };
+    valid(renderAnswer({ ...traderStatusAnswer, trader: traderView({ trader: `${'x'.repeat(70)}${HOSTILE_BOT_TOKEN}`, files, tickers: [HOSTILE_BOT_TOKEN] }) }));
+    valid(renderAnswer({ ...portfolioAnswer, positions: [position(HOSTILE_BOT_TOKEN)] }));
+  });
 
   it('every answer renders one message Discord accepts, which pings no one and shows no secret', () => {
     fc.assert(

@@ -8,6 +8,7 @@ import { cutText, DISCORD_LIMITS, embedLength, fitToDiscordLimits, type MessageD
 import { oneLine, ownValue } from '../eventStyle';
 import { discordTime, finiteNumber, formatMoney, formatNumber, formatSignedPercent } from '../formatValues';
 import { markdownText, sanitizeText } from '../sanitizeText';
+import { tableCell } from '../textTable';
 
 /** Amber: something needs a look (the alerts' warning colour). */
 export const WARN_COLOR = 0xffaa00;
@@ -53,7 +54,13 @@ export function fitOneMessage(draft: MessageDraft): DiscordMessage {
 
 /** An untrusted name for markdown: one line, cut, escaped, never blank. */
 export function safeName(text: unknown, max = 80): string {
-  return markdownText(oneLine(typeof text === 'string' ? text : String(text ?? ''), max, '?'));
+  // Redacted before the cut: a cut secret is no longer recognised as one.
+  return markdownText(oneLine(sanitizeText(typeof text === 'string' ? text : String(text ?? '')), max, '?'));
+}
+
+/** Untrusted text for a monospace table cell: redacted first, then cut (codeTable sanitises the rest). */
+export function cell(text: unknown, max = 14): string {
+  return tableCell(sanitizeText(typeof text === 'string' ? text : String(text ?? '')), max);
 }
 
 /**
@@ -68,7 +75,8 @@ export function inlineCode(text: unknown, max = 80): string {
 
 /** A path kept by its end (the file name matters most), one line, at most `max`. */
 export function pathTail(path: string, max = 90): string {
-  const flat = path.replace(/\s+/g, ' ').trim();
+  // Redacted before the cut: cut from its start, a webhook URL would keep its token and lose the part that marks it.
+  const flat = sanitizeText(path).replace(/\s+/g, ' ').trim();
   return flat.length <= max ? flat : cutText(flat, max, 'tail');
 }
 

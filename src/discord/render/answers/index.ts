@@ -52,7 +52,6 @@ function unreachable(answer: never): never {
 }
 
 export { chartFileName, periodText } from './chartParts';
-export { renderDenied, renderHelp, renderInternalError, renderUnknownCommand, renderUsage, type HelpEntry } from './commandReplies';
 export { renderEquitySeries } from './equitySeries';
 export { renderHealth } from './health';
 export { renderMutes } from './mutes';

@@ -10,7 +10,7 @@ import { discordTime, discordTimeWithRelative, finiteNumber, formatMoney, format
 import { codeTable } from '../groupParts';
 import { markdownText } from '../sanitizeText';
 import { tableCell } from '../textTable';
-import { fitOneMessage, pnlText, safeName, timestampOf } from './answerParts';
+import { cell, fitOneMessage, pnlText, safeName, timestampOf } from './answerParts';
 
 export interface PortfolioEmbedOptions {
   /** Replaces the title "💼 Portfolio Summary · <trader>" (markdown-safe). */
@@ -30,7 +30,7 @@ function byValue(a: PositionView, b: PositionView): number {
 function positionsTable(positions: readonly PositionView[]): string {
   const withEntry = positions.some((p) => p.entryPrice !== null || p.unrealisedPnl !== null);
   const rows = [...positions].sort(byValue).map((p) => [
-    tableCell(p.symbol, 12),
+    cell(p.symbol, 12),
     tableCell(formatQuantity(p.quantity), 14),
     p.price === null ? '—' : tableCell(formatMoney(p.price), 14),
     p.value === null ? '—' : tableCell(formatMoney(p.value), 14),

@@ -8,8 +8,7 @@ import { codeBlock } from '../discordLimits';
 import { COLORS, humanize, ownValue, traderName } from '../eventStyle';
 import { discordTime, finiteNumber, formatDuration, formatMoney } from '../formatValues';
 import { codeText, markdownText } from '../sanitizeText';
-import { tableCell } from '../textTable';
-import { fitOneMessage, formatBytes, pathTail, percentText, pnlText, relativeTime, safeName, timestampOf, traderStateEmoji, WARN_COLOR } from './answerParts';
+import { cell, fitOneMessage, formatBytes, pathTail, percentText, pnlText, relativeTime, safeName, timestampOf, traderStateEmoji, WARN_COLOR } from './answerParts';
 
 const STATE_COLOR: Record<TraderState, number> = { running: COLORS.good, paused: WARN_COLOR, stopped: COLORS.bad, stale: COLORS.bad, unknown: COLORS.neutral };
 
@@ -43,7 +42,7 @@ export function renderTraderStatus(answer: TraderStatusAnswer): DiscordMessage {
   add('Polls', finiteNumber(trader.pollCount) === null ? null : (trader.pollCount ?? 0).toLocaleString('en-US'));
   add('Timeframe', trader.timeframe === null ? null : safeName(trader.timeframe, 20));
   if (trader.tickers.length > 0) {
-    const shown = trader.tickers.slice(0, 20).map((t) => tableCell(t, 16));
+    const shown = trader.tickers.slice(0, 20).map((t) => cell(t, 16));
     add('Tickers', markdownText(shown.join(', ')) + (trader.tickers.length > 20 ? ` … and ${trader.tickers.length - 20} more` : ''));
   }
   if (portfolio !== null) {

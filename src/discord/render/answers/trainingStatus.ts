@@ -7,9 +7,8 @@ import type { DiscordEmbedField, DiscordMessage } from '../../DiscordMessage';
 import { codeBlock, cutText, DISCORD_LIMITS } from '../discordLimits';
 import { COLORS } from '../eventStyle';
 import { finiteNumber, formatDuration, formatNumber, formatObjective, formatParams } from '../formatValues';
-import { codeText, markdownText } from '../sanitizeText';
-import { tableCell } from '../textTable';
-import { fitOneMessage, linesWithin, relativeTime, safeName, timestampOf, WARN_COLOR } from './answerParts';
+import { codeText, markdownText, sanitizeText } from '../sanitizeText';
+import { cell, fitOneMessage, linesWithin, relativeTime, safeName, timestampOf, WARN_COLOR } from './answerParts';
 import { progressText, runningCount, workersLine, workersShort } from './studyParts';
 
 /** Studies shown in full; the others are named in a last field. */
@@ -32,14 +31,14 @@ export function countsLine(counts: Readonly<Record<string, number>>): string {
   const parts = STATE_LABELS.map(([state, label]) => [finiteNumber(counts[state]) ?? 0, label] as const);
   for (const [state, count] of Object.entries(counts)) if (!known.has(state)) parts.push([finiteNumber(count) ?? 0, state.toLowerCase()]);
   const shown = parts.filter(([count]) => count > 0).map(([count, label]) => `${count.toLocaleString('en-US')} ${label}`);
-  return shown.length === 0 ? 'no trials yet' : markdownText(cutText(shown.join(' · '), 300));
+  return shown.length === 0 ? 'no trials yet' : markdownText(cutText(sanitizeText(shown.join(' · ')), 300));
 }
 
 /** "#57  1.2345  12 min" then the params indented, for a code block. */
 function bestLines(trial: TrialView): string {
   const head = [`#${trial.number}`, formatObjective(trial.value), finiteNumber(trial.durationS) === null ? null : formatDuration(trial.durationS)].filter(Boolean).join('  ');
   const params = formatParams(trial.params, PARAMS_LINE * 2);
-  return params === null ? head : `${head}\n  ${tableCell(params, PARAMS_LINE)}`;
+  return params === null ? head : `${head}\n  ${cell(params, PARAMS_LINE)}`;
 }
 
 /** The best trials in a code block within `budget`, as many whole trials as fit. */
