@@ -10,16 +10,18 @@ import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { RulesFile } from '../config/schema';
 import type { DeliveryPlan, Destination } from '../discord/deliveryPlan';
 import type { DiscordMessage } from '../discord/DiscordMessage';
+import type { PortfolioAnswer } from '../readModel/answers';
 import { OutboxDispatcher } from '../discord/OutboxDispatcher';
 import type { Sink } from '../discord/sinks/Sink';
 import type { Logger } from '../logging/logger';
 import { CATALOGUE, listCache } from '../readModel/catalogue';
+import { portfolioAnswer } from '../readModel/queries';
+import { ReadModel } from '../readModel/ReadModel';
 import { EventStore } from '../state/EventStore';
 import { MuteStore } from '../state/MuteStore';
 import { OutboxStore, type OutboxEntry } from '../state/OutboxStore';
 import type { StateStore } from '../state/StateStore';
 import { eventId, type BaristaEvent } from '../model/BaristaEvent';
-import type { PortfolioSnapshot } from '../streams/csvSession';
 import type { Notification } from '../streams/notify/Notification';
 import { compileGlobs } from '../streams/notify/eventMatcher';
 import { digestSchedule, type DigestTick } from '../streams/notify/digestSchedule';
@@ -32,8 +34,8 @@ export interface NotifyPipelineOptions {
   plan: DeliveryPlan;
   sinks: ReadonlyMap<string, Sink>;
   render: (notification: Notification) => DiscordMessage[];
-  /** A trader's cached portfolio as a scheduled summary (notify.digests, kind portfolio). */
-  renderPortfolio: (trader: string, snapshot: PortfolioSnapshot, options: { note: string; silent: boolean }) => DiscordMessage[];
+  /** The traders' portfolios as a scheduled summary (notify.digests, kind portfolio). */
+  renderPortfolio: (answers: readonly PortfolioAnswer[], options: { note: string; silent: boolean }) => DiscordMessage[];
   /** Clock for the outbox and its dispatcher (tests). */
   now?: () => number;
   /** The mutes, shared with the commands that add them (default: a store of its own). */
@@ -118,9 +120,13 @@ export class NotifyPipeline {
       return;
     }
     const expiresAt = Date.parse(tick.at) + DIGEST_LIFETIME_MS;
+    // The same query /portfolio answers from, one trader per message group (its outbox key).
+    const read = new ReadModel(state, this.now, { logger });
     const entries = snapshots.flatMap((snapshot) => {
       const trader = snapshot.id;
-      const messages = renderPortfolio(trader, snapshot.value, { note: `Scheduled summary (${digest.id})`, silent: digest.mode === 'silent' });
+      const answer = portfolioAnswer(read, trader);
+      if (answer.kind !== 'portfolio') return [];
+      const messages = renderPortfolio([answer], { note: `Scheduled summary (${digest.id})`, silent: digest.mode === 'silent' });
       return outboxEntries(destinations, messages, `digest:${digest.id}:${tick.at}:${trader}`, `digest:${digest.id}:${trader}`, expiresAt);
     });
     this.outbox.enqueue(entries, this.now());

@@ -19,6 +19,8 @@ export interface DiscordEmbed {
   fields?: DiscordEmbedField[];
   footer?: { text: string };
   author?: { name: string };
+  /** A picture under the embed: `attachment://<file name>` of a file sent with the message, or https. */
+  image?: { url: string };
 }
 
 /** Discord's "suppress notifications" message flag (silent routes). */

@@ -234,3 +234,17 @@ export interface NothingYetAnswer extends AnswerBase {
   /** What the user can do about it, e.g. "add a csv source". */
   hint: string;
 }
+
+/** Every answer a command can give; `kind` tells them apart (a renderer exists for each). */
+export type Answer =
+  | StatusAnswer
+  | PortfolioAnswer
+  | TradesAnswer
+  | TraderStatusAnswer
+  | TrainingStatusAnswer
+  | HealthAnswer
+  | MutesAnswer
+  | EquitySeriesAnswer
+  | TrainingSeriesAnswer
+  | UnknownNameAnswer
+  | NothingYetAnswer;

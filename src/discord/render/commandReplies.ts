@@ -3,15 +3,17 @@
  * internal error, help. Short, never pinging, with user-typed text neutralised.
  */
 import type { DiscordMessage } from '../DiscordMessage';
+import { fitOneMessage } from './answers/answerParts';
 import { cutText } from './discordLimits';
-import { codeText } from './sanitizeText';
+import { codeText, markdownText } from './sanitizeText';
 
 const AMBER = 0xf1c40f;
 const RED = 0xe74c3c;
 const BLUE = 0x3498db;
 
+/** Through the limits module like every reply: problems and reasons may quote what the user typed. */
 function notice(description: string, color: number, title?: string): DiscordMessage {
-  return { embeds: [{ ...(title ? { title } : {}), description: cutText(description, 4000), color }], allowed_mentions: { parse: [] } };
+  return fitOneMessage({ embeds: [{ ...(title ? { title } : {}), description: cutText(description, 4000), color }] });
 }
 
 /** Shown as inline code, cut short: a 10 KB or @everyone "command" comes back harmless. */
@@ -22,11 +24,12 @@ export function renderUnknownCommand(name: string, prefix: string): DiscordMessa
 }
 
 export function renderUsage(usage: string, problem: string): DiscordMessage {
-  return notice(`${cutText(problem, 300)}.\nUsage: \`${codeText(usage)}\``, AMBER);
+  // The problem may quote what the user typed (`unknown option "…"`): shown as written, never as markdown.
+  return notice(`${markdownText(cutText(problem, 300))}.\nUsage: \`${codeText(usage)}\``, AMBER);
 }
 
 export function renderDenied(reason: string): DiscordMessage {
-  return notice(`⛔ Not allowed: ${reason}.`, RED);
+  return notice(`⛔ Not allowed: ${markdownText(reason)}.`, RED);
 }
 
 export function renderSlowDown(retryAfterMs: number): DiscordMessage {

@@ -139,7 +139,10 @@ function validColor(color: unknown): number | undefined {
 function validTimestamp(timestamp: unknown): string | undefined {
   if (typeof timestamp !== 'string') return undefined;
   const ms = Date.parse(timestamp);
-  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return undefined;
+  // Years before 0 or after 9999 come out as ±YYYYYY, which is not the ISO 8601 Discord parses.
+  const iso = new Date(ms).toISOString();
+  return /^\d{4}-/.test(iso) ? iso : undefined;
 }
 
 function validUrl(url: unknown): string | undefined {
@@ -154,6 +157,13 @@ function validUrl(url: unknown): string | undefined {
   }
 }
 
+/** Discord matches `attachment://` to an uploaded file by its exact name: plain names only. */
+const ATTACHMENT_URL = /^attachment:\/\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\.(png|jpe?g|gif|webp)$/;
+
+function validImageUrl(url: unknown): string | undefined {
+  return typeof url === 'string' && ATTACHMENT_URL.test(url) ? url : validUrl(url);
+}
+
 function continuedTitle(title: string | undefined): string {
   const suffix = ' (continued)';
   return title === undefined ? suffix.trim() : cutText(title, DISCORD_LIMITS.title - suffix.length) + suffix;
@@ -162,7 +172,8 @@ function continuedTitle(title: string | undefined): string {
 /**
  * One embed as one or more embeds that each fit: strings cut, at most 25 fields and 6000
  * characters each. Fields that do not fit go, in order, to continuation embeds titled
- * "… (continued)"; the footer and timestamp go on the last one.
+ * "… (continued)"; the footer and timestamp go on the last one, the image on the first. An image
+ * URL that is neither https nor a plain `attachment://name.png` is dropped.
  */
 export function fitEmbed(embed: DiscordEmbed): DiscordEmbed[] {
   const title = fitOptional(embed.title, DISCORD_LIMITS.title);
@@ -172,6 +183,7 @@ export function fitEmbed(embed: DiscordEmbed): DiscordEmbed[] {
   const color = validColor(embed.color);
   const timestamp = validTimestamp(embed.timestamp);
   const url = title === undefined ? undefined : validUrl(embed.url);
+  const image = validImageUrl(embed.image?.url);
   const fields: DiscordEmbedField[] = (Array.isArray(embed.fields) ? embed.fields : []).map((field) => ({
     name: fitRequired(field?.name, DISCORD_LIMITS.fieldName),
     value: fitRequired(field?.value, DISCORD_LIMITS.fieldValue),
@@ -188,6 +200,7 @@ export function fitEmbed(embed: DiscordEmbed): DiscordEmbed[] {
     ...(description !== undefined ? { description } : {}),
     ...(color !== undefined ? { color } : {}),
     ...(author !== undefined ? { author: { name: author } } : {}),
+    ...(image !== undefined ? { image: { url: image } } : {}),
   };
   const parts: { embed: DiscordEmbed; fields: DiscordEmbedField[] }[] = [{ embed: first, fields: [] }];
   // The footer is counted in every part: it goes on the last, which is only known at the end.

@@ -14,7 +14,6 @@ import { discordTimeWithRelative } from './formatValues';
 import { performanceDesigns } from './performanceEmbeds';
 import { snapshotEventEmbed } from './portfolioSummary';
 import { markdownText } from './sanitizeText';
-import { systemStatusEventEmbed } from './systemStatus';
 import { traderDesigns } from './traderEmbeds';
 import { positionClosedDesign, tradeExecutedDesign } from './tradeEmbeds';
 import { deploymentDesigns, deploymentGenericDesign, trainingDesigns, trainingGenericDesign, workerExitedDesign } from './trainingEmbeds';
@@ -63,7 +62,6 @@ const CUSTOM: Record<string, (event: BaristaEvent) => DiscordEmbed> = {
   'portfolio.snapshot': snapshotEventEmbed,
   'portfolio.snapshot_line': snapshotEventEmbed,
   'portfolio.summary': snapshotEventEmbed,
-  'system.status': systemStatusEventEmbed,
 };
 
 function designFor(event: BaristaEvent): EventDesign {

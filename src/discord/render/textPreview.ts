@@ -120,6 +120,8 @@ function embedLines(embed: DiscordEmbed, options: TextPreviewOptions): string[] 
     value.forEach((line) => bar(`  ${line}`));
   }
   flush();
+  // The picture itself cannot show in text: name the file (the chart the CLI writes beside it).
+  if (embed.image?.url) bar(`[image: ${embed.image.url.replace(/^attachment:\/\//, '')}]`);
   const at = embed.timestamp ? timeOf(embed.timestamp) : null;
   const footer = [embed.footer?.text, at === null ? undefined : utcDateTime(at)].filter(Boolean);
   if (footer.length > 0) bar(`── ${footer.join(' · ')}`);

@@ -175,3 +175,24 @@ describe('cutText and codeBlock', () => {
     expect(parts.flatMap((p) => p.fields!.map((f) => f.name))).toEqual(Array.from({ length: 60 }, (_, i) => `f${i}`));
   });
 });
+
+describe('Discord limits: images and odd timestamps', () => {
+  it('keeps an image from an uploaded file or https on the first part; drops any other URL', () => {
+    const fields = Array.from({ length: 30 }, (_, i) => ({ name: `f${i}`, value: 'v' }));
+    const parts = fitEmbed({ title: 'chart', image: { url: 'attachment://equity-trial250.png' }, fields });
+    expect(parts).toHaveLength(2);
+    expect(parts[0].image).toEqual({ url: 'attachment://equity-trial250.png' });
+    expect(parts[1].image).toBeUndefined();
+    expect(fitEmbed({ title: 't', image: { url: 'https://example.com/a.png' } })[0].image).toEqual({ url: 'https://example.com/a.png' });
+    for (const url of ['attachment://../etc/passwd.png', 'attachment://a b.png', 'javascript:alert(1)', 'file:///etc/passwd', 'attachment://x.exe', '']) {
+      expect(fitEmbed({ title: 't', image: { url } })[0].image).toBeUndefined();
+    }
+    for (const message of fitToDiscordLimits({ embeds: [{ image: { url: 'attachment://a.png' } }] })) expect(discordRuleViolations(message)).toEqual([]);
+  });
+
+  it('drops a timestamp outside years 0–9999 (its ±YYYYYY form is not ISO 8601)', () => {
+    expect(fitEmbed({ title: 't', timestamp: new Date(-62167219200001).toISOString() })[0].timestamp).toBeUndefined();
+    expect(fitEmbed({ title: 't', timestamp: '+275760-09-13T00:00:00.000Z' })[0].timestamp).toBeUndefined();
+    expect(fitEmbed({ title: 't', timestamp: '2026-02-05T16:52:05Z' })[0].timestamp).toBe('2026-02-05T16:52:05.000Z');
+  });
+});

@@ -9,7 +9,7 @@ import { SUPPRESS_NOTIFICATIONS } from '../../../src/discord/DiscordMessage';
 export const LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, author: 256, total: 6000, embeds: 10, content: 2000 };
 
 const MESSAGE_KEYS = new Set(['content', 'embeds', 'flags', 'allowed_mentions']);
-const EMBED_KEYS = new Set(['title', 'description', 'url', 'color', 'timestamp', 'fields', 'footer', 'author']);
+const EMBED_KEYS = new Set(['title', 'description', 'url', 'color', 'timestamp', 'fields', 'footer', 'author', 'image']);
 const FIELD_KEYS = new Set(['name', 'value', 'inline']);
 // Discord strips these; a value of only these is "empty" (400).
 const BLANK = /^[\s\u200B-\u200D\u2060\uFEFF\u180E\u2800\u3164\u115F\u1160\uFFA0]*$/;
@@ -79,6 +79,12 @@ export function discordRuleViolations(message: unknown, options: RuleOptions = {
           problems.push(`${at}.url not a URL`);
         }
         strings.push([`${at}.url`, String(embed.url)]);
+      }
+      if (embed.image !== undefined) {
+        const url = isObject(embed.image) ? embed.image.url : undefined;
+        if (typeof url !== 'string' || !/^(https:\/\/\S+|attachment:\/\/[A-Za-z0-9_.-]+)$/.test(url)) problems.push(`${at}.image.url ${String(url)} invalid`);
+        else strings.push([`${at}.image.url`, url]);
+        if (isObject(embed.image)) for (const key of Object.keys(embed.image)) if (key !== 'url') problems.push(`unexpected key ${at}.image.${key}`);
       }
       if (embed.footer !== undefined) {
         if (!isObject(embed.footer)) problems.push(`${at}.footer is not an object`);

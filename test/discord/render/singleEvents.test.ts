@@ -238,19 +238,7 @@ describe('training and deployment', () => {
   });
 });
 
-describe('system status, unknown types, routes', () => {
-  it('system.status: 📊 trader, training and host resources', () => {
-    const embed = renderOne(
-      event('system.status', { traders: [{ name: 'trial250', running: true, pid: 4242, cpu_pct: 1.5, rss_mb: 350 }], training: { workers: 2, expected: 3 }, memory: { used_pct: 71.2, used_gb: 22.8, total_gb: 32 }, disk: { used_pct: 63.2, mount: '/' } }),
-    );
-    expect(embed.title).toBe('📊 System Status');
-    expect(embed.color).toBe(0xffaa00);
-    const fields = fieldMap(embed);
-    expect(fields['📈 Paper Trader']).toContain('pid 4242 · 1.5% CPU · 350 MB');
-    expect(fields['🧠 Training']).toBe('🟠 2/3 workers');
-    expect(fields['💾 Memory']).toBe('71.2% (22.8/32 GB)');
-  });
-
+describe('unknown types, routes', () => {
   it('an unknown type still renders: its type, text and every field', () => {
     const embed = renderOne(event('custom.thing_happened', { alpha: 1, beta: 'two', nested: { a: [1, 2] }, empty: '' }, { severity: 'notice', text: 'a custom line' }));
     expect(embed.title).toBe('🔔 custom.thing\\_happened');

@@ -1,4 +1,5 @@
-import { renderNotification, renderPortfolioSummary, renderSystemStatus, renderTextPreview } from '../../../src/discord/render';
+import { portfolioAnswerFromSnapshot, renderNotification, renderPortfolioSummary, renderTextPreview } from '../../../src/discord/render';
+import type { PortfolioAnswer } from '../../../src/readModel/answers';
 import { fitToDiscordLimits } from '../../../src/discord/render/discordLimits';
 import { discordRuleViolations } from './discordRules';
 import { AT, event, notification } from './support';
@@ -42,53 +43,56 @@ describe('renderTextPreview', () => {
 });
 
 describe('renderPortfolioSummary (scheduled digests)', () => {
-  it('totals, return since start, change since the last digest, positions with entry and P&L', () => {
+  const answer = (trader: string, overrides: Partial<PortfolioAnswer['totals']> = {}, positions: PortfolioAnswer['positions'] = []): PortfolioAnswer => ({
+    kind: 'portfolio',
+    now: Date.parse(AT),
+    totals: { trader, at: Date.parse(AT), total: 520, cash: 100, invested: 420, pnlSinceStart: { amount: 20, percent: 4, since: Date.parse('2026-01-01T00:00:00Z') }, pnl24h: { amount: 10, percent: 1.96 }, ...overrides },
+    positions,
+    otherTraders: [],
+  });
+
+  it('one embed per trader: totals, return since start, 24 h change, positions with entry and P&L', () => {
     const messages = renderPortfolioSummary(
-      'trial250_session',
-      { cash: 100, total: 520, holdings: { 'BTC/USD': 0.005, 'ETH/USD': 0.08 }, prices: { 'BTC/USD': 44000, 'ETH/USD': 2500 }, at: AT },
-      { initialValue: 500, previousTotal: 510, previousLabel: '24h', positions: [{ symbol: 'BTC/USD', entry_price: 42000, pnl_pct: 4.76 }], note: 'Daily digest', silent: true, source: 'sessions' },
+      [
+        answer('trial250_session', {}, [
+          { symbol: 'ETH/USD', quantity: 0.08, price: 2500, value: 200, sharePercent: 38.46, entryPrice: null, unrealisedPnl: null },
+          { symbol: 'BTC/USD', quantity: 0.005, price: 44000, value: 220, sharePercent: 42.31, entryPrice: 42000, unrealisedPnl: { amount: 10, percent: 4.76 } },
+        ]),
+        answer('trial100', { pnl24h: { amount: -3, percent: -0.6 } }),
+      ],
+      { note: 'Daily digest', silent: true },
     );
     expect(messages).toHaveLength(1);
     expect(discordRuleViolations(messages[0])).toEqual([]);
     expect(messages[0].flags).toBe(1 << 12);
-    const [embed] = messages[0].embeds;
+    const [embed, second] = messages[0].embeds;
     expect(embed.title).toBe('💼 Portfolio Summary · trial250');
     expect(embed.description).toContain('Daily digest');
     expect(embed.color).toBe(0x2ecc71);
     const fields = Object.fromEntries(embed.fields!.map((f) => [f.name, f.value]));
-    expect(fields).toMatchObject({ '💰 Total Value': '$520.00', '💵 Cash': '$100.00 (19.2%)', '📦 Invested': '$420.00', '📊 Return': '+4.00% since start ($500.00)', '🔄 Change (24h)': '+$10.00 (+1.96%)' });
+    expect(fields).toMatchObject({ '💰 Total Value': '$520.00', '💵 Cash': '$100.00 (19.2%)', '📦 Invested': '$420.00', '🔄 24 h': '🟢 +$10.00 (+1.96%)', '📈 Unrealised': '🟢 +$10.00' });
+    expect(fields['📊 Since start']).toMatch(/^🟢 \+\$20\.00 \(\+4\.00%\) since <t:\d+:d>$/);
     const table = fields['💼 Positions'];
     expect(table).toMatch(/Symbol\s+Qty\s+Price\s+Value\s+%\s+Entry\s+P&L/);
-    expect(table).toMatch(/BTC\/USD\s+0\.005\s+\$44,000\.00\s+\$220\.00\s+42\.3\s+\$42,000\.00\s+\+4\.76%/);
-    expect(table).toMatch(/ETH\/USD\s+0\.08\s+\$2,500\.00\s+\$200\.00\s+38\.5\s+—\s+—/);
-    expect(embed.footer?.text).toBe('trial250_session · sessions');
+    // Biggest first.
+    expect(table).toMatch(/BTC\/USD\s+0\.005\s+\$44,000\.00\s+\$220\.00\s+42\.3\s+\$42,000\.00\s+\+4\.76%\n.*ETH\/USD\s+0\.08\s+\$2,500\.00\s+\$200\.00\s+38\.5\s+—\s+—/);
+    expect(second.title).toBe('💼 Portfolio Summary · trial100');
+    expect(second.color).toBe(0xe74c3c);
+    expect(Object.fromEntries(second.fields!.map((f) => [f.name, f.value]))['💼 Positions']).toBe('100% cash (no open positions)');
   });
 
   it('a long holdings list is cut with "… and N more" inside its field', () => {
-    const holdings = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`COIN${i}/USD`, i + 1]));
-    const [message] = renderPortfolioSummary('t', { cash: 1, total: 100, holdings, prices: {} });
+    const positions = Array.from({ length: 80 }, (_, i) => ({ symbol: `COIN${i}/USD`, quantity: i + 1, price: null, value: null, sharePercent: null, entryPrice: null, unrealisedPnl: null }));
+    const [message] = renderPortfolioSummary([answer('t', {}, positions)]);
     expect(discordRuleViolations(message)).toEqual([]);
     const table = message.embeds[0].fields!.find((f) => f.name === '💼 Positions')!.value;
     const shown = table.split('\n').filter((line) => /^COIN/.test(line)).length;
     expect(table).toContain(`… and ${80 - shown} more`);
   });
-});
 
-describe('renderSystemStatus', () => {
-  it('green when a trader runs and all workers are up; lists every trader', () => {
-    const [message] = renderSystemStatus({ traders: [{ name: 'a', running: true, pid: 1 }, { name: 'b', state: 'stopped', pid: 2 }], training: { workers: 3, expected: 3, rss_mb: 12288 }, gpu: { utilization_pct: 99, temperature_c: 57 }, at: AT });
-    expect(discordRuleViolations(message)).toEqual([]);
-    const [embed] = message.embeds;
-    expect(embed.color).toBe(0x2ecc71);
-    const fields = Object.fromEntries(embed.fields!.map((f) => [f.name, f.value]));
-    expect(fields['📈 Paper Trader']).toBe('🟢 **a** running · pid 1\n⏸️ **b** stopped · pid 2');
-    expect(fields['🧠 Training']).toBe('🟢 3/3 workers · 12 GB');
-    expect(fields['🎮 GPU']).toBe('99% busy · 57 °C');
-  });
-
-  it('no trader: red dot and the warning colour', () => {
-    const [message] = renderSystemStatus({});
-    expect(message.embeds[0].fields![0]).toEqual({ name: '📈 Paper Trader', value: '🔴 not running', inline: false });
-    expect(message.embeds[0].color).toBe(0xffaa00);
+  it('the cached CSV snapshot maps to the same answer (positions valued at the bar, dust dropped)', () => {
+    const answer = portfolioAnswerFromSnapshot('trial250_session', { at: AT, cash: 100, total: 520, holdings: { 'BTC/USD': 0.005, 'ETH/USD': 1e-9 }, prices: { 'BTC/USD': 44000 } }, 1);
+    expect(answer.totals).toMatchObject({ trader: 'trial250_session', at: Date.parse(AT), total: 520, cash: 100, invested: 420 });
+    expect(answer.positions).toEqual([{ symbol: 'BTC/USD', quantity: 0.005, price: 44000, value: 220, sharePercent: (220 / 520) * 100, entryPrice: null, unrealisedPnl: null }]);
   });
 });

@@ -148,6 +148,12 @@ function checkEmbed(embed: unknown, at: BodyProblem['path'], add: Add, maxLength
     }
   }
   if (e.url !== undefined && e.url !== null && !isWellFormedUrl(e.url)) add([...at, 'url'], 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
+  if (e.image !== undefined && e.image !== null) {
+    const image = e.image as Record<string, unknown>;
+    if (typeof image !== 'object' || Array.isArray(image)) add([...at, 'image'], 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType');
+    else if (image.url === undefined || image.url === null) add([...at, 'image', 'url'], 'BASE_TYPE_REQUIRED', 'This field is required');
+    else if (!isWellFormedUrl(image.url)) add([...at, 'image', 'url'], 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
+  }
   if (e.footer !== undefined && e.footer !== null) {
     const footer = e.footer as Record<string, unknown>;
     if (typeof footer.text !== 'string' || footer.text.trim() === '') add([...at, 'footer', 'text'], 'BASE_TYPE_REQUIRED', 'This field is required');
