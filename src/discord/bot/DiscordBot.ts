@@ -25,6 +25,7 @@ import type { CommandDispatcher, Prepared } from '../commands/CommandDispatcher'
 import type { CommandReply } from '../commands/CommandDefinition';
 import type { CommandRegistry } from '../commands/CommandRegistry';
 import { renderDenied } from '../render/commandReplies';
+import { redactMessage } from '../render/redactMessage';
 import { invocationFromInteraction, invocationFromMessage } from './invocations';
 import { registerSlashCommands } from './slashRegistration';
 
@@ -228,7 +229,7 @@ export class DiscordBot {
   }
 
   private editPayload(reply: CommandReply) {
-    const { message } = reply;
+    const message = redactMessage(reply.message);
     return {
       content: message.content ?? '',
       embeds: message.embeds,

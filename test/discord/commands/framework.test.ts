@@ -1,0 +1,152 @@
+import { parseRules } from '../../../src/config/loadRules';
+import type { CommandsConfig } from '../../../src/config/schema';
+import { defineCommand } from '../../../src/discord/commands/CommandDefinition';
+import { CommandRegistry } from '../../../src/discord/commands/CommandRegistry';
+import type { Caller, Invocation, Place } from '../../../src/discord/commands/Invocation';
+import { duration, integer, parseArgs, string, usageOf } from '../../../src/discord/commands/options';
+import { PRECONDITIONS } from '../../../src/discord/commands/preconditions';
+import { COMMANDS } from '../../../src/discord/commands/registry';
+import { UserRateLimit } from '../../../src/discord/commands/userRateLimit';
+import { redactMessage } from '../../../src/discord/render/redactMessage';
+
+const NOTE = { message: { embeds: [], allowed_mentions: { parse: [] as [] } } };
+const trades = defineCommand({ path: ['trades'], description: 'last trades', options: [integer('count', 'how many', { min: 1, max: 25 }), string('trader', 'which', { autocomplete: 'trader' })], access: 'canRead', run: () => NOTE });
+const traderStatus = defineCommand({ path: ['trader', 'status'], description: 'one trader', options: [string('trader', 'which')], access: 'canRead', groupDefault: true, run: () => NOTE });
+const traderStop = defineCommand({ path: ['trader', 'stop'], description: 'stop it', options: [string('trader', 'which')], access: 'canControl', run: () => NOTE });
+
+function commandsConfig(yaml = ''): CommandsConfig {
+  const result = parseRules(`workspace: /tmp\ncommands:\n  prefix: "!"\n${yaml}`, 'rules.yaml', {});
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.rules.config.commands;
+}
+
+const words = (...w: string[]): Invocation['args'] => ({ kind: 'words', words: w, rest: w.join(' ') });
+
+describe('options', () => {
+  const options = [integer('count', 'n', { min: 1, max: 25 }), string('trader', 't')] as const;
+
+  it('parses `!` words and slash values into the same arguments', () => {
+    expect(parseArgs(options, words('10', 'trial250'))).toEqual({ ok: true, args: { count: 10, trader: 'trial250' } });
+    expect(parseArgs(options, { kind: 'named', values: { count: 10, trader: 'trial250' } })).toEqual({ ok: true, args: { count: 10, trader: 'trial250' } });
+    expect(parseArgs(options, words())).toEqual({ ok: true, args: { count: undefined, trader: undefined } });
+  });
+
+  it.each([
+    [['abc'], 'count must be a whole number'],
+    [['99999'], 'count must be at most 25'],
+    [['0'], 'count must be at least 1'],
+    [['1.5'], 'count must be a whole number'],
+    [['5', 'a', 'b'], 'too many arguments'],
+  ])('refuses %j with a problem for the usage line', (given, problem) => {
+    const parsed = parseArgs(options, words(...given));
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.problem).toContain(problem);
+  });
+
+  it('reads durations and lets a last `rest` option take the rest of the line', () => {
+    const mute = [string('match', 'm', { required: true }), duration('for', 'f', { required: true }), string('reason', 'r', { rest: true })] as const;
+    expect(parseArgs(mute, words('trade.*', '1h30m', 'noisy', 'today'))).toEqual({ ok: true, args: { match: 'trade.*', for: 5_400_000, reason: 'noisy today' } });
+    expect(parseArgs(mute, words('trade.*'))).toEqual({ ok: false, problem: 'for is required' });
+    expect(parseArgs(mute, words('trade.*', 'soon'))).toEqual({ ok: false, problem: 'for must be a duration such as 30m, 4h or 2d' });
+  });
+
+  it('writes the usage line with the caller’s prefix', () => {
+    expect(usageOf(['trades'], options, '!')).toBe('!trades [count] [trader]');
+  });
+});
+
+describe('the registry', () => {
+  const registry = new CommandRegistry([trades, traderStatus, traderStop]);
+
+  it('resolves `!` words to commands and subcommands, with a group default', () => {
+    expect(registry.resolve({ path: ['trades'], args: words('5') })?.command).toBe(trades);
+    expect(registry.resolve({ path: ['TRADER'], args: words('stop', 'trial250') })).toEqual({ command: traderStop, args: words('trial250') });
+    expect(registry.resolve({ path: ['trader'], args: words() })?.command).toBe(traderStatus);
+    expect(registry.resolve({ path: ['trader'], args: words('bogus') })).toBeUndefined();
+    expect(registry.resolve({ path: ['nothing'], args: words() })).toBeUndefined();
+    expect(registry.resolve({ path: ['trader', 'stop'], args: { kind: 'named', values: {} } })?.command).toBe(traderStop);
+  });
+
+  it('generates slash definitions with subcommands folded under their group', () => {
+    const json = registry.slashJson();
+    expect(json.map((c) => c.name)).toEqual(['trades', 'trader']);
+    expect(json[0]!.options).toEqual([
+      { type: 4, name: 'count', description: 'how many', min_value: 1, max_value: 25 },
+      { type: 3, name: 'trader', description: 'which', autocomplete: true },
+    ]);
+    expect(json[1]!.options.map((o) => [o.type, o.name])).toEqual([
+      [1, 'status'],
+      [1, 'stop'],
+    ]);
+  });
+
+  it('refuses two commands with one name', () => {
+    expect(() => new CommandRegistry([trades, trades])).toThrow('two commands are named "trades"');
+  });
+
+  it('holds every shipped command, each with a description Discord accepts', () => {
+    const shipped = new CommandRegistry(COMMANDS);
+    for (const command of shipped.slashJson()) {
+      expect(command.name).toMatch(/^[a-z0-9_-]{1,32}$/);
+      expect(command.description.length).toBeGreaterThan(0);
+      expect(command.description.length).toBeLessThanOrEqual(100);
+    }
+  });
+});
+
+describe('who may ask', () => {
+  const alice: Caller = { userId: '100000000000000001', username: 'alice', roleIds: ['200000000000000001'] };
+  const bob: Caller = { userId: '100000000000000002', username: 'bob', roleIds: [] };
+  const guild: Place = { kind: 'guild', guildId: '300000000000000001', channelId: '400000000000000001' };
+  const dm: Place = { kind: 'dm', channelId: '400000000000000009' };
+
+  it('reading is open to guild members by default, DMs only to listed users', () => {
+    const config = commandsConfig();
+    expect(PRECONDITIONS.canRead({ caller: bob, place: guild, config }).allowed).toBe(true);
+    expect(PRECONDITIONS.canRead({ caller: bob, place: dm, config })).toMatchObject({ allowed: false, silent: true });
+    const listed = commandsConfig(`  allow:\n    read: { users: ["${bob.userId}"] }\n`);
+    expect(PRECONDITIONS.canRead({ caller: bob, place: dm, config: listed }).allowed).toBe(true);
+    expect(PRECONDITIONS.canRead({ caller: alice, place: guild, config: listed }).allowed).toBe(false);
+  });
+
+  it('answers only in the configured guilds', () => {
+    const config = commandsConfig('  guilds: ["300000000000000002"]\n');
+    expect(PRECONDITIONS.canRead({ caller: bob, place: guild, config })).toMatchObject({ allowed: false, silent: true });
+  });
+
+  it('control and mutes are denied by default and granted by user or role', () => {
+    const none = commandsConfig();
+    expect(PRECONDITIONS.canControl({ caller: alice, place: guild, config: none }).allowed).toBe(false);
+    expect(PRECONDITIONS.canMute({ caller: alice, place: guild, config: none }).allowed).toBe(false);
+    const byRole = commandsConfig(`  allow:\n    control: { roles: ["${alice.roleIds[0]}"] }\n`);
+    expect(PRECONDITIONS.canControl({ caller: alice, place: guild, config: byRole }).allowed).toBe(true);
+    expect(PRECONDITIONS.canMute({ caller: alice, place: guild, config: byRole }).allowed).toBe(true);
+    expect(PRECONDITIONS.canControl({ caller: bob, place: guild, config: byRole }).allowed).toBe(false);
+    // Roles do not exist in DMs: a role grants nothing there.
+    expect(PRECONDITIONS.canControl({ caller: alice, place: dm, config: byRole }).allowed).toBe(false);
+  });
+});
+
+describe('per-user rate limit', () => {
+  it('allows a burst, tells once when over, and refills with time', () => {
+    let now = 0;
+    const limit = new UserRateLimit(3, 1, () => now);
+    expect([1, 2, 3].map(() => limit.take('u').allowed)).toEqual([true, true, true]);
+    expect(limit.take('u')).toEqual({ allowed: false, tell: true, retryAfterMs: 1000 });
+    expect(limit.take('u')).toMatchObject({ allowed: false, tell: false });
+    expect(limit.take('other').allowed).toBe(true);
+    now = 1000;
+    expect(limit.take('u').allowed).toBe(true);
+  });
+});
+
+describe('replies leave without secrets', () => {
+  it('redacts a webhook URL or bot token anywhere in a reply', () => {
+    const token = `${'M'.repeat(24)}.${'a'.repeat(6)}.${'b'.repeat(27)}`;
+    const hook = `https://discord.com/api/webhooks/123456789012345678/${'x'.repeat(68)}`;
+    const out = JSON.stringify(redactMessage({ embeds: [{ title: token, fields: [{ name: 'err', value: `POST ${hook} failed` }] }], allowed_mentions: { parse: [] } }));
+    expect(out).not.toContain('x'.repeat(68));
+    expect(out).not.toContain(token);
+    expect(out).toContain('[REDACTED]');
+  });
+});
