@@ -4,7 +4,7 @@
  */
 import type { DiscordMessage } from '../DiscordMessage';
 import { cutText } from './discordLimits';
-import { codeText } from './sanitizeText';
+import { codeText, markdownText } from './sanitizeText';
 
 const AMBER = 0xf1c40f;
 const RED = 0xe74c3c;
@@ -21,8 +21,9 @@ export function renderUnknownCommand(name: string, prefix: string): DiscordMessa
   return notice(`Unknown command ${typed(`${prefix}${name}`)}. Try \`/help\` (or \`${codeText(prefix)}help\`).`, AMBER);
 }
 
+/** `problem` may quote what the user typed (an unknown option, a mute key): neutralised like any untrusted text. */
 export function renderUsage(usage: string, problem: string): DiscordMessage {
-  return notice(`${cutText(problem, 300)}.\nUsage: \`${codeText(usage)}\``, AMBER);
+  return notice(`${markdownText(cutText(problem, 300))}.\nUsage: \`${codeText(usage)}\``, AMBER);
 }
 
 export function renderDenied(reason: string): DiscordMessage {
