@@ -139,7 +139,7 @@ describe('nextCronFire across daylight saving time (Europe/Berlin)', () => {
   it('the default zone is the process’s (TZ), seen from a child process', () => {
     // jest's process.env is a copy: the zone must be set where the process starts.
     const script = [
-      `const { nextCronFire, parseCron, systemUtcOffset } = require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'streams', 'notify', 'cronSchedule.js'))});`,
+      `const { nextCronFire, parseCron, systemUtcOffset } = require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'config', 'cronSchedule.js'))});`,
       `const at = ['2026-01-15T12:00:00Z', '2026-07-15T12:00:00Z'].map((t) => systemUtcOffset(Date.parse(t)));`,
       `const next = new Date(nextCronFire(parseCron('30 2 * * *'), Date.parse('2026-03-28T12:00:00Z'))).toISOString();`,
       'process.stdout.write(JSON.stringify({ at, next }));',

@@ -10,9 +10,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DISCORD_ERROR } from './discordLimits';
-import type { FakeChannel, FakeMessage, FakeUser, FakeWebhook, SlashOptionInput } from './discordPayloads';
+import type { SlashOptionInput } from './commandOptions';
+import type { FakeChannel, FakeDmChannel, FakeMessage, FakeUser, FakeWebhook } from './discordPayloads';
 import { FakeGateway, type GatewayFrame } from './FakeGateway';
-import { FakeWorld, type FakeCommand, type FakeDiscordWorldOptions, type FakeInteraction } from './FakeWorld';
+import { FakeWorld, type AddUserSpec, type AutocompleteChoice, type FakeCommand, type FakeDiscordWorldOptions, type FakeInteraction, type InteractionPlace } from './FakeWorld';
 import { RateLimitBuckets, type BucketStats, type RateLimit } from './rateLimitBuckets';
 import { parseRequestBody, readRawBody, type RecordedFile } from './readRequestBody';
 import { discordError, restRoutes, type BucketRule, type Reply, type Route } from './restRoutes';
@@ -51,6 +52,13 @@ const DEFAULT_LIMITS: Record<BucketRule, RateLimit> = {
   other: { limit: 50, windowMs: 1000 },
 };
 
+interface ConditionWaiter {
+  check: () => boolean;
+  resolve: () => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
 interface Waiter {
   predicate: (request: RecordedRequest) => boolean;
   resolve: (request: RecordedRequest) => void;
@@ -70,6 +78,7 @@ export class FakeDiscord {
   private readonly server: http.Server;
   private readonly hung = new Set<http.ServerResponse>();
   private waiters: Waiter[] = [];
+  private conditionWaiters: ConditionWaiter[] = [];
   private port = 0;
   private stopped = false;
 
@@ -106,6 +115,7 @@ export class FakeDiscord {
       fake.server.listen(0, '127.0.0.1', () => resolve());
     });
     fake.port = (fake.server.address() as AddressInfo).port;
+    fake.world.cdnBase = `http://127.0.0.1:${fake.port}`;
     return fake;
   }
 
@@ -195,6 +205,51 @@ export class FakeDiscord {
     return this.world.interactions;
   }
 
+  /** The DM channel of a user with the bot, if one was opened (by the user writing or the bot). */
+  dmChannel(user: string | FakeUser): FakeDmChannel | undefined {
+    return this.world.dmChannels.get(this.world.user(user).id);
+  }
+
+  /** Messages the bot (or its interactions) sent in a user's DM, oldest first. */
+  dmMessages(user: string | FakeUser): FakeMessage[] {
+    const id = this.dmChannel(user)?.id;
+    return id ? this.world.messages.filter((m) => m.channel_id === id) : [];
+  }
+
+  /**
+   * Resolves with the original response once it has something the user sees: after a reply (4)
+   * or update (7) at once, after a defer (5/6) once `@original` is edited (or a follow-up sent).
+   * Latency: `handle.respondedAt - handle.createdAt`.
+   */
+  async waitForInteractionReply(handle: FakeInteraction, timeoutMs = 5000): Promise<FakeMessage> {
+    if (handle.type === 4) throw new Error('FakeDiscord: an autocomplete has no reply message; use waitForChoices');
+    await this.waitUntil(() => handle.respondedAt !== undefined, timeoutMs, `a reply to interaction ${handle.name}`);
+    return handle.original ?? handle.followups[0]!;
+  }
+
+  /** Resolves with the choices the bot answered an autocomplete with (callback 8). */
+  async waitForChoices(handle: FakeInteraction, timeoutMs = 5000): Promise<AutocompleteChoice[]> {
+    await this.waitUntil(() => handle.choices !== undefined, timeoutMs, `autocomplete choices for ${handle.name}`);
+    return handle.choices!;
+  }
+
+  /** Waits until `check()` holds, re-checked after every answered REST request (the only way the world changes). */
+  private waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter: ConditionWaiter = {
+        check,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.conditionWaiters = this.conditionWaiters.filter((w) => w !== waiter);
+          reject(new Error(`FakeDiscord: no ${what} within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.conditionWaiters.push(waiter);
+    });
+  }
+
   /** Registered commands: global by default, or of the fake's guild with `guild: true`. */
   commands(scope: { guild?: boolean } = {}): FakeCommand[] {
     return this.world.commands.get(scope.guild ? this.world.guildId : 'global') ?? [];
@@ -250,9 +305,44 @@ export class FakeDiscord {
     return this.world.userSays(channel, content, user);
   }
 
-  /** A user runs `/name` (options `{symbol: 'BTC'}` or Discord's raw option list): INTERACTION_CREATE. */
-  slash(name: string, options: SlashOptionInput | unknown[] = {}, user?: string | FakeUser, channel?: string): FakeInteraction {
-    return this.world.slash(name, options, user, channel);
+  /**
+   * A user runs a slash command: INTERACTION_CREATE type 2. `name` may name a subcommand
+   * (`'trader status'`, `'trader group sub'`); `options` is `{symbol: 'BTC', who: 'bob'}` for the
+   * leaf options, or Discord's raw option list. Against a registered command, options are checked
+   * as Discord's client does and a value Discord would never send throws here. `place`: a channel
+   * (id or name) or `{dm: true}` (the user's DM: `user` not `member`, no guild_id, context 1).
+   */
+  slash(name: string, options: SlashOptionInput | unknown[] = {}, user?: string | FakeUser, place?: InteractionPlace): FakeInteraction {
+    return this.world.slash(name, options, user, place);
+  }
+
+  /**
+   * A user types into an autocomplete option: INTERACTION_CREATE type 4. `options` is the raw list
+   * (of the subcommand named in `name`, or the whole tree) with exactly one `focused: true` option,
+   * which must be declared with `autocomplete: true`. The answer lands in `handle.choices`.
+   */
+  autocomplete(name: string, options: unknown[], user?: string | FakeUser, place?: InteractionPlace): FakeInteraction {
+    return this.world.autocomplete(name, options, user, place);
+  }
+
+  /** A user clicks a button (by custom_id) on a message: INTERACTION_CREATE type 3. A missing, disabled or link button throws. */
+  clickButton(message: FakeMessage | string, customId: string, user?: string | FakeUser): FakeInteraction {
+    return this.world.clickButton(message, customId, user);
+  }
+
+  /** A user writes to the bot in their DM: MESSAGE_CREATE (no guild_id) to clients with the DirectMessages intent, content always visible. */
+  userSaysInDm(content: string, user?: string | FakeUser): FakeMessage {
+    return this.world.userSaysInDm(content, user);
+  }
+
+  /** A message through a webhook (another integration): `webhook_id` and a bot author. Default: the first webhook, into its channel. */
+  webhookSays(content: string, options: { webhook?: string; channel?: string; username?: string } = {}): FakeMessage {
+    return this.world.webhookSays(options.channel, content, options.webhook, options.username);
+  }
+
+  /** A member joins at runtime (GUILD_MEMBER_ADD to clients with GuildMembers). `bot: true` makes another bot, for "ignore bots" tests with `userSays`. */
+  addUser(spec: AddUserSpec): FakeUser {
+    return this.world.addUser(spec);
   }
 
   /** Any dispatch, raw (`d` is sent as is to every session). */
@@ -282,6 +372,25 @@ export class FakeDiscord {
     this.gateway.closeAll(code);
   }
 
+  /** Toggles the app's privileged intents (Developer Portal): when false, an IDENTIFY asking for one is closed with 4014. */
+  setAllowPrivilegedIntents(allow: boolean): void {
+    this.gateway.allowPrivilegedIntents = allow;
+  }
+
+  /** Gateway outage: open sockets are cut (1006, clients try to resume) and upgrades answered 503 until `gatewayUp()`. REST keeps working. */
+  gatewayDown(): void {
+    this.gateway.goDown();
+  }
+
+  /** Gateway connections refused while down (clients retrying). */
+  get gatewayRefusedUpgrades(): number {
+    return this.gateway.refusedUpgrades;
+  }
+
+  gatewayUp(): void {
+    this.gateway.goUp();
+  }
+
   /** Gateway op 9 INVALID_SESSION. */
   invalidateGatewaySessions(resumable = false): void {
     this.gateway.invalidateSessions(resumable);
@@ -295,6 +404,11 @@ export class FakeDiscord {
       waiter.reject(new Error('FakeDiscord stopped'));
     }
     this.waiters = [];
+    for (const waiter of this.conditionWaiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error('FakeDiscord stopped'));
+    }
+    this.conditionWaiters = [];
     this.gateway.stop();
     for (const res of this.hung) res.socket?.destroy();
     this.hung.clear();
@@ -317,6 +431,7 @@ export class FakeDiscord {
     const raw = await readRawBody(req);
     const parsed = parseRequestBody(raw, req.headers['content-type']);
     const method = (req.method ?? 'GET').toUpperCase();
+    if (method === 'GET' && path.startsWith('/attachments/')) return this.serveAttachment(path, res);
     const record: RecordedRequest = {
       method,
       path,
@@ -413,8 +528,30 @@ export class FakeDiscord {
     }
   }
 
+  /** The fake's CDN: `GET /attachments/<channel>/<attachment id>/<filename>` serves the uploaded bytes (not recorded as an API request). */
+  private serveAttachment(path: string, res: http.ServerResponse): void {
+    const [, , channelId, attachmentId] = path.split('/');
+    const file = attachmentId ? this.world.file(attachmentId) : undefined;
+    const owner = file && this.world.messages.find((m) => m.channel_id === channelId && m.files?.some((f) => f.id === file.id));
+    if (!file || !owner) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('Not Found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': file.contentType ?? 'application/octet-stream', 'Content-Length': String(file.size) });
+    res.end(file.data);
+  }
+
   private settled(record: RecordedRequest): void {
     record.respondedAt = Date.now();
+    if (this.conditionWaiters.length) {
+      const met = this.conditionWaiters.filter((w) => w.check());
+      this.conditionWaiters = this.conditionWaiters.filter((w) => !met.includes(w));
+      for (const waiter of met) {
+        clearTimeout(waiter.timer);
+        waiter.resolve();
+      }
+    }
     const ready = this.waiters.filter((w) => w.predicate(record));
     if (ready.length === 0) return;
     this.waiters = this.waiters.filter((w) => !ready.includes(w));

@@ -114,10 +114,37 @@ export class FakeGateway {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, Session>();
   private readonly connections = new Set<Connection>();
+  /** Whether the app may use privileged intents (the Developer Portal toggles); changeable at runtime. */
+  allowPrivilegedIntents: boolean;
+  /** While down, upgrades are refused (HTTP 503) — REST keeps working. */
+  private down = false;
+  /** Upgrades refused while down. */
+  refusedUpgrades = 0;
 
-  constructor(private readonly host: GatewayHost) {}
+  constructor(private readonly host: GatewayHost) {
+    this.allowPrivilegedIntents = host.allowPrivilegedIntents;
+  }
+
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  /** A gateway outage: every socket is cut without a close frame (the client sees 1006 and tries to resume) and new ones are refused. */
+  goDown(): void {
+    this.down = true;
+    for (const connection of this.connections) connection.ws.terminate();
+  }
+
+  goUp(): void {
+    this.down = false;
+  }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.down) {
+      this.refusedUpgrades++;
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const query = new URL(req.url ?? '/', 'http://fake').searchParams;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, query.get('compress') === 'zlib-stream'));
   }
@@ -216,7 +243,7 @@ export class FakeGateway {
     if (connection.session) return connection.close(4005);
     if (d.token !== this.host.botToken) return connection.close(4004);
     if (typeof d.intents !== 'number') return connection.close(4013);
-    if (!this.host.allowPrivilegedIntents && (d.intents & PRIVILEGED) !== 0) return connection.close(4014);
+    if (!this.allowPrivilegedIntents && (d.intents & PRIVILEGED) !== 0) return connection.close(4014);
     const shard = Array.isArray(d.shard) ? (d.shard as [number, number]) : ([0, 1] as [number, number]);
     if (!(shard[1] >= 1 && shard[0] >= 0 && shard[0] < shard[1])) return connection.close(4010);
     const session: Session = { sessionId: randomUrlSafe(32).toLowerCase(), intents: d.intents, shard, seq: 0, buffer: [], connection, invalid: false };

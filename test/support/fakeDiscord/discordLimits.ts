@@ -55,4 +55,7 @@ export const DISCORD_ERROR = {
   missingAccess: { code: 50001, message: 'Missing Access' },
   editOthersMessage: { code: 50005, message: 'Cannot edit a message authored by another user' },
   invalidJson: { code: 50109, message: 'The request body contains invalid JSON.' },
+  entityTooLarge: { code: 40005, message: 'Request entity too large' },
+  unknownUser: { code: 10013, message: 'Unknown User' },
+  cannotMessageUser: { code: 50007, message: 'Cannot send messages to this user' },
 } as const;

@@ -24,6 +24,22 @@ export interface FakeChannel {
   name: string;
 }
 
+/** A DM channel (type 1) between the bot and one user. */
+export interface FakeDmChannel {
+  id: string;
+  userId: string;
+}
+
+/** An uploaded file kept with its message: the bytes behind one attachment. */
+export interface FakeFile {
+  /** The attachment's id. */
+  id: string;
+  filename: string;
+  contentType?: string;
+  size: number;
+  data: Buffer;
+}
+
 export interface FakeWebhook {
   id: string;
   token: string;
@@ -49,6 +65,8 @@ export interface FakeMessage {
   nonce?: string | number;
   webhook_id?: string;
   message_reference?: Record<string, unknown>;
+  /** The uploaded bytes behind `attachments` (not enumerable: never sent to clients). */
+  files?: FakeFile[];
   [key: string]: unknown;
 }
 
@@ -145,20 +163,7 @@ export function guildCreatePayload(world: GuildWorld): Record<string, unknown> {
     lazy: true,
     joined_at: world.joinedAt,
     member_count: world.members.length,
-    roles: world.roles.map((role, position) => ({
-      id: role.id,
-      name: role.name,
-      permissions: role.permissions,
-      position,
-      color: 0,
-      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
-      hoist: false,
-      managed: false,
-      mentionable: false,
-      icon: null,
-      unicode_emoji: null,
-      flags: 0,
-    })),
+    roles: world.roles.map((role, position) => rolePayload(role, position)),
     channels: world.channels.map((channel, i) => {
       const { guild_id: _unused, ...rest } = channelPayload(channel, world.guildId, i);
       return rest;
@@ -183,15 +188,23 @@ export function webhookAuthor(webhook: FakeWebhook, username?: string): Record<s
   return { id: webhook.id, username: username ?? webhook.name, discriminator: '0000', avatar: null, bot: true, global_name: null, public_flags: 0, flags: 0 };
 }
 
-export interface SlashOptionInput {
-  [name: string]: string | number | boolean;
+export function dmChannelPayload(channel: FakeDmChannel, user: FakeUser): Record<string, unknown> {
+  return { id: channel.id, type: 1, last_message_id: null, flags: 0, recipients: [userPayload(user)] };
 }
 
-/** `{symbol: 'BTC', hours: 4}` → Discord's option list (string 3, integer 4, boolean 5, number 10), or a raw list as given. */
-export function slashOptions(options: SlashOptionInput | unknown[], declared?: Array<{ name: string; type: number }>): unknown[] {
-  if (Array.isArray(options)) return options;
-  return Object.entries(options).map(([name, value]) => {
-    const type = declared?.find((o) => o.name === name)?.type ?? (typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3);
-    return { name, type, value };
-  });
+export function rolePayload(role: FakeRole, position: number): Record<string, unknown> {
+  return {
+    id: role.id,
+    name: role.name,
+    permissions: role.permissions,
+    position,
+    color: 0,
+    colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+    hoist: false,
+    managed: false,
+    mentionable: false,
+    icon: null,
+    unicode_emoji: null,
+    flags: 0,
+  };
 }

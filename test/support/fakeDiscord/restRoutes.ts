@@ -8,7 +8,8 @@ import { channelPayload, userPayload, type FakeMessage } from './discordPayloads
 import type { FakeInteraction, FakeWorld } from './FakeWorld';
 import type { RecordedFile } from './readRequestBody';
 import { checkCommands } from './validateCommands';
-import { checkMessageBody, formErrors, type BodyProblem, type MessageKind } from './validateMessageBody';
+import { checkAttachmentRefs, hasInteractiveComponents } from './validateComponents';
+import { checkMessageBody, discordLength, formErrors, type BodyProblem, type MessageKind } from './validateMessageBody';
 
 export interface RouteContext {
   method: string;
@@ -55,8 +56,13 @@ export const discordError = (status: number, error: { code: number; message: str
   json(status, { message: error.message, code: error.code, ...(errors ? { errors } : {}) });
 const formError = (problems: BodyProblem[]): Reply => discordError(400, DISCORD_ERROR.invalidFormBody, formErrors(problems));
 
-function checkBody(body: unknown, kind: MessageKind, files: RecordedFile[]): Reply | null {
+/** A message body with its uploads: Discord's form checks, `attachments` naming real uploads (or kept attachments), the file size limit. */
+function checkBody(body: unknown, kind: MessageKind, files: RecordedFile[], sizeLimit = Infinity, existingAttachmentIds: ReadonlySet<string> = new Set()): Reply | null {
+  const tooLarge = files.find((f) => f.size > sizeLimit);
+  if (tooLarge) return discordError(413, DISCORD_ERROR.entityTooLarge);
   const { problems, empty } = checkMessageBody(body, kind, files.length);
+  const b = asObject(body);
+  checkAttachmentRefs(b.attachments, files.length, existingAttachmentIds, (path, code, message) => problems.push({ path, code, message }));
   if (problems.length) return formError(problems);
   if (empty) return discordError(400, DISCORD_ERROR.emptyMessage);
   return null;
@@ -67,15 +73,18 @@ function asObject(body: unknown): Record<string, unknown> {
 }
 
 /** An edit must leave something in the message. */
-function checkEdit(target: FakeMessage, body: unknown, files: RecordedFile[]): Reply | null {
-  const invalid = checkBody(body, 'edit', files);
+function checkEdit(target: FakeMessage, body: unknown, files: RecordedFile[], sizeLimit: number): Reply | null {
+  const invalid = checkBody(body, 'edit', files, sizeLimit, new Set(target.attachments.map((a) => String(a.id))));
   if (invalid) return invalid;
   const b = asObject(body);
   const content = b.content !== undefined ? b.content : target.content;
   const embeds = b.embeds !== undefined ? b.embeds : target.embeds;
   const hasContent = typeof content === 'string' && content.trim() !== '';
   const hasEmbeds = Array.isArray(embeds) && embeds.length > 0;
-  if (!hasContent && !hasEmbeds && target.attachments.length === 0 && files.length === 0 && (target.flags & LOADING) === 0) {
+  const keepsAttachments = Array.isArray(b.attachments) ? b.attachments.length > 0 : target.attachments.length > 0;
+  const components = b.components !== undefined ? b.components : target.components;
+  const hasComponents = Array.isArray(components) && components.length > 0;
+  if (!hasContent && !hasEmbeds && !keepsAttachments && !hasComponents && files.length === 0 && (target.flags & LOADING) === 0) {
     return discordError(400, DISCORD_ERROR.emptyMessage);
   }
   return null;
@@ -89,14 +98,14 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
     return interaction && Date.now() - interaction.createdAt <= INTERACTION_TOKEN_LIFETIME_MS ? interaction : undefined;
   };
 
-  /** The message an app-webhook or webhook route names: `@original` or a message id. */
-  const webhookTarget = (params: string[]): { message?: FakeMessage; error?: Reply } => {
+  /** The message an app-webhook or webhook route names: `@original` or a message id (and the interaction, for app webhooks). */
+  const webhookTarget = (params: string[]): { message?: FakeMessage; interaction?: FakeInteraction; error?: Reply } => {
     const [id, token, messageId] = params as [string, string, string];
     if (id === world.applicationId) {
       const interaction = liveInteraction(token);
       if (!interaction) return { error: discordError(404, DISCORD_ERROR.unknownWebhook) };
       const message = messageId === '@original' ? interaction.original : interaction.followups.find((m) => m.id === messageId);
-      return message && !message.deleted ? { message } : { error: discordError(404, DISCORD_ERROR.unknownMessage) };
+      return message && !message.deleted ? { message, interaction } : { error: discordError(404, DISCORD_ERROR.unknownMessage) };
     }
     const webhook = world.webhooks.find((w) => w.id === id);
     if (!webhook) return { error: discordError(404, DISCORD_ERROR.unknownWebhook) };
@@ -104,6 +113,51 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
     const message = world.messages.find((m) => m.webhook_id === webhook.id && m.id === messageId);
     return message ? { message } : { error: discordError(404, DISCORD_ERROR.unknownMessage) };
   };
+
+  /** A guild channel or an opened DM channel, by id. */
+  const messageChannel = (id: string): { dm: boolean; index: number } | undefined => {
+    const index = world.channels.findIndex((c) => c.id === id);
+    if (index >= 0) return { dm: false, index };
+    return world.dmChannelById(id) ? { dm: true, index: -1 } : undefined;
+  };
+
+  const interactionMetadata = (interaction: FakeInteraction): Record<string, unknown> => ({
+    id: interaction.id,
+    type: interaction.type,
+    ...(interaction.type === 2 ? { name: interaction.name } : {}),
+    ...(interaction.type === 3 && interaction.message ? { interacted_message_id: interaction.message.id } : {}),
+    user: userPayload(interaction.user),
+    authorizing_integration_owners: { '0': interaction.dm ? '0' : world.guildId },
+  });
+
+  /** Callback 8: choices as Discord checks them — ≤ 25, name 1–100, value of the focused option's type (string ≤ 100). */
+  const checkChoices = (interaction: FakeInteraction, data: Record<string, unknown>): BodyProblem[] => {
+    const problems: BodyProblem[] = [];
+    const add = (path: BodyProblem['path'], code: string, message: string): void => {
+      problems.push({ path: ['data', ...path], code, message });
+    };
+    if (!Array.isArray(data.choices)) {
+      add(['choices'], 'BASE_TYPE_REQUIRED', 'This field is required');
+      return problems;
+    }
+    if (data.choices.length > 25) add(['choices'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+    const type = interaction.focused?.type ?? 3;
+    data.choices.forEach((choice: unknown, i: number) => {
+      const c = (choice ?? {}) as Record<string, unknown>;
+      if (typeof c.name !== 'string' || discordLength(c.name) < 1 || discordLength(c.name) > 100) add(['choices', i, 'name'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+      const v = c.value;
+      if (type === 3) {
+        if (typeof v !== 'string') add(['choices', i, 'value'], 'BASE_TYPE_STRING', 'Must be a string.');
+        else if (discordLength(v) > 100) add(['choices', i, 'value'], 'BASE_TYPE_MAX_LENGTH', 'Must be 100 or fewer in length.');
+      } else if (type === 4 ? typeof v !== 'number' || !Number.isInteger(v) : typeof v !== 'number' || !Number.isFinite(v)) {
+        add(['choices', i, 'value'], type === 4 ? 'NUMBER_TYPE_COERCE' : 'NUMBER_TYPE_COERCE', `Value "${String(v)}" is not ${type === 4 ? 'int' : 'a number'}.`);
+      }
+    });
+    return problems;
+  };
+
+  /** Which callback types an interaction accepts (Discord: 6/7 only for components, 8 only — and only — for autocomplete). */
+  const allowedCallbacks: Record<FakeInteraction['type'], number[]> = { 2: [4, 5, 9], 3: [4, 5, 6, 7, 9], 4: [8] };
 
   const commandRoutes = (guild: boolean): Route[] => {
     const base = guild ? `/applications/${ID}/guilds/${ID}/commands` : `/applications/${ID}/commands`;
@@ -215,8 +269,24 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
       auth: 'bot',
       bucket: (p) => other('GET /channels/:id', p[0]),
       handle: ({ params }) => {
-        const index = world.channels.findIndex((c) => c.id === params[0]);
-        return index < 0 ? discordError(404, DISCORD_ERROR.unknownChannel) : json(200, channelPayload(world.channels[index]!, world.guildId, index));
+        const found = messageChannel(params[0]!);
+        if (!found) return discordError(404, DISCORD_ERROR.unknownChannel);
+        return json(200, found.dm ? world.dmChannelPayload(world.dmChannelById(params[0]!)!) : channelPayload(world.channels[found.index]!, world.guildId, found.index));
+      },
+    },
+    {
+      // Opens (or returns) the DM channel with a user: what user.createDM() / user.send() call first.
+      method: 'POST',
+      pattern: /^\/users\/@me\/channels$/,
+      template: 'POST /users/@me/channels',
+      auth: 'bot',
+      bucket: () => other('POST /users/@me/channels'),
+      handle: ({ body }) => {
+        const recipient = asObject(body).recipient_id;
+        if (typeof recipient !== 'string') return formError([{ path: ['recipient_id'], code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }]);
+        const user = world.users.find((u) => u.id === recipient);
+        if (!user) return discordError(400, DISCORD_ERROR.unknownUser);
+        return json(200, world.dmChannelPayload(world.openDm(user)));
       },
     },
     {
@@ -226,9 +296,12 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
       auth: 'bot',
       bucket: (p) => ({ key: `channel:${p[0]}`, rule: 'channelMessages' }),
       handle: ({ params, body, files }) => {
-        const channel = world.channels.find((c) => c.id === params[0]);
-        if (!channel) return discordError(404, DISCORD_ERROR.unknownChannel);
-        const invalid = checkBody(body, 'channel', files);
+        const found = messageChannel(params[0]!);
+        if (!found) return discordError(404, DISCORD_ERROR.unknownChannel);
+        const channel = { id: params[0]! };
+        // Bots cannot DM other bots (guessed answer: Discord's 50007).
+        if (found.dm && world.user(world.dmChannelById(channel.id)!.userId).bot) return discordError(403, DISCORD_ERROR.cannotMessageUser);
+        const invalid = checkBody(body, 'channel', files, world.attachmentSizeLimit);
         if (invalid) return invalid;
         const b = asObject(body);
         const hasNonce = b.nonce !== undefined && b.nonce !== null;
@@ -255,7 +328,7 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
         auth: 'bot',
         bucket: (p) => other(`${method} /channels/:id/messages/:id`, p[0]),
         handle: ({ params, body, files }) => {
-          if (!world.channels.some((c) => c.id === params[0])) return discordError(404, DISCORD_ERROR.unknownChannel);
+          if (!messageChannel(params[0]!)) return discordError(404, DISCORD_ERROR.unknownChannel);
           const message = world.findMessage(params[0]!, params[1]!);
           if (!message) return discordError(404, DISCORD_ERROR.unknownMessage);
           if (method === 'GET') return json(200, message);
@@ -264,7 +337,7 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
             world.deleteMessage(message);
             return { status: 204 };
           }
-          const invalid = checkEdit(message, body, files);
+          const invalid = checkEdit(message, body, files, world.attachmentSizeLimit);
           return invalid ?? json(200, world.editMessage(message, asObject(body), files));
         },
       }),
@@ -282,19 +355,24 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
         if (id === world.applicationId) {
           // Interaction follow-up.
           const interaction = liveInteraction(token);
-          if (!interaction || !interaction.acknowledged) return discordError(404, DISCORD_ERROR.unknownWebhook);
-          const invalid = checkBody(body, 'interaction', files);
+          if (!interaction || !interaction.acknowledged || interaction.type === 4) return discordError(404, DISCORD_ERROR.unknownWebhook);
+          const invalid = checkBody(body, 'interaction', files, interaction.attachmentSizeLimit);
           if (invalid) return invalid;
-          const message = world.createMessage({ channelId: interaction.channelId, author: world.botAuthor(), body: asObject(body), files, webhookId: world.applicationId, type: 20 });
+          const message = world.createMessage({ channelId: interaction.channelId, author: world.botAuthor(), body: asObject(body), files, webhookId: world.applicationId, type: 20, extra: { application_id: world.applicationId, interaction_metadata: interactionMetadata(interaction) } });
           interaction.followups.push(message);
+          interaction.respondedAt ??= Date.now();
           return json(200, message);
         }
         const webhook = world.webhooks.find((w) => w.id === id);
         if (!webhook) return discordError(404, DISCORD_ERROR.unknownWebhook);
         if (webhook.token !== token) return discordError(401, DISCORD_ERROR.invalidWebhookToken);
-        const invalid = checkBody(body, 'webhook', files);
-        if (invalid) return invalid;
         const b = asObject(body);
+        // A webhook not owned by an app may send only non-interactive components, and only with
+        // ?with_components=true; without it Discord ignores `components` (documented).
+        if (query.get('with_components') !== 'true') delete b.components;
+        else if (hasInteractiveComponents(b.components)) return formError([{ path: ['components'], code: 'COMPONENT_INTERACTIVE_NOT_ALLOWED', message: 'Interactive components need an application-owned webhook.' }]);
+        const invalid = checkBody(b, 'webhook', files, world.attachmentSizeLimit);
+        if (invalid) return invalid;
         const { nonce: _n, enforce_nonce: _e, message_reference: _r, ...accepted } = b;
         const message = world.createMessage({ channelId: webhook.channelId, author: world.webhookAuthor(webhook, b.username), body: accepted, files, webhookId: webhook.id, type: 0 });
         return wait ? json(200, message) : { status: 204 };
@@ -321,15 +399,18 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
         auth: 'none',
         bucket: (p) => other(`${method} /webhooks/:id/:token/messages/:id`, `${p[0]}/${p[1]}`),
         handle: ({ params, body, files }) => {
-          const { message, error } = webhookTarget(params);
+          const { message, interaction, error } = webhookTarget(params);
           if (error) return error;
           if (method === 'GET') return json(200, message);
           if (method === 'DELETE') {
             world.deleteMessage(message!);
             return { status: 204 };
           }
-          const invalid = checkEdit(message!, body, files);
-          return invalid ?? json(200, world.editMessage(message!, asObject(body), files));
+          const invalid = checkEdit(message!, body, files, interaction?.attachmentSizeLimit ?? world.attachmentSizeLimit);
+          if (invalid) return invalid;
+          const edited = world.editMessage(message!, asObject(body), files);
+          if (interaction && params[2] === '@original') interaction.respondedAt ??= Date.now();
+          return json(200, edited);
         },
       }),
     ),
@@ -339,7 +420,7 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
       template: 'POST /interactions/:id/:token/callback',
       auth: 'none',
       bucket: (p) => other('POST /interactions/:id/:token/callback', p[0]),
-      handle: ({ params, body, query }) => {
+      handle: ({ params, body, files, query }) => {
         const interaction = world.interactions.find((i) => i.id === params[0]);
         // Past the deadline Discord has already shown "The application did not respond".
         if (!interaction || interaction.token !== params[1] || Date.now() - interaction.createdAt > world.interactionResponseDeadlineMs) {
@@ -348,27 +429,48 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
         if (interaction.acknowledged) return discordError(400, DISCORD_ERROR.alreadyAcknowledged);
         const b = asObject(body);
         const data = asObject(b.data);
-        if (b.type === 4) {
-          const invalid = checkBody(data, 'interaction', []);
+        const type = b.type as number;
+        const allowed = allowedCallbacks[interaction.type];
+        // The wording of this error is a guess; Discord refuses the type with a 400 form error.
+        if (!allowed.includes(type)) return formError([{ path: ['type'], code: 'INTERACTION_CALLBACK_TYPE_INVALID', message: `Value must be one of (${allowed.join(', ')}) for this interaction type.` }]);
+        const now = Date.now();
+        if (type === 4) {
+          const invalid = checkBody(data, 'interaction', files, interaction.attachmentSizeLimit);
           if (invalid) return invalid;
-          interaction.original = world.createMessage({ channelId: interaction.channelId, author: world.botAuthor(), body: data, webhookId: world.applicationId, type: 20, extra: { application_id: world.applicationId, interaction_metadata: { id: interaction.id, type: 2, name: interaction.name, user: userPayload(interaction.user), authorizing_integration_owners: { '0': world.guildId } } } });
-        } else if (b.type === 5) {
+          // Message type 20 (chat input command) for a command's reply; 0 for a component's is a guess.
+          interaction.original = world.createMessage({ channelId: interaction.channelId, author: world.botAuthor(), body: data, files, webhookId: world.applicationId, type: interaction.type === 2 ? 20 : 0, extra: { application_id: world.applicationId, interaction_metadata: interactionMetadata(interaction) } });
+          interaction.respondedAt = now;
+        } else if (type === 5) {
           const flags = (typeof data.flags === 'number' ? data.flags & EPHEMERAL : 0) | LOADING;
-          interaction.original = world.createMessage({ channelId: interaction.channelId, author: world.botAuthor(), body: {}, webhookId: world.applicationId, type: 20, extra: { flags, application_id: world.applicationId } });
-        } else if (b.type === 9) {
+          interaction.original = world.createMessage({ channelId: interaction.channelId, author: world.botAuthor(), body: {}, webhookId: world.applicationId, type: interaction.type === 2 ? 20 : 0, extra: { flags, application_id: world.applicationId, interaction_metadata: interactionMetadata(interaction) } });
+        } else if (type === 6) {
+          // Nothing changes yet; @original now names the message the button is on.
+          interaction.original = interaction.message ?? null;
+        } else if (type === 7) {
+          const target = interaction.message!;
+          if (target.deleted) return discordError(404, DISCORD_ERROR.unknownMessage);
+          const invalid = checkEdit(target, data, files, interaction.attachmentSizeLimit);
+          if (invalid) return invalid;
+          interaction.original = world.editMessage(target, data, files);
+          interaction.respondedAt = now;
+        } else if (type === 8) {
+          const problems = checkChoices(interaction, data);
+          if (problems.length) return formError(problems);
+          interaction.choices = (data.choices as Array<{ name: string; value: string | number }>).map((c) => ({ name: c.name, value: c.value }));
+          interaction.respondedAt = now;
+        } else if (type === 9) {
           if (typeof data.custom_id !== 'string' || typeof data.title !== 'string' || !Array.isArray(data.components)) {
             return formError([{ path: ['data', 'custom_id'], code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }]);
           }
-        } else {
-          return formError([{ path: ['type'], code: 'INTERACTION_CALLBACK_TYPE_INVALID', message: 'Value must be one of (4, 5, 9) for an application command.' }]);
+          interaction.respondedAt = now;
         }
         interaction.acknowledged = true;
-        interaction.callbacks.push({ type: b.type as number, data: b.data, at: Date.now() });
+        interaction.callbacks.push({ type, data: b.data, at: now });
         if (query.get('with_response') === 'true') {
           const original = interaction.original;
           return json(200, {
-            interaction: { id: interaction.id, type: 2, ...(original ? { response_message_id: original.id, response_message_loading: b.type === 5, response_message_ephemeral: (original.flags & EPHEMERAL) !== 0 } : {}) },
-            resource: { type: b.type, ...(original ? { message: original } : {}) },
+            interaction: { id: interaction.id, type: interaction.type, ...(original ? { response_message_id: original.id, response_message_loading: type === 5, response_message_ephemeral: (original.flags & EPHEMERAL) !== 0 } : {}) },
+            resource: { type, ...(original && type !== 6 ? { message: original } : {}) },
           });
         }
         return { status: 204 };

@@ -4,6 +4,7 @@
  * Pure: other tests use it to check what a renderer produces without a server.
  */
 import { DISCORD_LIMITS as L } from './discordLimits';
+import { checkComponents, IS_COMPONENTS_V2 } from './validateComponents';
 
 export interface BodyProblem {
   /** Where, as Discord names it: ['embeds', 0, 'fields', 1, 'value']. */
@@ -80,6 +81,7 @@ export function checkMessageBody(body: unknown, kind: MessageKind = 'channel', f
     }
   }
   checkAllowedMentions(message.allowed_mentions, add);
+  if (typeof message.flags !== 'number' || (message.flags & IS_COMPONENTS_V2) === 0) checkComponents(message.components, add);
 
   const hasContent = typeof message.content === 'string' && message.content.trim().length > 0;
   const empty = kind !== 'edit' && !hasContent && embedCount === 0 && fileCount === 0 && !hasComponents(message);
