@@ -21,6 +21,7 @@ import type { CommandDefinition } from '../../src/discord/commands/CommandDefini
 import { commandRegistry } from '../../src/discord/commands/registry';
 import type { OptionSpec } from '../../src/discord/commands/options';
 import { BaristaProcess } from '../support/baristaProcess';
+import { tradesIn, type MessageBody } from '../support/deliveredTrades';
 import { FakeDiscord, type FakeCommand, type FakeInteraction, type FakeMessage, type RecordedRequest } from '../support/fakeDiscord';
 import { writeRulesCopy } from '../support/rulesCopy';
 import { NO_RANDOM_EVENTS, TraderSimulator } from '../support/simulator';
@@ -251,6 +252,20 @@ function auditRows(statePath: string): AuditRowLite[] {
   }
 }
 
+function eventCount(statePath: string, type: string): number {
+  const db = new Database(statePath, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM events WHERE type = ?').get(type) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/** Trades the simulator's CSV implies that barista reports (worth at least min_notional, $5). */
+const expectedTrades = (sim: TraderSimulator) => sim.truth.trades.filter((trade) => trade.value >= 5);
+/** Trades the webhook messages stand for (one per trade embed, N per grouped title). */
+const deliveredTrades = (fake: FakeDiscord) => fake.webhookMessages().reduce((sum, m) => sum + tradesIn(m as MessageBody), 0);
+
 const registrations = (fake: FakeDiscord) => fake.requests.filter((r) => r.method === 'PUT' && /\/applications\/\d+\/(guilds\/\d+\/)?commands$/.test(r.path));
 
 /** Gateway frames barista sent (`in` at the fake) since a moment: op 2 IDENTIFY, op 6 RESUME. */
@@ -276,6 +291,9 @@ describe('barista run answers commands from Discord (compiled CLI, fake Discord,
     runs.push(barista);
     await barista.waitForLog((line) => line.msg === 'barista running', { what: 'start-up', timeoutMs: 15_000 });
     await waitFor(() => fake.commands().length > 0, { what: 'slash commands registered', timeoutMs: 10_000 });
+    // barista starts at the end of the CSV that was already there: its first bar is the baseline later trades are measured from.
+    sim.stepBars(1);
+    await waitFor(() => eventCount(s.state, 'portfolio.snapshot') > 0, { what: 'the first bar read', timeoutMs: 10_000 });
   }, 30_000);
 
   afterAll(async () => {
@@ -318,22 +336,37 @@ describe('barista run answers commands from Discord (compiled CLI, fake Discord,
     expect(deniedReply.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(embedText(deniedReply)).toMatch(/commands\.allow\.mute/);
 
-    // Another bot and a webhook (here: someone posting through barista's own webhook) say !help first.
+    // Another bot and a webhook (barista's own, as its notifications come) say !help first.
     const otherBotSaid = fake.userSays('general', '!help', 'otherbot');
-    const webhook = fake.webhooks[0]!;
-    const posted = await fetch(`${fake.apiBase}/v10/webhooks/${webhook.id}/${webhook.token}?wait=true`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'e2e-test' },
-      body: JSON.stringify({ content: '!help', allowed_mentions: { parse: [] } }),
-    });
-    expect(posted.status).toBe(200);
-    const webhookSaid = (await posted.json()) as FakeMessage;
+    const webhookSaid = fake.webhookSays('!help', { channel: 'general' });
     const said = fake.userSays('general', '!mute trade.* 1h', 'bob');
     const refused = await prefixAnswer(fake, said, 'denied !mute answered');
     expect(embedText(refused)).toMatch(/commands\.allow\.mute/);
     // Gateway dispatches are handled in order: the bot's and the webhook's came first and got nothing.
     expect(replyTo(fake, otherBotSaid)).toBeUndefined();
     expect(replyTo(fake, webhookSaid)).toBeUndefined();
+    expectNoPingsAndNoRejects(fake);
+  });
+
+  it("answers DMs only from users listed by id: an unlisted user's ! gets nothing, their slash a private refusal; a listed user is answered in the DM", async () => {
+    const carolSaid = fake.userSaysInDm('!help', 'carol');
+    const bobSaid = fake.userSaysInDm('!dashboard', 'bob');
+    const carolSlash = fake.slash('help', {}, 'carol', { dm: true });
+    const refusal = await slashAnswer(carolSlash, 'unlisted DM /help answered');
+    expect(refusal.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(embedText(refusal)).toContain('direct messages only from users listed');
+    // alice may mute (listed by id): her DM is answered in the DM, after carol's and bob's were handled.
+    const aliceSaid = fake.userSaysInDm('!mute type=trader.stale 10m dm test', 'alice');
+    const muted = await prefixAnswer(fake, aliceSaid, "alice's DM !mute answered");
+    expect(muted.channel_id).toBe(fake.dmChannel('alice')!.id);
+    expect(embedText(muted)).toMatch(/Mute #\d+/);
+    const unmuteSaid = fake.userSaysInDm(`!unmute ${/Mute #(\d+)/.exec(embedText(muted))![1]}`, 'alice');
+    expect(embedText(await prefixAnswer(fake, unmuteSaid, "alice's DM !unmute answered"))).toContain('removed');
+    expect(replyTo(fake, carolSaid)).toBeUndefined();
+    expect(replyTo(fake, bobSaid)).toBeUndefined();
+    // In the DMs: carol's private refusal of her /help, nothing else.
+    expect(fake.dmMessages('carol')).toEqual([refusal]);
+    expect(fake.dmMessages('bob')).toEqual([]);
     expectNoPingsAndNoRejects(fake);
   });
 
@@ -356,6 +389,27 @@ describe('barista run answers commands from Discord (compiled CLI, fake Discord,
     expect(framesSince(fake, reconnectAt, 2)).toHaveLength(2);
   });
 
+  it('delivers notifications while the gateway is down (a trade reaches the webhook with no gateway connection), and answers again once it is back', async () => {
+    const tradesBefore = expectedTrades(sim).length;
+    const deliveredBefore = deliveredTrades(fake);
+    const downAt = Date.now();
+    fake.gatewayDown();
+    await waitFor(() => fake.gatewayConnections === 0, { what: 'gateway connections cut' });
+    sim.script('trial250', { actions: { 'ETH/USD': 0.5 } });
+    sim.stepBars(1);
+    const newTrades = expectedTrades(sim).length - tradesBefore;
+    expect(newTrades).toBeGreaterThan(0);
+    await waitFor(() => deliveredTrades(fake) >= deliveredBefore + newTrades, { what: `${newTrades} new trade(s) at the webhook while the gateway is down`, timeoutMs: 10_000 });
+    // barista kept trying the gateway meanwhile, and got nowhere.
+    await waitFor(() => fake.gatewayRefusedUpgrades > 0, { what: 'a refused reconnect attempt' });
+    expect(fake.gatewayConnections).toBe(0);
+    expect(fake.gatewayFrames.filter((f) => f.direction === 'in' && (f.op === 2 || f.op === 6) && f.at >= downAt)).toEqual([]);
+    const upAt = Date.now();
+    fake.gatewayUp();
+    await waitFor(() => fake.gatewayConnections > 0 && (framesSince(fake, upAt, 2).length > 0 || framesSince(fake, upAt, 6).length > 0), { what: 'back on the gateway', timeoutMs: 15_000 });
+    await expectAnswered(fake, 'after the gateway outage');
+  });
+
   it('does not register the slash commands again when restarted on the same state (the registration hash)', async () => {
     expect(registrations(fake)).toHaveLength(1);
     barista.kill('SIGTERM');
@@ -376,16 +430,23 @@ describe('barista run answers commands from Discord (compiled CLI, fake Discord,
     expect(await barista.waitForExit()).toEqual({ code: 0, signal: null });
     const rows = auditRows(s.state);
     const denied = rows.filter((r) => r.decision === 'denied');
-    expect(denied.map((r) => [r.command, r.user_id, r.user_tag])).toEqual([
-      ['mute', BOB, 'bob'],
-      ['mute', BOB, 'bob'],
+    const general = `guild ${fake.guildId} channel ${fake.channel('general').id}`;
+    const dm = (user: string) => `DM ${fake.dmChannel(user)!.id}`;
+    expect(denied.map((r) => [r.command, r.user_id, r.user_tag, r.place])).toEqual([
+      ['mute', BOB, 'bob', general],
+      ['mute', BOB, 'bob', general],
+      ['help', CAROL, 'carol', dm('carol')],
+      ['dashboard', BOB, 'bob', dm('bob')],
+      ['help', CAROL, 'carol', expect.stringMatching(/^DM \d+$/)],
     ]);
-    expect(denied.every((r) => r.place === `guild ${fake.guildId} channel ${fake.channel('general').id}` && r.outcome !== null)).toBe(true);
+    expect(denied.every((r) => r.outcome !== null)).toBe(true);
     const changes = rows.filter((r) => r.decision === 'allowed');
     expect(changes.map((r) => [r.command, r.user_id, r.outcome])).toEqual([
       ['mute', ALICE, 'answered'],
       ['mute', ALICE, 'answered'],
       ['unmute', ALICE, 'answered'],
+      ['unmute', ALICE, 'answered'],
+      ['mute', ALICE, 'answered'],
       ['unmute', ALICE, 'answered'],
     ]);
   });
