@@ -21,8 +21,8 @@ export function renderUnknownCommand(name: string, prefix: string): DiscordMessa
   return notice(`Unknown command ${typed(`${prefix}${name}`)}. Try \`/help\` (or \`${codeText(prefix)}help\`).`, AMBER);
 }
 
-/** `problem` may quote what the user typed (an unknown option, a mute key): neutralised like any untrusted text. */
 export function renderUsage(usage: string, problem: string): DiscordMessage {
+  // The problem may quote what the user typed (`unknown option "…"`): shown as written, never as markdown.
   return notice(`${markdownText(cutText(problem, 300))}.\nUsage: \`${codeText(usage)}\``, AMBER);
 }
 

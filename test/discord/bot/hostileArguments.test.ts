@@ -231,7 +231,7 @@ describe('hostile arguments through the CommandDispatcher (more runs, the fake b
       audit: new AuditLog(state),
       logger,
       config: () => config,
-      context: (invocation, visible) => ({ read, mutes, config, runtime: { version: 'test', startedAt: 0, rateLimitHits: () => 0 }, caller: invocation.caller, place: invocation.place, now: Date.now, visibleCommands: visible }),
+      context: (invocation, visible) => ({ read, mutes, config, runtime: { version: 'test', startedAt: 0, rateLimitHits: () => 0 }, caller: invocation.caller, place: invocation.place, prefix: invocation.transport === 'slash' ? '/' : '!', now: Date.now, visibleCommands: visible }),
     });
     return {
       logs,

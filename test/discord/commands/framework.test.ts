@@ -168,9 +168,9 @@ describe('usage replies neutralise what the user typed', () => {
   it('a mute matcher key or severity, with markdown and a lone surrogate', () => {
     const mute = COMMANDS.find((c) => c.path[0] === 'mute')!;
     for (const match of ['<@&456>=x', 'severity=@here', '**bold\ud800**=y']) {
-      const reply = mute.run({} as never, { match, for: 3_600_000, reason: undefined } as never) as { message: { embeds: Array<{ description?: string }> } };
+      const reply = mute.run({ prefix: '!' } as never, { match, for: 3_600_000, reason: undefined } as never) as { message: { embeds: Array<{ description?: string }> } };
       const text = description(reply.message);
-      expect(text).toContain('Usage:');
+      expect(text).toContain('Usage: `!mute <match> <for> [reason]`'); // in the form the caller used
       expect(text).not.toMatch(/<@&\d|@here|\*\*bold|[\ud800-\udbff](?![\udc00-\udfff])/);
     }
   });
