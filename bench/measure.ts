@@ -24,3 +24,14 @@ export function printComparison(title: string, subject: Measured, baseline: Meas
   }
   console.log(`  ratio (barista / baseline): ${ratio.toFixed(2)}×`);
 }
+
+/** `measure` for asynchronous work: each call is awaited before the next starts. */
+export async function measureAsync(name: string, iterations: number, fn: (sequence: number) => Promise<unknown>): Promise<Measured> {
+  const warmUp = Math.min(5, iterations);
+  for (let i = 0; i < warmUp; i += 1) await fn(i);
+  const start = process.hrtime.bigint();
+  for (let i = warmUp; i < warmUp + iterations; i += 1) await fn(i);
+  const elapsedNs = Number(process.hrtime.bigint() - start);
+  const perOpMicros = elapsedNs / iterations / 1_000;
+  return { name, perOpMicros, opsPerSecond: 1e6 / perOpMicros };
+}

@@ -2,7 +2,7 @@
  * `npm run bench`: each figure beside a baseline measured in the same run on the same data.
  * Later components add their benchmarks here.
  *
- * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,notify,notify-latency,commands,bot-idle runs only the named ones; BENCH_QUICK=1 uses
+ * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,notify,notify-latency,chart,commands,bot-idle runs only the named ones; BENCH_QUICK=1 uses
  * smaller sizes (backlog 50 MB, latency 200 lines, idle 10 s). The default run is the full one.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseRules } from '../src/config/loadRules';
 import { StateStore } from '../src/state/StateStore';
 import { benchBotIdle } from './botIdle';
+import { benchChartRender } from './chartRender';
 import { benchCommandLatency } from './commandLatency';
 import { benchIdleWatch } from './idleWatch';
 import { benchNotifyLatency } from './notifyLatency';
@@ -80,6 +81,7 @@ const benchmarks: [name: string, run: () => void | Promise<void>][] = [
   ['optuna', benchOptunaPoll],
   ['notify', benchNotifyThroughput],
   ['notify-latency', benchNotifyLatency],
+  ['chart', benchChartRender],
   ['commands', benchCommandLatency],
   ['bot-idle', benchBotIdle],
 ];

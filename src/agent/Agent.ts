@@ -11,6 +11,7 @@ import { formatProblem } from '../config/problems';
 import { watchRulesFile } from '../config/watchRulesFile';
 import type { Logger } from '../logging/logger';
 import { EventStore } from '../state/EventStore';
+import { renameLegacyTraderCaches } from './legacyTraderCaches';
 import type { StateStore } from '../state/StateStore';
 import type { BaristaEvent } from '../model/BaristaEvent';
 import { compileLogRules, type CompiledLogRules } from '../streams/logRules';
@@ -55,6 +56,7 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    renameLegacyTraderCaches(this.options.state);
     this.pruneEvents();
     this.pruneTimer = setInterval(() => this.pruneEvents(), 3_600_000);
     this.pruneTimer.unref();

@@ -17,7 +17,7 @@ export interface BaristaEvent {
   at: string;
   /** Id of the rules.yaml source it came from. */
   source: string;
-  /** The trader (CSV or log file stem), study, … it is about. */
+  /** What it is about: the trader (its one name, e.g. trial250: streams/traderIdentity.ts), study, … */
   subject: string;
   fields: Record<string, unknown>;
   /** Human text (already redacted of secrets), e.g. the log line. */
@@ -56,7 +56,7 @@ export function eventFromDraft(draft: EventDraft, origin: { source: string; subj
   };
 }
 
-/** The trader a file belongs to: its name without folder and extension(s). */
+/** What a file that is no trader's is about (a worker's log, alerts.log): its name without folder and extension(s). */
 export function subjectOfPath(filePath: string): string {
   const base = filePath.split('/').pop() ?? filePath;
   return base.replace(/\.(log|csv|json|txt)(_\d{8}_\d{6})?$/i, '');

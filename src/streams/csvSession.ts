@@ -187,7 +187,7 @@ export type CsvSessionStatus = 'awaiting-header' | 'tracking' | 'interleaved' | 
 export type CsvWarningReason = 'second-header' | 'column-count' | 'timestamp-order' | 'not-a-trader-csv' | 'row-before-header' | 'malformed-row';
 
 export interface CsvSessionOptions {
-  /** The CSV file stem, e.g. "trial250_session": the `trader` field and the events' subject. */
+  /** The trader's name, e.g. "trial250" (streams/traderIdentity.ts): the `trader` field of its events. */
   trader: string;
   /** Smallest |Δqty × price| reported as a trade (rules.yaml `min_notional`, default 5). */
   minNotional?: number;
@@ -250,7 +250,8 @@ export class CsvSession {
   private lastRow: CsvRow | null = null;
   private malformedWarned = false;
   private startsFromCash = false;
-  readonly trader: string;
+  /** The trader's name; the owner renames it when the trader's identity is learnt later. */
+  trader: string;
   readonly file: string;
   readonly minNotional: number;
 

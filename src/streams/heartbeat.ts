@@ -47,21 +47,13 @@ export function parseHeartbeat(data: unknown): HeartbeatParse {
   return { ok: true, heartbeat, warnings: read.warnings };
 }
 
-/**
- * The CSV stem a heartbeat file belongs to, so heartbeat and CSV events share a subject.
- * The trader names it `Path(log_file).stem.replace('_session', '_heartbeat.json')` (Python
- * replaces every occurrence), hence names such as `…_heartbeat.json_20260205_165205`, or a bare
- * stem when the CSV name has no `_session`. This reverses that replacement.
- */
-export function traderOfHeartbeatFile(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? name;
-  return base.split('_heartbeat.json').join('_session');
-}
-
 /** A heartbeat read from a trader's file. */
 export interface HeartbeatReading {
-  /** traderOfHeartbeatFile(file name). */
+  /** The trader's one name (streams/traderIdentity.ts). */
   trader: string;
+  /** The heartbeat file (workspace-relative): liveness is per file, so a trader renamed
+   * mid-way (its process seen later) keeps one clock. Default: the trader. */
+  file?: string;
   heartbeat: Heartbeat;
 }
 
@@ -78,6 +70,9 @@ export interface HeartbeatLivenessOptions {
 export const DEFAULT_STALE_GRACE_MS = 5 * 60_000;
 
 interface TraderLiveness {
+  /** The name of the latest reading. */
+  trader: string;
+  file: string | null;
   latest: Heartbeat;
   deadlineMs: number;
   stale: boolean;
@@ -105,28 +100,30 @@ export function heartbeatLiveness(readings$: Observable<HeartbeatReading>, optio
       if (inputDone && [...traders.values()].every((t) => !t.armed)) subscriber.complete();
     };
 
-    const arm = (trader: string, liveness: TraderLiveness) => {
+    const arm = (liveness: TraderLiveness) => {
       liveness.timer?.unsubscribe();
       liveness.armed = true;
       liveness.timer = scheduler.schedule(() => {
         liveness.armed = false;
         liveness.stale = true;
         liveness.staleSinceMs = scheduler.now();
-        subscriber.next(staleDraft(trader, liveness.latest, graceMs, scheduler.now()));
+        subscriber.next(staleDraft(liveness, graceMs, scheduler.now()));
         completeIfIdle();
       }, Math.max(0, liveness.deadlineMs - scheduler.now()));
     };
 
-    const accept = ({ trader, heartbeat }: HeartbeatReading) => {
+    const accept = ({ trader, file, heartbeat }: HeartbeatReading) => {
       const deadlineMs = Date.parse(heartbeat.next_poll_scheduled) + graceMs;
-      const known = traders.get(trader);
+      const key = file ?? trader;
+      const known = traders.get(key);
       if (!known) {
-        const liveness: TraderLiveness = { latest: heartbeat, deadlineMs, stale: false, staleSinceMs: 0, timer: null, armed: false };
-        traders.set(trader, liveness);
-        arm(trader, liveness);
+        const liveness: TraderLiveness = { trader, file: file ?? null, latest: heartbeat, deadlineMs, stale: false, staleSinceMs: 0, timer: null, armed: false };
+        traders.set(key, liveness);
+        arm(liveness);
         return;
       }
       if (!isNewer(heartbeat, known.latest)) return;
+      known.trader = trader;
       const previous = known.latest;
       known.latest = heartbeat;
       known.deadlineMs = deadlineMs;
@@ -135,9 +132,9 @@ export function heartbeatLiveness(readings$: Observable<HeartbeatReading>, optio
         // event per outage is enough; recovery needs a heartbeat that is on time.
         if (deadlineMs <= scheduler.now()) return;
         known.stale = false;
-        subscriber.next(recoveredDraft(trader, heartbeat, previous, scheduler.now() - known.staleSinceMs, scheduler.now()));
+        subscriber.next(recoveredDraft(known, previous, scheduler.now() - known.staleSinceMs, scheduler.now()));
       }
-      arm(trader, known);
+      arm(known);
     };
 
     const input = readings$.subscribe({
@@ -169,10 +166,11 @@ const clock = (iso: string | null) => (iso === null ? 'an unknown time' : `${iso
 const minutes = (s: number) => (s >= 120 ? `${Math.round(s / 60)} min` : `${s} s`);
 
 /** What every liveness event says about the heartbeat it is about. */
-function heartbeatFields(trader: string, heartbeat: Heartbeat): Record<string, unknown> & { last_poll: string | null } {
+function heartbeatFields({ trader, file, latest: heartbeat }: TraderLiveness): Record<string, unknown> & { last_poll: string | null } {
   const last_poll = heartbeat.last_poll_completed ?? heartbeat.timestamp;
   return {
     trader,
+    ...(file !== null ? { file } : {}),
     last_poll,
     next_poll_scheduled: heartbeat.next_poll_scheduled,
     pid: heartbeat.pid,
@@ -182,9 +180,10 @@ function heartbeatFields(trader: string, heartbeat: Heartbeat): Record<string, u
   };
 }
 
-function staleDraft(trader: string, heartbeat: Heartbeat, graceMs: number, nowMs: number): TraderEventDraft {
+function staleDraft(liveness: TraderLiveness, graceMs: number, nowMs: number): TraderEventDraft {
+  const { trader, latest: heartbeat } = liveness;
   const overdue_s = seconds(nowMs - Date.parse(heartbeat.next_poll_scheduled));
-  const fields = heartbeatFields(trader, heartbeat);
+  const fields = heartbeatFields(liveness);
   return {
     type: 'trader.stale',
     severity: 'warning',
@@ -195,8 +194,9 @@ function staleDraft(trader: string, heartbeat: Heartbeat, graceMs: number, nowMs
   };
 }
 
-function recoveredDraft(trader: string, heartbeat: Heartbeat, previous: Heartbeat, staleForMs: number, nowMs: number): TraderEventDraft {
-  const fields = heartbeatFields(trader, heartbeat);
+function recoveredDraft(liveness: TraderLiveness, previous: Heartbeat, staleForMs: number, nowMs: number): TraderEventDraft {
+  const { trader, latest: heartbeat } = liveness;
+  const fields = heartbeatFields(liveness);
   const restarted = heartbeat.pid !== null && previous.pid !== null && heartbeat.pid !== previous.pid;
   return {
     type: 'trader.recovered',

@@ -14,7 +14,8 @@
 import { redactSecrets } from '../logging/redactSecrets';
 import type { ProcessReading } from '../watchers/ProcessProbe';
 import type { EventDraft, Severity } from '../model/BaristaEvent';
-import { classify, knownArgs, parseScriptArgs, traderName, trialOfModelDir, TRADER_DEFAULT_LOG_FILE, TRADER_DEFAULT_TIMEFRAME, type KnownArgs, type ScriptArgs, type ScriptInvocation } from './processes';
+import { classify, knownArgs, parseScriptArgs, trialOfModelDir, TRADER_DEFAULT_LOG_FILE, TRADER_DEFAULT_TIMEFRAME, type KnownArgs, type ScriptArgs, type ScriptInvocation } from './processes';
+import { heartbeatFileOfCsv, traderNameOfProcess, type TraderFiles } from './traderIdentity';
 
 export type ProcessClasses = readonly (readonly [name: string, pattern: string])[];
 
@@ -30,8 +31,10 @@ export interface TrackedProcess {
   pid: number;
   ppid: number;
   class: string;
-  /** The trader's name (CSV stem), the worker's study, or the class. */
+  /** The trader's name (traderIdentity.ts), the worker's study, or the class. */
   subject: string;
+  /** A trader's name and the files that tie it to its log, CSV and heartbeat (null for other classes). */
+  trader: TraderIdentity | null;
   started_at: string;
   /** One letter as in /proc (R, S, D, T = stopped by SIGSTOP, …). */
   state: string;
@@ -56,6 +59,11 @@ export interface TrackedProcess {
   pauses: number;
 }
 
+/** A trader process's one name and its files (workspace-relative where inside it). */
+export interface TraderIdentity extends TraderFiles {
+  name: string;
+}
+
 export interface ProcessView {
   bootId: string;
   /** The classes the view was built with (name → pattern). */
@@ -75,6 +83,11 @@ export interface ProcessDraft {
 export interface LifecycleOptions {
   classes: ProcessClasses;
   expected?: Record<string, number>;
+  /**
+   * A newly tracked trader's files: its CSV and the file its stdout goes to, workspace-relative
+   * (called once per trader; may read /proc). Default: its `--log-file` as written, no log.
+   */
+  traderFilesOf?: (process: MatchedProcess, known: KnownArgs) => TraderFiles;
   /** The log of a newly tracked process (called once per process; may read /proc). */
   logPathOf?: (process: MatchedProcess, known: KnownArgs, subject: string) => string | null;
   /** The last lines of a log, read when its process exits. */
@@ -154,6 +167,8 @@ export function applyProcessSample(
       continue;
     }
     const tracked: TrackedProcess = { ...before, ppid: reading.ppid, state: reading.state, cpu_percent: reading.cpuPercent, rss_bytes: reading.rssBytes, last_seen: at };
+    // Tracked by a barista that named traders by their CSV stem: named again, once.
+    if (before.class === 'trader' && before.trader === undefined) Object.assign(tracked, identify(matched, before, options));
     if (!before.paused && isPaused(reading.state)) {
       tracked.paused = true;
       tracked.pauses = before.pauses + 1;
@@ -196,12 +211,13 @@ function newTracked(matched: MatchedProcess, at: string, options: LifecycleOptio
   const isTrader = matched.class === 'trader';
   // The trader's argparse defaults are what it really uses when the flag is absent.
   const effective: KnownArgs = isTrader ? { ...known, log_file: known.log_file ?? TRADER_DEFAULT_LOG_FILE, timeframe: known.timeframe ?? TRADER_DEFAULT_TIMEFRAME } : known;
-  const subject = isTrader ? traderName(effective) : matched.class === 'training' ? (effective.study_name ?? 'training') : matched.class;
+  const { subject, trader } = isTrader ? identify(matched, effective, options) : { subject: matched.class === 'training' ? (effective.study_name ?? 'training') : matched.class, trader: null };
   return {
     pid: reading.pid,
     ppid: reading.ppid,
     class: matched.class,
     subject,
+    trader,
     started_at: new Date(reading.startedAtMs).toISOString(),
     state: reading.state,
     paused: isPaused(reading.state),
@@ -217,6 +233,14 @@ function newTracked(matched: MatchedProcess, at: string, options: LifecycleOptio
     start_ticks: reading.startTicks,
     pauses: isPaused(reading.state) ? 1 : 0,
   };
+}
+
+/** A trader's name from its files. */
+function identify(matched: MatchedProcess, known: KnownArgs, options: LifecycleOptions): { subject: string; trader: TraderIdentity } {
+  const csv = known.log_file ?? TRADER_DEFAULT_LOG_FILE;
+  const files = options.traderFilesOf?.(matched, known) ?? { csv, log: null, heartbeat: heartbeatFileOfCsv(csv), model_dir: known.model_dir };
+  const name = traderNameOfProcess(files);
+  return { subject: name, trader: { name, ...files } };
 }
 
 function redactArgs(args: ScriptArgs): ScriptArgs {
@@ -249,7 +273,8 @@ function processFields(p: TrackedProcess): Record<string, unknown> {
     log_file: p.log_file,
     timeframe: p.timeframe,
     study_name: p.study_name,
-    ...(p.class === 'trader' ? { trial: p.trial } : {}),
+    // The trader's files, named: its events say which log, CSV and heartbeat are its own.
+    ...(p.class === 'trader' ? { trial: p.trial, trader: p.subject, csv_file: p.trader?.csv ?? null, log: p.trader?.log ?? null, heartbeat: p.trader?.heartbeat ?? null } : {}),
   };
 }
 

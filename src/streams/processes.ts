@@ -207,17 +207,6 @@ export function knownArgs(args: ScriptArgs): KnownArgs {
 export const TRADER_DEFAULT_LOG_FILE = 'paper_trades/alpaca_session.csv';
 export const TRADER_DEFAULT_TIMEFRAME = '5m';
 
-/**
- * A trader's stable name: the stem of its CSV (`--log-file`, default `alpaca_session`), the
- * same subject the CSV and heartbeat sources give its trades and liveness. Traders started
- * without `--log-file` share the default CSV, and so share this name; `model_dir` tells them
- * apart in the fields.
- */
-export function traderName(args: KnownArgs): string {
-  const file = args.log_file ?? TRADER_DEFAULT_LOG_FILE;
-  return basename(file).replace(/\.csv$/i, '') || 'alpaca_session';
-}
-
 /** The trial number the trader itself reads from its model dir (`trial[_\s]*(\d+)`, L150–156). */
 export function trialOfModelDir(modelDir: string | null): number | null {
   const match = modelDir === null ? null : /trial[_\s]*(\d+)/.exec(modelDir);

@@ -66,7 +66,7 @@ describe('CsvSourceComponent performance rules', () => {
     const offset = statSync(csv).size;
     appendFileSync(csv, line);
     const at = new Date(line.slice(0, 25)).toISOString();
-    await waitFor(() => state.getCache<{ at: string }>('portfolio:trial7_session')?.value.at === at, { what: `the snapshot of ${at}` });
+    await waitFor(() => state.getCache<{ at: string }>('portfolio:trial7')?.value.at === at, { what: `the snapshot of ${at}` });
     return offset;
   };
   const committed = (type: string) => new EventStore(state).recent(1000).filter((e) => e.type === type);
@@ -101,10 +101,10 @@ describe('CsvSourceComponent performance rules', () => {
     expect(raised).toMatchObject({
       id: eventId('sessions', identity, offset, 'performance.drawdown'), // file identity + row offset + rule
       source: 'sessions',
-      subject: 'trial7_session',
+      subject: 'trial7',
       severity: 'warning',
       at: '2026-02-10T03:00:00.000Z',
-      fields: { trader: 'trial7_session', drawdown_pct: 11.5385, peak: 520, total: 460 },
+      fields: { trader: 'trial7', drawdown_pct: 11.5385, peak: 520, total: 460 },
     });
     await append(row(4, 455)); // deeper: the same condition, no new event
 

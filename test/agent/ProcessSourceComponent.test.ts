@@ -114,7 +114,7 @@ describe('ProcessSourceComponent with real processes', () => {
 
     startComponent(sourceConfig('    expected: { training: 1 }\n'));
     const first = await waitFor(() => cachedProcesses(), { what: 'the first probe commit' });
-    expect(first.map((p) => [p.pid, p.class, p.subject, p.model_dir, p.timeframe])).toEqual([[alive.pid, 'trader', 'trial7_session', 'deployments/trial7', '1h']]);
+    expect(first.map((p) => [p.pid, p.class, p.subject, p.model_dir, p.timeframe])).toEqual([[alive.pid, 'trader', 'trial7', 'deployments/trial7', '1h']]);
     expect(first[0].log_path).toBe(path.join(ws(), 'logs', 'paper_trader_trial7.log')); // where its stdout goes
     // Running before barista looked: state, not an event. No worker yet: below expected, once.
     expect(of('trader.started')).toEqual([]);
@@ -134,7 +134,7 @@ describe('ProcessSourceComponent with real processes', () => {
     await waitFor(logHas('logs/paper_trader_trial7.log', 'ready'), { what: 'the trader to print' });
     await stopChild(alive);
     const exited = await waitFor(() => of('trader.exited', alive.pid)[0], { what: 'trader.exited' });
-    expect(exited.subject).toBe('trial7_session');
+    expect(exited.subject).toBe('trial7');
     expect(exited.fields.log_tail).toEqual(['Starting Alpaca paper trading (REST API polling)...', 'ready --model-dir deployments/trial7 --log-file paper_trades/trial7_session.csv --timeframe=1h']);
     expect(exited.fields).toMatchObject({ runtime_s: expect.any(Number), zombie: false, model_dir: 'deployments/trial7' });
 
@@ -160,6 +160,7 @@ describe('ProcessSourceComponent with real processes', () => {
 
   it('carries on across a restart: no second start, an exit while it was away is reported once', async () => {
     const first = await trader('trial1', 'logs/trial1.log');
+    // Keyed by the CSV stem (the trader's name before it had one name): still its log.
     const config = sourceConfig('    logs: { trial2_session: logs/trial2_by_config.log }\n');
     const before = startComponent(config);
     await waitFor(() => cachedProcesses()?.length === 1, { what: 'the first trader in the cache' });

@@ -174,8 +174,8 @@ function expectTheStory(run: StoryRun, trades: readonly RecordedRequest[], alert
   const alertTitles = titlesOf(alerts);
   expect(stopLossesIn(alertTitles)).toBe(run.sim.truth.risk.filter((risk) => risk.kind === 'stop_loss').length);
   expect(alertTitles.filter((title) => title.startsWith('🛑 Stop-loss')).join('\n')).toContain('ETH/USD');
-  // The log-source subject is the log's stem; the markdown escapes are Discord's.
-  expect(alertTitles.filter((title) => title.startsWith('🚀 Trader started'))).toEqual(['🚀 Trader started · paper\\_trader\\_trial250']);
+  // The banner in logs/paper_trader_trial250.log is about the trader by its one name.
+  expect(alertTitles.filter((title) => title.startsWith('🚀 Trader started'))).toEqual(['🚀 Trader started · trial250']);
   expect(run.sim.truth.lifecycle.filter((l) => l.kind === 'started')).toHaveLength(1);
 
   expectLoopbackOnly(run.setup, Number(new URL(fake!.apiBase).port));

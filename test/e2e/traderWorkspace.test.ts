@@ -15,6 +15,7 @@ afterEach(() => barista?.kill('SIGKILL'));
 
 interface Event {
   type: string;
+  source: string;
   subject: string;
   fields: Record<string, unknown>;
 }
@@ -46,7 +47,6 @@ describe('a simulated trader workspace under the shipped rules', () => {
       { what: `${trades.length} trade events`, timeoutMs: 15_000 },
     );
     expect(reported.map((e) => [e.fields.symbol, e.fields.side, e.fields.qty])).toEqual(trades.map((t) => [t.symbol, t.side, t.qty]));
-    expect(new Set(reported.map((e) => e.subject))).toEqual(new Set(['trial250_session']));
 
     const stopLosses = sim.truth.risk.filter((r) => r.kind === 'stop_loss');
     expect(stopLosses.length).toBeGreaterThan(0);
@@ -55,6 +55,14 @@ describe('a simulated trader workspace under the shipped rules', () => {
     expect(all.filter((e) => e.type === 'risk.stop_loss').map((e) => e.fields.symbol)).toEqual(stopLosses.map((r) => r.symbol));
     expect(all.filter((e) => e.type === 'trader.started')).toHaveLength(1);
     expect(all.filter((e) => e.type === 'portfolio.snapshot').length).toBe(sim.truth.snapshots.length);
+    // One name for the trader, whichever of its files an event comes from (log, CSV, heartbeat:
+    // the simulated clock is in the past, so its last heartbeat is overdue); the files are details.
+    await waitFor(() => eventsOf(barista!).some((e) => e.type === 'trader.stale'), { what: 'trader.stale' });
+    const traderEvents = eventsOf(barista!).filter((e) => ['trader-log', 'sessions', 'heartbeats'].includes(e.source));
+    expect(new Set(traderEvents.map((e) => e.source))).toEqual(new Set(['trader-log', 'sessions', 'heartbeats']));
+    expect(traderEvents.filter((e) => e.subject !== 'trial250').map((e) => [e.source, e.type, e.subject])).toEqual([]);
+    expect(traderEvents.filter((e) => e.fields.file === undefined).map((e) => [e.source, e.type])).toEqual([]);
+    expect(new Set(traderEvents.map((e) => e.fields.file))).toEqual(new Set([sim.trader('trial250').logPath, sim.trader('trial250').csvPath, sim.trader('trial250').heartbeatPath]));
     // No event twice.
     expect(new Set(all.map((e) => JSON.stringify(e))).size).toBe(all.length);
   }, 60_000);

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { map, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { subjectOfPath } from '../../src/model/BaristaEvent';
-import { heartbeatLiveness, parseHeartbeat, traderOfHeartbeatFile, type Heartbeat, type HeartbeatReading, type TraderEventDraft } from '../../src/streams/heartbeat';
+import { heartbeatLiveness, parseHeartbeat, type Heartbeat, type HeartbeatReading, type TraderEventDraft } from '../../src/streams/heartbeat';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'json');
 const fixture = (name: string): unknown => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
@@ -55,28 +54,6 @@ describe('parseHeartbeat', () => {
   });
 });
 
-describe('traderOfHeartbeatFile', () => {
-  // The heartbeat name the trader derives from its --log-file (surface.md §1.1.5).
-  const heartbeatNameOf = (csv: string) => path.parse(csv).name.split('_session').join('_heartbeat.json');
-
-  it.each([
-    ['alpaca_heartbeat.json', 'alpaca_session'],
-    ['paper_trades/trial250_heartbeat.json', 'trial250_session'],
-    ['paper_trades/watchdog_heartbeat.json_20260205_165205', 'watchdog_session_20260205_165205'],
-    ['paper_trades/ensemble_cappuccino_tightened_20260201', 'ensemble_cappuccino_tightened_20260201'],
-    ['alpaca_heartbeat.json_20251108_201306', 'alpaca_session_20251108_201306'],
-  ])('%s belongs to %s', (file, trader) => {
-    expect(traderOfHeartbeatFile(file)).toBe(trader);
-  });
-
-  it.each(['paper_trades/alpaca_session.csv', 'paper_trades/trial250_session.csv', 'paper_trades/watchdog_session_20260205_165205.csv', 'paper_trades/ensemble_cappuccino_tightened_20260201.csv', 'paper_trades/alpaca_session_20251108_201306.csv', 'paper_trades/auto_session_20260210_101500.csv', 'paper_trades/ensemble_session.csv'])(
-    'the heartbeat of %s has the CSV events\' subject',
-    (csv) => {
-      expect(traderOfHeartbeatFile(`paper_trades/${heartbeatNameOf(csv)}`)).toBe(subjectOfPath(csv));
-    },
-  );
-});
-
 describe('heartbeatLiveness on virtual time', () => {
   const GRACE = 5 * 60_000;
   let scheduler: TestScheduler;
@@ -103,16 +80,16 @@ describe('heartbeatLiveness on virtual time', () => {
 
   it('is stale once, at next_poll_scheduled + grace, and stays quiet while stale', () => {
     scheduler.run(({ hot, expectObservable }) => {
-      const readings = hot('a', { a: reading('trial250_session', beat(0, 60 * M)) });
+      const readings = hot('a', { a: reading('trial250', beat(0, 60 * M)) });
       const events = summary(heartbeatLiveness(readings, { graceMs: GRACE, scheduler }));
-      expectObservable(events, '^ 600m !').toBe('65m s', { s: 'trader.stale:trial250_session:300' });
+      expectObservable(events, '^ 600m !').toBe('65m s', { s: 'trader.stale:trial250:300' });
     });
   });
 
   it('defaults to a 5 minute grace', () => {
     scheduler.run(({ hot, expectObservable }) => {
-      const readings = hot('a', { a: reading('trial250_session', beat(0, 60 * M)) });
-      expectObservable(summary(heartbeatLiveness(readings, { scheduler })), '^ 120m !').toBe('65m s', { s: 'trader.stale:trial250_session:300' });
+      const readings = hot('a', { a: reading('trial250', beat(0, 60 * M)) });
+      expectObservable(summary(heartbeatLiveness(readings, { scheduler })), '^ 120m !').toBe('65m s', { s: 'trader.stale:trial250:300' });
     });
   });
 
@@ -202,10 +179,10 @@ describe('heartbeatLiveness on virtual time', () => {
     scheduler.run(({ hot, expectObservable }) => {
       // Barista starts at 60m. x: next poll at 30m, deadline 35m already gone → stale at once.
       // y: next poll at 58m, deadline 63m still ahead → stale at 63m.
-      const readings = hot('60m (xy)', { x: reading('x_session', beat(0, 30 * M)), y: reading('y_session', beat(0, 58 * M)) });
+      const readings = hot('60m (xy)', { x: reading('x', beat(0, 30 * M)), y: reading('y', beat(0, 58 * M)) });
       expectObservable(summary(heartbeatLiveness(readings, { graceMs: GRACE, scheduler })), '^ 600m !').toBe('60m x 179999ms y', {
-        x: 'trader.stale:x_session:1800',
-        y: 'trader.stale:y_session:300',
+        x: 'trader.stale:x:1800',
+        y: 'trader.stale:y:300',
       });
     });
   });
@@ -213,13 +190,13 @@ describe('heartbeatLiveness on virtual time', () => {
   it('judges each trader on its own heartbeats', () => {
     scheduler.run(({ hot, expectObservable }) => {
       // a beats every 10 minutes for 100 minutes; b's single heartbeat says its next poll is at 20m.
-      const aBeats = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [String(i), reading('a_session', beat(i * 10 * M, (i + 1) * 10 * M, 1, i + 1))]));
-      const readings = hot('(0b) 10m 1 10m 2 10m 3 10m 4 10m 5 10m 6 10m 7 10m 8 10m 9', { ...aBeats, b: reading('b_session', beat(0, 20 * M, 2)) });
+      const aBeats = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [String(i), reading('a', beat(i * 10 * M, (i + 1) * 10 * M, 1, i + 1))]));
+      const readings = hot('(0b) 10m 1 10m 2 10m 3 10m 4 10m 5 10m 6 10m 7 10m 8 10m 9', { ...aBeats, b: reading('b', beat(0, 20 * M, 2)) });
       const events = heartbeatLiveness(readings, { graceMs: GRACE, scheduler });
       // b: stale at 25m, once, whatever a does; a: last beat at ~90m announces 100m → stale at 105m.
       expectObservable(summary(events), '^ 600m !').toBe('25m b 4799999ms a', {
-        b: 'trader.stale:b_session:300',
-        a: 'trader.stale:a_session:300',
+        b: 'trader.stale:b:300',
+        a: 'trader.stale:a:300',
       });
     });
   });
@@ -227,16 +204,29 @@ describe('heartbeatLiveness on virtual time', () => {
   it('one trader recovering does not recover another', () => {
     scheduler.run(({ hot, expectObservable }) => {
       const readings = hot('(ab) 70m c', {
-        a: reading('a_session', beat(0, 60 * M, 1)),
-        b: reading('b_session', beat(0, 60 * M, 2)),
-        c: reading('a_session', beat(70 * M, 130 * M, 1, 2)),
+        a: reading('a', beat(0, 60 * M, 1)),
+        b: reading('b', beat(0, 60 * M, 2)),
+        c: reading('a', beat(70 * M, 130 * M, 1, 2)),
       });
       expectObservable(summary(heartbeatLiveness(readings, { graceMs: GRACE, scheduler })), '^ 600m !').toBe('65m (ab) 5m r 3899995ms s', {
-        a: 'trader.stale:a_session:300',
-        b: 'trader.stale:b_session:300',
-        r: 'trader.recovered:a_session',
-        s: 'trader.stale:a_session:300',
+        a: 'trader.stale:a:300',
+        b: 'trader.stale:b:300',
+        r: 'trader.recovered:a',
+        s: 'trader.stale:a:300',
       });
+    });
+  });
+
+  it('keeps one clock per heartbeat file: a trader whose name is learnt mid-way is not left behind as a stale ghost', () => {
+    scheduler.run(({ hot, expectObservable }) => {
+      // The first beat is read under the file's own name; by the second, the process probe has
+      // named the trader. Stale once, under the new name, after the last beat.
+      const file = 'paper_trades/alpaca_heartbeat.json';
+      const readings = hot('a 10m b', {
+        a: { trader: 'alpaca', file, heartbeat: beat(0, 10 * M) },
+        b: { trader: 'trial5', file, heartbeat: beat(10 * M, 20 * M, 184211, 2) },
+      });
+      expectObservable(summary(heartbeatLiveness(readings, { graceMs: GRACE, scheduler })), '^ 600m !').toBe('25m s', { s: 'trader.stale:trial5:300' });
     });
   });
 

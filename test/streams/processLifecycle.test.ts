@@ -34,12 +34,12 @@ describe('process lifecycle', () => {
     const { events, view } = run([[trader(100), worker(200), decoy(300)], [trader(100), worker(200), worker(201), decoy(301)], [worker(201)]]);
     expect(events.map((e) => [e.type, e.subject, e.fields.pid])).toEqual([
       ['training.worker_started', 'study_a', 201],
-      ['trader.exited', 'trial250_session', 100],
+      ['trader.exited', 'trial250', 100],
       ['training.worker_exited', 'study_a', 200],
     ]);
     const exited = events[1];
     expect(exited.fields).toMatchObject({ model_dir: 'deployments/trial_250_live', timeframe: '1h', trial: 250, runtime_s: 3620, zombie: false, log_path: null, log_tail: null });
-    expect(exited.text).toBe('Trader trial250_session (pid 100, model deployments/trial_250_live, 1h) exited after 1 h 0 min.');
+    expect(exited.text).toBe('Trader trial250 (pid 100, model deployments/trial_250_live, 1h) exited after 1 h 0 min.');
     expect(events[0].at).toBe(new Date(T0 - 3_600_000 + 201).toISOString()); // when it started, not when seen
     expect(processesCache(view!).map((p) => [p.pid, p.class])).toEqual([[201, 'training']]);
   });
@@ -122,10 +122,45 @@ describe('process lifecycle', () => {
       classes: [...CLASSES, ['advisor', 'ollama_autonomous_advisor.py']],
     });
     expect(events.map((e) => [e.type, e.subject])).toEqual([
-      ['trader.started', 'alpaca_session'],
+      ['trader.started', 'alpaca'],
       ['process.started', 'advisor'],
     ]);
     expect(events[0].fields).toMatchObject({ log_file: 'paper_trades/alpaca_session.csv', timeframe: '5m', trial: null, args: { model_dir: 'deployments/model_0' } });
+  });
+
+  it('names a trader by its files (streams/traderIdentity.ts) and keeps them in the view and its events', () => {
+    const asked: number[] = [];
+    const traderFilesOf: LifecycleOptions['traderFilesOf'] = (matched, known) => {
+      asked.push(matched.reading.pid);
+      return { csv: known.log_file!, log: 'logs/paper_trader_trial91.log', heartbeat: 'paper_trades/alpaca_heartbeat.json', model_dir: known.model_dir };
+    };
+    // On the default CSV (which traders share), the trader is named by its log.
+    const { events, view } = run([[], [proc(100, 'python3 paper_trader_alpaca_polling.py --model-dir deployments/model_0')], []], { traderFilesOf });
+    expect(asked).toEqual([100]); // once per process
+    expect(events.map((e) => [e.type, e.subject, e.fields.trader, e.fields.csv_file, e.fields.log])).toEqual([
+      ['trader.started', 'trial91', 'trial91', 'paper_trades/alpaca_session.csv', 'logs/paper_trader_trial91.log'],
+      ['trader.exited', 'trial91', 'trial91', 'paper_trades/alpaca_session.csv', 'logs/paper_trader_trial91.log'],
+    ]);
+    const running = run([[trader(100)]], { traderFilesOf: (_m, known) => ({ csv: known.log_file!, log: 'logs/paper_trader.log', heartbeat: 'paper_trades/trial250_heartbeat.json', model_dir: known.model_dir }) }).view;
+    expect(processesCache(running!)[0]).toMatchObject({
+      subject: 'trial250',
+      trader: { name: 'trial250', csv: 'paper_trades/trial250_session.csv', log: 'logs/paper_trader.log', heartbeat: 'paper_trades/trial250_heartbeat.json', model_dir: 'deployments/trial_250_live' },
+    });
+    expect(view!.processes).toEqual({});
+  });
+
+  it('names again, once, a trader tracked by a barista that named traders by their CSV stem', () => {
+    const first = run([[trader(100)]]).view!;
+    const old = JSON.parse(JSON.stringify(first)) as ProcessView;
+    for (const p of Object.values(old.processes)) {
+      p.subject = 'trial250_session';
+      delete (p as Partial<typeof p>).trader;
+    }
+    const next = applyProcessSample(old, { at: T0 + 10_000, bootId: BOOT, processes: [] }, { classes: CLASSES });
+    expect(next.drafts.map((d) => [d.draft.type, d.subject])).toEqual([['trader.exited', 'trial250_session']]);
+    const renamed = applyProcessSample(old, { at: T0 + 10_000, bootId: BOOT, processes: [trader(100)] }, { classes: CLASSES });
+    expect(Object.values(renamed.view.processes).map((p) => [p.subject, p.trader?.name])).toEqual([['trial250', 'trial250']]);
+    expect(renamed.drafts).toEqual([]);
   });
 
   it('resolves the log: configured file, else stdout, else --log-file against the cwd', () => {

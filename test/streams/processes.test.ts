@@ -1,4 +1,4 @@
-import { classify, knownArgs, parseScriptArgs, scriptOf, traderName, trialOfModelDir } from '../../src/streams/processes';
+import { classify, knownArgs, parseScriptArgs, scriptOf, trialOfModelDir } from '../../src/streams/processes';
 
 const CLASSES = [
   ['trader', 'paper_trader_alpaca_polling.py'],
@@ -98,12 +98,6 @@ describe('script arguments', () => {
   it('keeps positionals before any option', () => {
     expect(parseScriptArgs(['in.csv', 'out.csv', '--x=1'])).toEqual({ _: ['in.csv', 'out.csv'], x: '1' });
     expect(parseScriptArgs([])).toEqual({});
-  });
-
-  it('names a trader by its CSV stem (the CSV and heartbeat subject), default alpaca_session', () => {
-    expect(traderName(knownArgs(parseScriptArgs(argv('--model-dir x --log-file paper_trades/trial250_session.csv'))))).toBe('trial250_session');
-    expect(traderName(knownArgs(parseScriptArgs(argv('--log-file paper_trades/ensemble_cappuccino_week.csv'))))).toBe('ensemble_cappuccino_week');
-    expect(traderName(knownArgs(parseScriptArgs(argv('--model-dir deployments/model_0'))))).toBe('alpaca_session');
   });
 
   it('reads the trial number from the model dir as the trader does', () => {

@@ -8,9 +8,11 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { CsvSourceConfig, PerformanceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
-import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../model/BaristaEvent';
+import { eventFromDraft, type BaristaEvent } from '../../model/BaristaEvent';
 import { CsvSession, type CsvSessionState } from '../../streams/csvSession';
 import { barOfSnapshot, primePerformanceFromCsv } from '../../streams/performance/csvPerformance';
+import { traderOfFile } from '../../streams/traderIdentity';
+import { traderDirectory } from '../../readModel/traders';
 import { restorePerformanceState, stepPerformance, type PerformanceState } from '../../streams/performance/performanceRules';
 import type { PathCheckpoint } from '../../watchers/FileTailer';
 import { readLinesBefore } from '../../watchers/readLinesBefore';
@@ -91,12 +93,12 @@ export class CsvSourceComponent implements Component {
     return out;
   }
 
-  private sessionFor(rel: string, identity: string, firstRecordStart: number): CsvSession {
+  private sessionFor(rel: string, trader: string, identity: string, firstRecordStart: number): CsvSession {
     let byIdentity = this.sessions.get(rel);
     if (!byIdentity) this.sessions.set(rel, (byIdentity = new Map()));
     let session = byIdentity.get(identity);
     if (!session) {
-      session = new CsvSession({ trader: subjectOfPath(rel), minNotional: this.config.min_notional, file: rel });
+      session = new CsvSession({ trader, minNotional: this.config.min_notional, file: rel });
       // Started mid-file (at its end, or after a restart without state): the header is line 1.
       if (firstRecordStart > 0) {
         const header = readFirstLine(path.join(this.context.workspace, rel));
@@ -104,18 +106,19 @@ export class CsvSourceComponent implements Component {
       }
       byIdentity.set(identity, session);
     }
+    session.trader = trader; // the name may have been learnt since (a trader process seen)
     return session;
   }
 
   /** A file's performance state; one first seen mid-file is primed from the rows before `start`. */
-  private performanceFor(rel: string, identity: string, start: number, config: PerformanceConfig): PerformanceState {
+  private performanceFor(rel: string, trader: string, identity: string, start: number, config: PerformanceConfig): PerformanceState {
     let byIdentity = this.performance.get(rel);
     if (!byIdentity) this.performance.set(rel, (byIdentity = new Map()));
     let state = byIdentity.get(identity);
     if (!state) {
       const file = path.join(this.context.workspace, rel);
       const readLines = (onLine: (line: string) => void) => start > 0 && readLinesBefore(file, start, identity, MAX_LINE_BYTES, onLine);
-      state = primePerformanceFromCsv(readLines, config, { trader: subjectOfPath(rel), file: rel });
+      state = primePerformanceFromCsv(readLines, config, { trader, file: rel });
       byIdentity.set(identity, state);
     }
     return state;
@@ -123,20 +126,21 @@ export class CsvSourceComponent implements Component {
 
   private commit(batch: TailBatch): void {
     const events: BaristaEvent[] = [];
-    const trader = subjectOfPath(batch.path);
+    const trader = traderOfFile(traderDirectory(this.context.state), 'csv', batch.path) ?? batch.path;
     const rules = this.config.performance;
     for (const record of batch.records) {
-      const session = this.sessionFor(batch.path, record.identity, record.start);
-      const drafts = session.acceptLine(record.text, { offset: record.start });
+      const session = this.sessionFor(batch.path, trader, record.identity, record.start);
+      // The file stays visible beside the trader's name.
+      const drafts = session.acceptLine(record.text, { offset: record.start }).map((draft) => ({ ...draft, fields: { ...draft.fields, file: batch.path } }));
       drafts.forEach((draft, index) => {
         events.push(eventFromDraft(draft, { source: this.config.id, subject: trader, idParts: [record.identity, record.start, index] }));
       });
       const bar = rules && drafts.map(barOfSnapshot).find((b) => b !== null);
       if (rules && bar) {
-        const step = stepPerformance(this.performanceFor(batch.path, record.identity, record.start, rules), bar, rules, { trader, file: batch.path });
+        const step = stepPerformance(this.performanceFor(batch.path, trader, record.identity, record.start, rules), bar, rules, { trader, file: batch.path });
         this.performance.get(batch.path)?.set(record.identity, step.state);
         // At most one event of a type per row: the type names the rule in the id.
-        for (const draft of step.drafts) events.push(eventFromDraft(draft, { source: this.config.id, subject: trader, idParts: [record.identity, record.start, draft.type] }));
+        for (const draft of step.drafts) events.push(eventFromDraft({ ...draft, fields: { ...draft.fields, file: batch.path } }, { source: this.config.id, subject: trader, idParts: [record.identity, record.start, draft.type] }));
       }
     }
     const live = new Set(batch.checkpoint?.cursors.map((c) => c.identity) ?? []);

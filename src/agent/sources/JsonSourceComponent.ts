@@ -7,7 +7,9 @@ import { Subject, type Subscription } from 'rxjs';
 import type { JsonSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
-import { heartbeatLiveness, parseHeartbeat, traderOfHeartbeatFile, type HeartbeatReading } from '../../streams/heartbeat';
+import { heartbeatLiveness, parseHeartbeat, type HeartbeatReading } from '../../streams/heartbeat';
+import { traderOfFile } from '../../streams/traderIdentity';
+import { traderDirectory } from '../../readModel/traders';
 import { parsePositionsState } from '../../streams/positions';
 import { JsonDocumentWatcher, type InvalidDocument } from '../../watchers/JsonDocumentWatcher';
 import type { DocumentObservation } from '../../watchers/Observation';
@@ -31,13 +33,16 @@ export class JsonSourceComponent implements Component {
     const known = new CheckpointStore(this.context.state).load<string>(this.config.id);
     if (this.config.role === 'heartbeat') {
       this.liveness = heartbeatLiveness(this.heartbeats, { graceMs: this.config.stale_grace }).subscribe((draft) =>
-        // One stale (or recovered) event per heartbeat it is about, even across restarts.
-        this.commitEvents([this.event(draft, draft.subject, [draft.type, draft.subject, String(draft.fields.heartbeat_at ?? draft.at)])]),
+        // One stale (or recovered) event per heartbeat file and beat, even across restarts
+        // (the file, not the trader's name, so that a name learnt later changes no id).
+        this.commitEvents([this.event(draft, draft.subject, [draft.type, String(draft.fields.file ?? draft.subject), String(draft.fields.heartbeat_at ?? draft.at)])]),
       );
       // What the files said at the last commit: liveness picks up where it was.
+      const directory = traderDirectory(this.context.state);
       for (const rel of known.keys()) {
-        const cached = this.context.state.getCache<HeartbeatReading['heartbeat']>(`heartbeat:${traderOfHeartbeatFile(rel)}`);
-        if (cached) this.heartbeats.next({ trader: traderOfHeartbeatFile(rel), heartbeat: cached.value });
+        const trader = this.traderOf(rel, directory);
+        const cached = this.context.state.getCache<HeartbeatReading['heartbeat']>(`heartbeat:${trader}`);
+        if (cached) this.heartbeats.next({ trader, file: rel, heartbeat: cached.value });
       }
     }
     this.watcher = new JsonDocumentWatcher({
@@ -63,14 +68,17 @@ export class JsonSourceComponent implements Component {
     const events: BaristaEvent[] = [];
     if (this.config.role === 'heartbeat') {
       const parsed = parseHeartbeat(document.data);
-      const trader = traderOfHeartbeatFile(document.path);
+      const trader = this.traderOf(document.path);
       if (parsed.ok) {
         writes.push(() => this.context.state.setCache(`heartbeat:${trader}`, parsed.heartbeat, parsed.heartbeat.timestamp));
-        this.heartbeats.next({ trader, heartbeat: parsed.heartbeat });
-      } else events.push(this.warning(document.path, document.hash, parsed.error));
+        this.heartbeats.next({ trader, file: document.path, heartbeat: parsed.heartbeat });
+      } else events.push(this.warning(document.path, document.hash, parsed.error, trader));
     } else if (this.config.role === 'positions') {
       const parsed = parsePositionsState(document.data);
-      if (parsed.ok) writes.push(() => this.context.state.setCache('positions', parsed.value, parsed.value.at ?? null));
+      // Shared by every trader: the last writer's, which is known when one trader runs.
+      const live = traderDirectory(this.context.state).live;
+      const trader = live.length === 1 ? live[0] : null;
+      if (parsed.ok) writes.push(() => this.context.state.setCache('positions', { ...parsed.value, trader }, parsed.value.at ?? null));
       else events.push(this.warning(document.path, document.hash, parsed.error));
     }
     const fresh = commitBatch(this.context.state, {
@@ -84,12 +92,18 @@ export class JsonSourceComponent implements Component {
   }
 
   private reportInvalid(invalid: InvalidDocument): void {
-    this.commitEvents([this.warning(invalid.path, invalid.hash, `not valid JSON after several reads: ${invalid.error}`)]);
+    const subject = this.config.role === 'heartbeat' ? this.traderOf(invalid.path) : invalid.path;
+    this.commitEvents([this.warning(invalid.path, invalid.hash, `not valid JSON after several reads: ${invalid.error}`, subject)]);
   }
 
-  private warning(path: string, hash: string, error: string): BaristaEvent {
+  private warning(path: string, hash: string, error: string, subject = path): BaristaEvent {
     const draft: EventDraft = { type: 'barista.warning', severity: 'warning', fields: { file: path, error }, text: `${path}: ${error}` };
-    return this.event(draft, path, ['invalid', path, hash]);
+    return this.event(draft, subject, ['invalid', path, hash]);
+  }
+
+  /** A heartbeat's trader by its one name. */
+  private traderOf(rel: string, directory = traderDirectory(this.context.state)): string {
+    return traderOfFile(directory, 'heartbeat', rel) ?? rel;
   }
 
   private event(draft: EventDraft, subject: string, idParts: string[]): BaristaEvent {

@@ -3,6 +3,8 @@ import type { LogSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../model/BaristaEvent';
 import { matchLogRules } from '../../streams/logRules';
+import { traderOfFile } from '../../streams/traderIdentity';
+import { traderDirectory } from '../../readModel/traders';
 import type { TailRecord } from '../../watchers/FileTailer';
 import { TailSource, type TailBatch } from '../../watchers/TailSource';
 import type { Component, ComponentContext } from '../Component';
@@ -42,15 +44,17 @@ export class LogSourceComponent implements Component {
   }
 
   private commit(batch: TailBatch): void {
-    const events = batch.records.flatMap((record) => this.eventsOf(batch.path, record));
+    // A trader's log is about that trader, by its one name; other logs by their stem.
+    const subject = traderOfFile(traderDirectory(this.context.state), 'log', batch.path) ?? subjectOfPath(batch.path);
+    const events = batch.records.flatMap((record) => this.eventsOf(batch.path, subject, record));
     const fresh = commitBatch(this.context.state, { source: this.config.id, key: batch.path, events, position: batch.checkpoint });
     if (fresh.length) this.context.publish(fresh);
   }
 
-  private eventsOf(path: string, record: TailRecord): BaristaEvent[] {
+  private eventsOf(path: string, subject: string, record: TailRecord): BaristaEvent[] {
     const match = matchLogRules(this.context.logRules(), this.config.id, record.text);
     if (!match) return [];
     const draft = { ...match.draft, fields: { ...match.draft.fields, rule: match.ruleId, file: path } };
-    return [eventFromDraft(draft, { source: this.config.id, subject: subjectOfPath(path), idParts: [record.identity, record.start] })];
+    return [eventFromDraft(draft, { source: this.config.id, subject, idParts: [record.identity, record.start] })];
   }
 }

@@ -5,12 +5,16 @@
  * the events and the `processes` / `host` caches in one transaction: a restart carries on
  * where it was, announcing what changed while barista was away and repeating nothing.
  */
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ProcessSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
 import { hostReadings, hostThresholds, type HostAlarmDraft, type HostMetric, type HostMetricReading, type HostThresholdConfig } from '../../streams/hostThresholds';
 import { applyProcessSample, processesCache, resolveLogPath, type LifecycleOptions, type ProcessView } from '../../streams/processLifecycle';
+import { TRADER_DEFAULT_LOG_FILE } from '../../streams/processes';
+import { EMPTY_TRADER_DIRECTORY, heartbeatFileOfCsv, learnTraders, resolveTraderName, TRADER_DIRECTORY_CACHE_KEY, type TraderDirectory } from '../../streams/traderIdentity';
 import { readLastLines } from '../../watchers/lastLines';
 import { ProcessProbe, type HostSnapshot, type ProbeSample, type ProcessDetails } from '../../watchers/ProcessProbe';
 import type { Component, ComponentContext } from '../Component';
@@ -47,6 +51,7 @@ export class ProcessSourceComponent implements Component {
   private alarms: Subscription | null = null;
   private pendingAlarms: HostAlarmDraft[] = [];
   private lastError = '';
+  private realWorkspace: string | null = null;
 
   constructor(
     private readonly config: ProcessSourceConfig,
@@ -94,7 +99,15 @@ export class ProcessSourceComponent implements Component {
       expected: this.config.expected,
       logPathOf: (matched, known, subject) => {
         const details = probe?.details(matched.reading.pid) ?? { cwd: null, stdout: null };
-        return resolveLogPath({ configured: this.config.logs?.[subject] ?? null, stdout: details.stdout, logFile: known.log_file, cwd: details.cwd, workspace: this.context.workspace });
+        return resolveLogPath({ configured: this.configuredLog(subject), stdout: details.stdout, logFile: known.log_file, cwd: details.cwd, workspace: this.context.workspace });
+      },
+      traderFilesOf: (matched, known) => {
+        // The trader's paths are relative to its cwd; /proc gives real paths.
+        const details = probe?.details(matched.reading.pid) ?? { cwd: null, stdout: null };
+        const cwd = details.cwd ?? this.context.workspace;
+        const csv = this.workspaceRelative(path.resolve(cwd, known.log_file ?? TRADER_DEFAULT_LOG_FILE));
+        const heartbeat = this.workspaceRelative(path.resolve(cwd, heartbeatFileOfCsv(csv)));
+        return { csv, heartbeat, log: details.stdout === null ? null : this.workspaceRelative(details.stdout), model_dir: known.model_dir };
       },
       readLogTail: (file) => (this.config.log_tail_lines > 0 ? (this.options.readLogTail ?? readLastLines)(file, this.config.log_tail_lines) : null),
     };
@@ -115,6 +128,8 @@ export class ProcessSourceComponent implements Component {
     ];
     const checkpoint: ProcessCheckpoint = { view, raised: [...raised].sort() };
     const at = new Date(sample.at).toISOString();
+    const traders = Object.values(view.processes).flatMap((p) => (p.trader ? [{ name: p.trader.name, pid: p.pid, files: p.trader }] : []));
+    const directory = learnTraders(this.context.state.getCache<TraderDirectory>(TRADER_DIRECTORY_CACHE_KEY)?.value ?? null, traders, at);
     let fresh: BaristaEvent[];
     try {
       fresh = commitBatch(this.context.state, {
@@ -125,6 +140,7 @@ export class ProcessSourceComponent implements Component {
         alsoWrite: () => {
           this.context.state.setCache('processes', processesCache(view), at);
           this.context.state.setCache('host', hostCache(sample.host, checkpoint.raised), at);
+          this.context.state.setCache(TRADER_DIRECTORY_CACHE_KEY, directory, at);
         },
       });
     } catch (error) {
@@ -136,6 +152,22 @@ export class ProcessSourceComponent implements Component {
     this.checkpoint = checkpoint;
     if (fresh.length) this.context.publish(fresh);
     return fresh;
+  }
+
+  /** rules.yaml `logs:` for a subject; a key in another of the trader's names (`trial250_session`) counts. */
+  private configuredLog(subject: string): string | null {
+    const logs = this.config.logs ?? {};
+    if (Object.hasOwn(logs, subject)) return logs[subject];
+    const key = Object.keys(logs).find((name) => resolveTraderName(name, EMPTY_TRADER_DIRECTORY, [subject]) === subject);
+    return key === undefined ? null : logs[key];
+  }
+
+  /** A path as the file sources name it: relative to the workspace (as configured, or its real path). */
+  private workspaceRelative(file: string): string {
+    const workspace = path.resolve(this.context.workspace);
+    this.realWorkspace ??= realpathOr(workspace);
+    const base = file.startsWith(`${this.realWorkspace}/`) ? this.realWorkspace : workspace;
+    return path.relative(base, file).split(path.sep).join('/');
   }
 
   private reportError(error: unknown): void {
@@ -154,6 +186,14 @@ export class ProcessSourceComponent implements Component {
   private commitEvents(events: BaristaEvent[]): void {
     const fresh = commitBatch(this.context.state, { source: this.id, events });
     if (fresh.length) this.context.publish(fresh);
+  }
+}
+
+function realpathOr(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
   }
 }
 

@@ -18,8 +18,10 @@ const PROCESS_FIELDS: readonly FieldSpec[] = [
   { key: ['model_dir', 'model'], label: 'Model' },
   { key: 'timeframe', label: 'Timeframe' },
   { key: 'tickers', label: 'Tickers', format: list },
-  { key: ['log_file', 'log'], label: 'Log' },
-  { key: ['csv_file', 'log_csv'], label: 'CSV' },
+  // The trader's files (its one name is the title): `log_file` is its --log-file, the CSV.
+  { key: 'log', label: 'Log' },
+  { key: ['csv_file', 'log_csv', 'log_file'], label: 'CSV' },
+  { key: 'heartbeat', label: 'Heartbeat' },
 ];
 
 /** A log tail (from `trader.exited`) or multi-line text, keeping its end. */

@@ -5,9 +5,9 @@
  * same subject whose type matches `mutes` are inhibited. The event that marks a subject down is
  * judged before it is learnt from, so the first one is sent and only its repeats are muted.
  *
- * Subjects are compared for equality, nothing more. Today the same trader has different
- * subjects in different sources (log stem `paper_trader_trial250` vs CSV stem
- * `trial250_session`): a rule then only inhibits events that share the down event's subject.
+ * Subjects are compared for equality, nothing more: every source gives a trader the same one
+ * name (streams/traderIdentity.ts), so the process probe's `trader.exited` mutes the risk events
+ * of that trader's log.
  * The state is in memory: after a restart nothing is down until a down event is seen again.
  */
 import type { BaristaEvent } from '../../model/BaristaEvent';

@@ -149,6 +149,12 @@ describe('trader lifecycle', () => {
   it.each([
     ['trader.started', { mode: 'paper', pid: 4242, timeframe: '1h' }, '🚀 Trader started · trial250', { PID: '4242', Mode: 'paper', Timeframe: '1h' }],
     ['trader.exited', { pid: 4242, exit_code: 1, runtime_s: 7260 }, '⏹️ Trader exited · trial250', { 'Ran for': '2 h 01 min', 'Exit code': '1' }],
+    [
+      'trader.exited',
+      { pid: 4242, trader: 'x', log_file: 'paper_trades/x_session.csv', csv_file: 'paper_trades/x_session.csv', log: 'logs/paper_trader.log', heartbeat: 'paper_trades/x_heartbeat.json' },
+      '⏹️ Trader exited · x',
+      { Log: 'logs/paper\\_trader.log', CSV: 'paper\\_trades/x\\_session.csv', Heartbeat: 'paper\\_trades/x\\_heartbeat.json' }, // markdown-escaped
+    ],
     ['trader.interrupted', {}, '🛑 Trader interrupted · trial250', {}],
     ['trader.paused', { pid: 4242 }, '⏸️ Trader paused · trial250', { PID: '4242' }],
     ['trader.resumed', { pid: 4242 }, '▶️ Trader resumed · trial250', { PID: '4242' }],
