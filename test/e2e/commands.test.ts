@@ -488,3 +488,23 @@ describe('barista run when Discord refuses the Message Content intent (4014)', (
     }
   }, 30_000);
 });
+
+// ---- TO FILL when the read-model commands land on main (/status, /portfolio, /trades, /trader status,
+// /training status, /chart …, /health). The first test above already runs every registered command as
+// /slash and !prefix and compares the two answers; what it does not check is that the answers are TRUE.
+// Each block below gets its own `barista run` on a workspace with ground truth (as in the describe above:
+// setup() + TraderSimulator, playBuyThenCrash-like bars, and for training `workers: 1` or a study written
+// the way test/optuna does), then asks as alice and compares with the simulator's `truth`:
+//
+// Notes for the first test above once they land: `validValue` gives `autocomplete: 'study'` options the
+// placeholder 'e2e' (give it the simulated study's name), and `normalized` may need to blank uptimes /
+// "ago" durations for /health and /status, which differ between the two askings by a second.
+describe('read-model answers against the simulator’s ground truth (TO FILL)', () => {
+  // /portfolio (and /status): the total equals the CSV's last row (sim.truth.snapshots.at(-1)) to the cent.
+  // /trades: the last N trades equal expectedTrades(sim).slice(-N) (side, symbol, quantity, price; ≥ $5 notional).
+  // /trader status: the trader named, its last bar and heartbeat as the simulator wrote them.
+  // /training status: the best trial (number, value) equals the study's best (sim.truth.trials).
+  // /chart …: the reply carries one PNG attachment (interaction.original.attachments / the `!` reply's
+  //   `files`); decode it with test/support/decodePng.ts: width and height as rendered, not all one colour.
+  // /health: barista's version, uptime, sources; no token or webhook URL in it.
+});
