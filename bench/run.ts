@@ -2,7 +2,7 @@
  * `npm run bench`: each figure beside a baseline measured in the same run on the same data.
  * Later components add their benchmarks here.
  *
- * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,notify,notify-latency,chart,queries runs only the named ones; BENCH_QUICK=1 uses
+ * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,notify,notify-latency,chart,queries,commands,bot-idle runs only the named ones; BENCH_QUICK=1 uses
  * smaller sizes (backlog 50 MB, latency 200 lines, idle 10 s). The default run is the full one.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +12,9 @@ import Database from 'better-sqlite3';
 import { parse as parseYaml } from 'yaml';
 import { parseRules } from '../src/config/loadRules';
 import { StateStore } from '../src/state/StateStore';
+import { benchBotIdle } from './botIdle';
 import { benchChartRender } from './chartRender';
+import { benchCommandLatency } from './commandLatency';
 import { benchIdleWatch } from './idleWatch';
 import { benchNotifyLatency } from './notifyLatency';
 import { benchNotifyThroughput } from './notifyThroughput';
@@ -82,6 +84,8 @@ const benchmarks: [name: string, run: () => void | Promise<void>][] = [
   ['notify-latency', benchNotifyLatency],
   ['chart', benchChartRender],
   ['queries', benchQueries],
+  ['commands', benchCommandLatency],
+  ['bot-idle', benchBotIdle],
 ];
 
 async function main(): Promise<void> {

@@ -68,6 +68,7 @@ export class Commands {
         runtime: this.runtime,
         caller: invocation.caller,
         place: invocation.place,
+        prefix: invocation.transport === 'slash' ? '/' : this.config.commands.prefix,
         now: Date.now,
         visibleCommands: visible,
       }),

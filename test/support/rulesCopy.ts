@@ -20,6 +20,8 @@ export interface RulesCopyOptions {
    * the same notifications to bot channels and to a webhook.
    */
   webhookTwins?: boolean;
+  /** Values set at a path of the document, e.g. `[['commands', 'rate'], { burst: 100, per_second: 100 }]`. */
+  set?: ReadonlyArray<readonly [path: readonly (string | number)[], value: unknown]>;
 }
 
 export function writeRulesCopy(file: string, options: RulesCopyOptions = {}): string {
@@ -42,6 +44,7 @@ export function writeRulesCopy(file: string, options: RulesCopyOptions = {}): st
       route.set('to', doc.createNode([...targets, ...targets.map((target) => `${target}_webhook`)], { flow: true }));
     }
   }
+  for (const [at, value] of options.set ?? []) doc.setIn(at, doc.createNode(value));
   writeFileSync(file, doc.toString());
   return file;
 }

@@ -39,6 +39,8 @@ export interface CommandContext {
   runtime: RuntimeInfo;
   caller: Caller;
   place: Place;
+  /** What the caller typed before the command's name: `/` for slash, the `!` prefix for messages (for usage lines). */
+  prefix: string;
   now(): number;
   /** The commands this caller may run (for /help). */
   visibleCommands(): readonly CommandDefinition[];

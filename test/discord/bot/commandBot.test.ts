@@ -107,6 +107,16 @@ describe('command bot', () => {
     expect(embedText(hint)).not.toContain('@everyone');
   });
 
+  it('answers a bad mute match with the usage line in the form the caller used (/mute or !mute)', async () => {
+    const alice = '100000000000000001';
+    const { fake } = await startBot(`  allow:\n    mute: { users: ["${alice}"] }\n`, { users: [{ id: alice, username: 'alice' }] });
+    const said = fake.userSays('general', '!mute bogus=1 1h', 'alice');
+    const prefixed = await waitFor(() => fake.botMessages('general').find((m) => m.message_reference?.message_id === said.id));
+    expect(embedText(prefixed)).toContain('Usage: `!mute <match> <for> [reason]`');
+    const slashed = fake.slash('mute', { match: 'bogus=1', for: '1h' }, 'alice');
+    expect(embedText(await waitFor(() => slashed.original))).toContain('Usage: `/mute <match> <for> [reason]`');
+  });
+
   it('ignores bots and webhooks', async () => {
     const { fake } = await startBot('  prefix: "!"\n', { users: [{ username: 'alice' }, { username: 'otherbot', bot: true }] });
     fake.userSays('general', '!help', 'otherbot');

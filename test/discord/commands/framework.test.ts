@@ -7,6 +7,7 @@ import { duration, integer, parseArgs, string, usageOf } from '../../../src/disc
 import { PRECONDITIONS } from '../../../src/discord/commands/preconditions';
 import { COMMANDS } from '../../../src/discord/commands/registry';
 import { UserRateLimit } from '../../../src/discord/commands/userRateLimit';
+import { renderUsage } from '../../../src/discord/render/commandReplies';
 import { redactMessage } from '../../../src/discord/render/redactMessage';
 
 const NOTE = { message: { embeds: [], allowed_mentions: { parse: [] as [] } } };
@@ -148,5 +149,29 @@ describe('replies leave without secrets', () => {
     expect(out).not.toContain('x'.repeat(68));
     expect(out).not.toContain(token);
     expect(out).toContain('[REDACTED]');
+  });
+});
+
+describe('usage replies neutralise what the user typed', () => {
+  // Found by test/discord/bot/hostileArguments.test.ts: the problem line quoted an unknown option
+  // name or a mute key as typed, so `/dashboard @everyone:1` or `!mute <@&456>=x 1h` came back as a live mention.
+  const description = (message: { embeds: Array<{ description?: string }> }) => message.embeds.map((e) => e.description ?? '').join('\n');
+
+  it('an unknown slash option name', () => {
+    const parsed = parseArgs([], { kind: 'named', values: { '@everyone': 1 } });
+    expect(parsed.ok).toBe(false);
+    const text = description(renderUsage('/dashboard', (parsed as { problem: string }).problem));
+    expect(text).toContain('@\u200beveryone');
+    expect(text).not.toMatch(/@everyone/);
+  });
+
+  it('a mute matcher key or severity, with markdown and a lone surrogate', () => {
+    const mute = COMMANDS.find((c) => c.path[0] === 'mute')!;
+    for (const match of ['<@&456>=x', 'severity=@here', '**bold\ud800**=y']) {
+      const reply = mute.run({ prefix: '!' } as never, { match, for: 3_600_000, reason: undefined } as never) as { message: { embeds: Array<{ description?: string }> } };
+      const text = description(reply.message);
+      expect(text).toContain('Usage: `!mute <match> <for> [reason]`'); // in the form the caller used
+      expect(text).not.toMatch(/<@&\d|@here|\*\*bold|[\ud800-\udbff](?![\udc00-\udfff])/);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { checkMuteMatcher } from '../../../state/MuteStore';
 import { renderNote, renderUsage } from '../../render/commandReplies';
 import { codeText } from '../../render/sanitizeText';
 import { defineCommand } from '../CommandDefinition';
-import { duration, string } from '../options';
+import { duration, string, usageOf } from '../options';
 
 const MAX_MUTE_MS = 30 * 86_400_000;
 
@@ -29,18 +29,21 @@ export function parseMuteMatch(text: string): { ok: true; matcher: MuteMatcher }
   return { ok: true, matcher };
 }
 
+const MUTE_OPTIONS = [
+  string('match', 'e.g. trade.* or "type=risk.* subject=trial250"', { required: true, maxLength: 200 }),
+  duration('for', 'how long, e.g. 30m, 4h, 1d (at most 30d)', { required: true, max: MAX_MUTE_MS }),
+  string('reason', 'why (shown in /mutes)', { maxLength: 200, rest: true }),
+] as const;
+
 export const mute = defineCommand({
   path: ['mute'],
   description: 'Silence notifications matching type/severity/source/subject for a while',
-  options: [
-    string('match', 'e.g. trade.* or "type=risk.* subject=trial250"', { required: true, maxLength: 200 }),
-    duration('for', 'how long, e.g. 30m, 4h, 1d (at most 30d)', { required: true, max: MAX_MUTE_MS }),
-    string('reason', 'why (shown in /mutes)', { maxLength: 200, rest: true }),
-  ],
+  options: MUTE_OPTIONS,
   access: 'canMute',
-  run: ({ mutes, caller, now }, args) => {
+  run: ({ mutes, caller, now, prefix }, args) => {
     const parsed = parseMuteMatch(args.match);
-    if (!parsed.ok) return { message: renderUsage('/mute <match> <for> [reason]', parsed.problem), ephemeral: true };
+    // The usage line in the caller's own form: `!mute …` answers `!mute …`.
+    if (!parsed.ok) return { message: renderUsage(usageOf(['mute'], MUTE_OPTIONS, prefix), parsed.problem), ephemeral: true };
     const added = mutes.add({ matcher: parsed.matcher, expiresAt: now() + args.for, reason: args.reason ?? null, createdBy: caller.username });
     const until = Math.floor(added.expiresAt / 1000);
     return { message: renderNote(`🔇 Mute #${added.id} on \`${codeText(args.match.slice(0, 200))}\` for ${formatDuration(args.for)}, until <t:${until}:f>.`) };
