@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeDiscordSetup } from '../config/environment';
+import { sourceIdentity } from '../config/sourceIdentity';
 import type { RulesFile } from '../config/schema';
 import { DiscordBot } from '../discord/bot/DiscordBot';
 import { CommandDispatcher } from '../discord/commands/CommandDispatcher';
-import type { RuntimeInfo } from '../discord/commands/CommandDefinition';
+import type { RuntimeInfo } from '../readModel/queries';
 import { commandRegistry } from '../discord/commands/registry';
 import type { Logger } from '../logging/logger';
 import { ReadModel } from '../readModel/ReadModel';
@@ -55,14 +56,20 @@ export class Commands {
     }
     const { state, logger, mutes } = this.options;
     const registry = commandRegistry();
-    const read = new ReadModel(state);
+    // Rebuilt when the rules change: the heartbeat grace decides what "stale" means.
+    let read = this.readModel(config);
+    let readFor = config;
+    const readModel = () => {
+      if (readFor !== this.config) [read, readFor] = [this.readModel(this.config), this.config];
+      return read;
+    };
     const dispatcher = new CommandDispatcher({
       registry,
       audit: new AuditLog(state),
       logger,
       config: () => this.config.commands,
       context: (invocation, visible) => ({
-        read,
+        read: readModel(),
         mutes,
         config: this.config.commands,
         runtime: this.runtime,
@@ -79,7 +86,7 @@ export class Commands {
       config: () => this.config.commands,
       dispatcher,
       registry,
-      suggest: () => [],
+      suggest: (kind, typed) => suggestNames(kind === 'trader' ? readModel().traderNames() : readModel().studyNames(), typed),
       state,
       logger,
       onRateLimited: () => {
@@ -88,6 +95,12 @@ export class Commands {
       ...(this.options.fastReconnect ? { fastReconnect: true } : {}),
     });
     this.bot.start();
+  }
+
+  private readModel(config: RulesFile): ReadModel {
+    const heartbeats = config.sources.find((s) => s.type === 'json' && s.role === 'heartbeat');
+    const staleGraceMs = heartbeats?.type === 'json' ? heartbeats.stale_grace : undefined;
+    return new ReadModel(this.options.state, Date.now, { logger: this.options.logger, sources: config.sources.map(sourceIdentity), ...(staleGraceMs !== undefined ? { staleGraceMs } : {}) });
   }
 
   async stop(): Promise<void> {
@@ -100,6 +113,14 @@ export class Commands {
     this.bot = null;
     await bot?.stop();
   }
+}
+
+/** Names for autocomplete: those starting with what was typed first, then those containing it. */
+export function suggestNames(names: readonly string[], typed: string): string[] {
+  const wanted = typed.trim().toLowerCase();
+  const starts = names.filter((n) => n.toLowerCase().startsWith(wanted));
+  const contains = names.filter((n) => !starts.includes(n) && n.toLowerCase().includes(wanted));
+  return [...starts, ...contains].slice(0, 25);
 }
 
 /** barista's version from its package.json (two folders up from src/agent, three from dist/src/agent). */

@@ -9,7 +9,7 @@ import { ReadModel } from '../readModel/ReadModel';
 import { statusAnswer } from '../readModel/queries';
 import { StateError, StateStore } from '../state/StateStore';
 import { CliExit, EXIT_USAGE, loadConfigForCli } from './loadConfigForCli';
-import { statusText } from './statusText';
+import { renderAnswer, renderTextPreview } from '../discord/render';
 
 interface StatusOptions {
   config?: string;
@@ -36,7 +36,7 @@ export function registerStatusCommand(program: Command): void {
       }
       try {
         const answer = statusAnswer(new ReadModel(state));
-        process.stdout.write(options.json ? `${JSON.stringify(answer, null, 2)}\n` : statusText(answer));
+        process.stdout.write(options.json ? `${JSON.stringify(answer, null, 2)}\n` : `${renderTextPreview([renderAnswer(answer)], { now: answer.now })}\n`);
       } finally {
         state.close();
       }

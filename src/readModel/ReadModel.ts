@@ -4,6 +4,7 @@
  * sources keep state current. Queries (src/readModel/queries) turn it into answers.
  */
 import { statSync } from 'node:fs';
+import type { SourceIdentity } from '../config/sourceIdentity';
 import type { Logger } from '../logging/logger';
 import type { Mute } from '../model/mute';
 import { EquitySeriesStore } from '../state/EquitySeriesStore';
@@ -28,6 +29,8 @@ export interface ReadModelOptions {
   logger?: Logger;
   /** How late a heartbeat may be before its trader is stale (the json source's stale_grace). */
   staleGraceMs?: number;
+  /** The sources rules.yaml configures now: /health and /status list these (also before their first commit), and only these. */
+  sources?: readonly SourceIdentity[];
 }
 
 export interface OutboxStats {
@@ -139,6 +142,19 @@ export class ReadModel {
   resolveTrader(asked: string): string | null {
     const known = this.traderNames();
     return resolveTraderName(asked, traderDirectory(this.state), known) ?? resolveName(asked, known);
+  }
+
+  /** The trader with the newest portfolio bar: what a command asked without a name is about. */
+  latestTrader(): string | null {
+    const newest = [...this.portfolios()].sort((a, b) => Date.parse(b.value.at) - Date.parse(a.value.at) || a.id.localeCompare(b.id))[0];
+    return newest?.id ?? null;
+  }
+
+  /** The study polled most recently with a trial finished last: what a command asked without a name is about. */
+  latestStudy(): string | null {
+    const lastFinished = (s: StudyCache) => Math.max(0, ...s.recent.map((t) => Date.parse(t.completedAt ?? '') || 0));
+    const newest = [...this.studies()].sort((a, b) => lastFinished(b.value) - lastFinished(a.value) || a.id.localeCompare(b.id))[0];
+    return newest?.id ?? this.studyNames()[0] ?? null;
   }
 
   /** Every study cached or with a trial history, sorted. */

@@ -14,13 +14,16 @@
  * option's kind so a required option gets a valid value.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CommandDefinition } from '../../src/discord/commands/CommandDefinition';
 import { commandRegistry } from '../../src/discord/commands/registry';
 import type { OptionSpec } from '../../src/discord/commands/options';
+import { formatMoney, formatObjective, formatQuantity } from '../../src/discord/render/formatValues';
+import { copySample } from '../fixtures/optuna/optunaFixture';
 import { BaristaProcess } from '../support/baristaProcess';
+import { decodePng } from '../support/decodePng';
 import { tradesIn, type MessageBody } from '../support/deliveredTrades';
 import { FakeDiscord, type FakeCommand, type FakeInteraction, type FakeMessage, type RecordedRequest } from '../support/fakeDiscord';
 import { writeRulesCopy } from '../support/rulesCopy';
@@ -172,7 +175,10 @@ async function prefixAnswer(fake: FakeDiscord, said: FakeMessage, what: string):
 function normalized(message: FakeMessage): string {
   return JSON.stringify({ content: message.content, embeds: message.embeds })
     .replace(/#\d+/g, '#N')
-    .replace(/<t:\d+(:[tTdDfFR])?>/g, '<t:T$1>');
+    .replace(/<t:\d+(:[tTdDfFR])?>/g, '<t:T$1>')
+    // An answer's own time (status, health) differs between two askings a moment apart.
+    .replace(/"timestamp":"[^"]*"/g, '"timestamp":"T"')
+    .replace(/(uptime|up) [0-9][^"\\,·]*/g, '$1 U');
 }
 
 const embedText = (message: FakeMessage): string => JSON.stringify([message.content, message.embeds]);
@@ -489,22 +495,132 @@ describe('barista run when Discord refuses the Message Content intent (4014)', (
   }, 30_000);
 });
 
-// ---- TO FILL when the read-model commands land on main (/status, /portfolio, /trades, /trader status,
-// /training status, /chart …, /health). The first test above already runs every registered command as
-// /slash and !prefix and compares the two answers; what it does not check is that the answers are TRUE.
-// Each block below gets its own `barista run` on a workspace with ground truth (as in the describe above:
-// setup() + TraderSimulator, playBuyThenCrash-like bars, and for training `workers: 1` or a study written
-// the way test/optuna does), then asks as alice and compares with the simulator's `truth`:
-//
-// Notes for the first test above once they land: `validValue` gives `autocomplete: 'study'` options the
-// placeholder 'e2e' (give it the simulated study's name), and `normalized` may need to blank uptimes /
-// "ago" durations for /health and /status, which differ between the two askings by a second.
-describe('read-model answers against the simulator’s ground truth (TO FILL)', () => {
-  // /portfolio (and /status): the total equals the CSV's last row (sim.truth.snapshots.at(-1)) to the cent.
-  // /trades: the last N trades equal expectedTrades(sim).slice(-N) (side, symbol, quantity, price; ≥ $5 notional).
-  // /trader status: the trader named, its last bar and heartbeat as the simulator wrote them.
-  // /training status: the best trial (number, value) equals the study's best (sim.truth.trials).
-  // /chart …: the reply carries one PNG attachment (interaction.original.attachments / the `!` reply's
-  //   `files`); decode it with test/support/decodePng.ts: width and height as rendered, not all one colour.
-  // /health: barista's version, uptime, sources; no token or webhook URL in it.
+// ---- what the read-model commands answer, against ground truth ----
+
+/** The study with the best COMPLETE value in an Optuna storage, read straight from it (the truth). */
+function bestTrialOf(storage: string): { study: string; number: number; value: number } {
+  const db = new Database(storage, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT s.study_name AS study, t.number AS number, v.value AS value, d.direction AS direction
+         FROM trials t JOIN studies s USING (study_id) JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0
+         JOIN study_directions d ON d.study_id = t.study_id AND d.objective = 0
+         WHERE t.state = 'COMPLETE' AND v.value_type = 'FINITE'`,
+      )
+      .all() as Array<{ study: string; number: number; value: number; direction: string }>;
+    const study = rows[0]!.study;
+    const ofStudy = rows.filter((r) => r.study === study);
+    const sign = ofStudy[0]!.direction === 'MINIMIZE' ? -1 : 1;
+    const best = ofStudy.reduce((a, b) => (sign * b.value > sign * a.value ? b : a));
+    return { study, number: best.number, value: best.value };
+  } finally {
+    db.close();
+  }
+}
+
+function cachedBarAt(statePath: string, trader: string): string | null {
+  const db = new Database(statePath, { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT value FROM cache WHERE key = ?').get(`portfolio:${trader}`) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as { at: string }).at : null;
+  } finally {
+    db.close();
+  }
+}
+
+describe('the read-model commands tell the truth (portfolio, trades, training, charts, health)', () => {
+  let fake: FakeDiscord;
+  let s: Setup;
+  let sim: TraderSimulator;
+  let barista: BaristaProcess;
+  let storage: string;
+
+  beforeAll(async () => {
+    fake = await FakeDiscord.start({ users: fakeUsers });
+    s = setup();
+    mkdirSync(path.join(s.workspace, 'databases'));
+    storage = path.join(s.workspace, 'databases', 'optuna_cappuccino.db');
+    copyFileSync(copySample(s.dir), storage);
+    sim = new TraderSimulator({ workspace: s.workspace, seed: 11, rates: NO_RANDOM_EVENTS, traders: [{ name: 'trial250' }], start: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000) });
+    sim.start();
+    sim.stepBars(2);
+    barista = startBarista(s, fake);
+    await barista.waitForLog((line) => line.msg === 'barista running', { what: 'start-up', timeoutMs: 15_000 });
+    await waitFor(() => fake.commands().length > 0, { what: 'slash commands registered', timeoutMs: 10_000 });
+    sim.stepBars(1);
+    await waitFor(() => eventCount(s.state, 'portfolio.snapshot') > 0, { what: 'the first bar read', timeoutMs: 10_000 });
+    // Enough bars for several trades after barista's first one.
+    for (let i = 0; i < 40 && expectedTrades(sim).filter((t) => t.bar > sim.truth.snapshots[2]!.bar).length < 6; i += 1) sim.stepBars(1);
+    const last = sim.truth.snapshots.at(-1)!;
+    await waitFor(() => cachedBarAt(s.state, 'trial250') === new Date(last.bar).toISOString(), { what: 'the last bar read', timeoutMs: 15_000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    barista?.kill('SIGTERM');
+    await barista?.waitForExit().catch(() => undefined);
+    sim?.close();
+    await fake?.stop();
+  });
+
+  /** Asks as alice both ways; both answers must agree, and the slash one is returned. */
+  async function ask(slashName: string, options: unknown[], prefixed: string): Promise<FakeMessage> {
+    const slash = fake.slash(slashName, options, 'alice');
+    const said = fake.userSays('general', prefixed, 'alice');
+    const [fromSlash, fromPrefix] = await Promise.all([slashAnswer(slash, slashName), prefixAnswer(fake, said, prefixed)]);
+    expect(normalized(fromPrefix)).toEqual(normalized(fromSlash));
+    return fromSlash;
+  }
+
+  it('/portfolio: the total equals the CSV’s last row to the cent', async () => {
+    const last = sim.truth.snapshots.at(-1)!;
+    const reply = await ask('portfolio', [{ name: 'trader', type: 3, value: 'trial250' }], '!portfolio trial250');
+    expect(embedText(reply)).toContain(formatMoney(last.total));
+    expect(embedText(reply)).toContain(formatMoney(last.cash));
+    // Any of the trader's names finds it.
+    const byCsvName = await ask('portfolio', [{ name: 'trader', type: 3, value: 'trial250_session' }], '!portfolio trial250_session');
+    expect(embedText(byCsvName)).toContain(formatMoney(last.total));
+  });
+
+  it('/trades: the last trades are the truth’s, newest first', async () => {
+    const reported = expectedTrades(sim).filter((t) => t.bar > sim.truth.snapshots[2]!.bar);
+    const lastFive = reported.slice(-5).reverse();
+    expect(lastFive.length).toBeGreaterThanOrEqual(3);
+    const reply = await ask('trades', [{ name: 'count', type: 4, value: 5 }], '!trades 5');
+    const text = embedText(reply);
+    const positions = lastFive.map((t) => text.indexOf(`${t.side} ${formatQuantity(t.qty)} **${t.symbol}** @ ${formatMoney(t.price)}`));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+
+  it('/training status: the best trial is the study’s best', async () => {
+    const best = bestTrialOf(storage);
+    const reply = await ask('training', [{ name: 'status', type: 1, options: [{ name: 'study', type: 3, value: best.study }] }], `!training status ${best.study}`);
+    expect(embedText(reply)).toContain(`#${best.number}`);
+    expect(embedText(reply)).toContain(formatObjective(best.value));
+  });
+
+  it.each([
+    ['equity', [{ name: 'trader', type: 3, value: 'trial250' }]],
+    ['training', []],
+  ])('/chart %s: the reply carries a PNG that decodes, drawn (not blank)', async (kind, options) => {
+    const slash = fake.slash('chart', [{ name: kind, type: 1, options }], 'alice');
+    const reply = await slashAnswer(slash, `/chart ${kind}`);
+    const files = reply.files ?? [];
+    expect(files.map((f) => f.contentType)).toEqual(['image/png']);
+    const png = decodePng(files[0]!.data);
+    expect([png.width, png.height]).toEqual([1000, 560]);
+    const colours = new Set<number>();
+    for (let i = 0; i + 3 < png.data.length; i += 4 * 97) colours.add((png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!);
+    expect(colours.size).toBeGreaterThan(5);
+    expect(JSON.stringify(reply.embeds)).toContain('attachment://');
+  });
+
+  it('/health: barista’s version, its sources, and no secret', async () => {
+    const reply = await ask('health', [], '!health');
+    const text = embedText(reply);
+    expect(text).toContain(JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
+    expect(text).toContain('trader-log');
+    expect(text.includes(fake.botToken)).toBe(false);
+  });
 });

@@ -4,6 +4,7 @@
  * checkpoint and both states together so the first row after a restart still compares against
  * the last row before it, and a raised performance condition is neither repeated nor forgotten.
  */
+import { sourceIdentity } from '../../config/sourceIdentity';
 import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { CsvSourceConfig, PerformanceConfig } from '../../config/schema';
@@ -164,7 +165,7 @@ export class CsvSourceComponent implements Component {
       events,
       position,
       alsoWrite: () => writeHistoriesOf(this.context.state, this.histories, trader, events),
-      health: { type: 'csv', follows: this.config.paths.join(', ') },
+      health: sourceIdentity(this.config),
     });
     if (fresh.length) this.context.publish(fresh);
   }

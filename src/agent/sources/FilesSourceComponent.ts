@@ -8,6 +8,7 @@
  * Only changes after barista first watched the files are news: a first look at a file that
  * was already there is a baseline (state, not events); a file created later is news.
  */
+import { sourceIdentity, type SourceIdentity } from '../../config/sourceIdentity';
 import type { SourceConfig } from '../../config/schema';
 import { applyFilesCacheUpdate } from '../../readModel/catalogue';
 import { CheckpointStore } from '../../state/CheckpointStore';
@@ -18,7 +19,7 @@ import { parseLenientJson } from '../../streams/optunaTrials';
 import { JsonDocumentWatcher, type InvalidDocument } from '../../watchers/JsonDocumentWatcher';
 import type { DocumentObservation } from '../../watchers/Observation';
 import type { Component, ComponentContext } from '../Component';
-import { commitBatch, noteSourceError, type SourceIdentity } from './commitBatch';
+import { commitBatch, noteSourceError } from './commitBatch';
 
 export type FilesSourceConfig = Extract<SourceConfig, { type: 'files' }>;
 
@@ -53,7 +54,7 @@ export class FilesSourceComponent implements Component {
     private readonly options: FilesSourceOptions = {},
   ) {
     this.id = config.id;
-    this.health = { type: 'files', follows: config.paths.join(', ') };
+    this.health = sourceIdentity(config);
   }
 
   start(): void {

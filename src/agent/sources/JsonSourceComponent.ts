@@ -3,6 +3,7 @@
  * (trader.stale / trader.recovered); positions_state.json keeps the positions cache.
  * The last content hash per file is the checkpoint, so a restart does not re-announce.
  */
+import { sourceIdentity } from '../../config/sourceIdentity';
 import { Subject, type Subscription } from 'rxjs';
 import type { JsonSourceConfig } from '../../config/schema';
 import { CATALOGUE, readCache, writeCache } from '../../readModel/catalogue';
@@ -88,7 +89,7 @@ export class JsonSourceComponent implements Component {
       events,
       position: document.hash,
       alsoWrite: () => writes.forEach((write) => write()),
-      health: { type: 'json', follows: this.config.paths.join(', ') },
+      health: sourceIdentity(this.config),
     });
     if (fresh.length) this.context.publish(fresh);
   }

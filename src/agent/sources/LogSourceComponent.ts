@@ -1,4 +1,5 @@
 /** A `type: log` source: tail the files, match each record against the source's rules, commit. */
+import { sourceIdentity } from '../../config/sourceIdentity';
 import type { LogSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../model/BaristaEvent';
@@ -47,7 +48,7 @@ export class LogSourceComponent implements Component {
     // A trader's log is about that trader, by its one name; other logs by their stem.
     const subject = traderOfFile(traderDirectory(this.context.state), 'log', batch.path) ?? subjectOfPath(batch.path);
     const events = batch.records.flatMap((record) => this.eventsOf(batch.path, subject, record));
-    const fresh = commitBatch(this.context.state, { source: this.config.id, key: batch.path, events, position: batch.checkpoint });
+    const fresh = commitBatch(this.context.state, { source: this.config.id, key: batch.path, events, position: batch.checkpoint, health: sourceIdentity(this.config) });
     if (fresh.length) this.context.publish(fresh);
   }
 

@@ -7,6 +7,7 @@
  * tail position) is the checkpoint, committed with the events and the per-study caches, so a
  * restart neither re-reads finished trials nor repeats an announcement.
  */
+import { sourceIdentity, type SourceIdentity } from '../../config/sourceIdentity';
 import type { OptunaSourceConfig } from '../../config/schema';
 import { CATALOGUE, writeCache } from '../../readModel/catalogue';
 import { CheckpointStore } from '../../state/CheckpointStore';
@@ -19,7 +20,7 @@ import type { PathCheckpoint, TailRecord } from '../../watchers/FileTailer';
 import { OptunaJournalFile } from '../../watchers/OptunaJournalFile';
 import { OptunaStorage, resolveStorage, SUPPORTED_REVISIONS, type StorageLocation } from '../../watchers/OptunaStorage';
 import type { Component, ComponentContext } from '../Component';
-import { commitBatch, noteSourceError, type SourceIdentity } from './commitBatch';
+import { commitBatch, noteSourceError } from './commitBatch';
 
 const SQLITE_KEY = 'view';
 const JOURNAL_KEY = 'journal';
@@ -72,7 +73,7 @@ export class OptunaSourceComponent implements Component {
   ) {
     this.id = config.id;
     this.now = options.now ?? Date.now;
-    this.health = { type: 'optuna', follows: config.storage };
+    this.health = sourceIdentity(config);
     this.trials = new TrialHistoryStore(context.state);
     this.checkpoints = new CheckpointStore(context.state);
     this.location = resolveStorage(config.storage, context.workspace);

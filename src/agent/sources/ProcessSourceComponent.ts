@@ -5,6 +5,7 @@
  * the events and the `processes` / `host` caches in one transaction: a restart carries on
  * where it was, announcing what changed while barista was away and repeating nothing.
  */
+import { sourceIdentity, type SourceIdentity } from '../../config/sourceIdentity';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
@@ -20,7 +21,7 @@ import { EMPTY_TRADER_DIRECTORY, heartbeatFileOfCsv, learnTraders, resolveTrader
 import { readLastLines } from '../../watchers/lastLines';
 import { ProcessProbe, type ProbeSample, type ProcessDetails } from '../../watchers/ProcessProbe';
 import type { Component, ComponentContext } from '../Component';
-import { commitBatch, noteSourceError, type SourceIdentity } from './commitBatch';
+import { commitBatch, noteSourceError } from './commitBatch';
 
 const CHECKPOINT_KEY = 'view';
 
@@ -62,7 +63,7 @@ export class ProcessSourceComponent implements Component {
     private readonly options: ProcessSourceOptions = {},
   ) {
     this.id = config.id;
-    this.health = { type: 'process', follows: `processes: ${Object.keys(config.match).join(', ')}` };
+    this.health = sourceIdentity(config);
     this.checkpoint = new CheckpointStore(context.state).get<ProcessCheckpoint>(config.id, CHECKPOINT_KEY) ?? { view: null, raised: [] };
   }
 

@@ -11,11 +11,7 @@ import type { BaristaEvent } from '../../model/BaristaEvent';
 import { healthAfterCommit, healthAfterError } from '../../streams/sourceHealth';
 
 /** Who a source is, for its health record. */
-export interface SourceIdentity {
-  type: string;
-  /** What it follows, in a few words. */
-  follows: string;
-}
+import type { SourceIdentity } from '../../config/sourceIdentity';
 
 export interface BatchCommit {
   source: string;
@@ -48,7 +44,7 @@ function noteCommit(state: StateStore, source: string, identity: SourceIdentity,
   const times = events.map((e) => Date.parse(e.at)).filter(Number.isFinite);
   const ref = CATALOGUE.sourceHealth.of(source);
   const previous = readCache(state, ref)?.value ?? null;
-  writeCache(state, ref, healthAfterCommit(previous, { source, ...identity }, Date.now(), times.length ? Math.max(...times) : null));
+  writeCache(state, ref, healthAfterCommit(previous, { source, type: identity.type, follows: identity.follows }, Date.now(), times.length ? Math.max(...times) : null));
 }
 
 /** Records a source's failure (a poll, a commit, a reading) in its health record; never throws. */
@@ -57,7 +53,7 @@ export function noteSourceError(state: StateStore, source: string, identity: Sou
     if (!state.isOpen) return;
     const ref = CATALOGUE.sourceHealth.of(source);
     const message = error instanceof Error ? error.message : String(error);
-    writeCache(state, ref, healthAfterError(readCache(state, ref)?.value ?? null, { source, ...identity }, Date.now(), message));
+    writeCache(state, ref, healthAfterError(readCache(state, ref)?.value ?? null, { source, type: identity.type, follows: identity.follows }, Date.now(), message));
   } catch {
     // The state itself failing is logged by the caller; health is best effort.
   }

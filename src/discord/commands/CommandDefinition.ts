@@ -3,6 +3,7 @@
  * answers. A command is one file that exports one definition; the registry lists them all.
  */
 import type { CommandsConfig } from '../../config/schema';
+import type { RuntimeInfo } from '../../readModel/queries';
 import type { ReadModel } from '../../readModel/ReadModel';
 import type { MuteStore } from '../../state/MuteStore';
 import type { DiscordMessage } from '../DiscordMessage';
@@ -21,14 +22,6 @@ export interface CommandReply {
   files?: readonly ReplyFile[];
   /** Only the caller sees it (slash); `!` replies cannot be hidden. */
   ephemeral?: boolean;
-}
-
-/** What barista knows of itself while running, for /health and /status. */
-export interface RuntimeInfo {
-  version: string;
-  startedAt: number;
-  /** Rate-limit responses seen by barista's Discord clients since start. */
-  rateLimitHits(): number;
 }
 
 /** Everything a command may use: state through the read model, never Discord objects. */

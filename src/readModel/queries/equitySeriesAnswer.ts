@@ -3,11 +3,12 @@ import type { EquitySeriesAnswer, NothingYetAnswer, UnknownNameAnswer } from '..
 import type { ReadModel } from '../ReadModel';
 import { nothingYet, unknownName } from './common';
 
-export function equitySeriesAnswer(model: ReadModel, trader: string, periodMs?: number): EquitySeriesAnswer | UnknownNameAnswer | NothingYetAnswer {
+/** Without a trader: the one with the newest bar. */
+export function equitySeriesAnswer(model: ReadModel, trader?: string, periodMs?: number): EquitySeriesAnswer | UnknownNameAnswer | NothingYetAnswer {
   const now = model.now();
   const known = model.traderNames();
-  const name = model.resolveTrader(trader);
-  if (name === null) return known.length === 0 ? nothingYet(now, 'trader') : unknownName(now, 'trader', trader, known);
+  const name = trader === undefined ? model.latestTrader() : model.resolveTrader(trader);
+  if (name === null) return known.length === 0 || trader === undefined ? nothingYet(now, 'trader') : unknownName(now, 'trader', trader, known);
   const from = periodMs === undefined ? undefined : now - periodMs;
   const points = model.equity.points(name, from).map((p) => ({ at: p.at, total: p.total }));
   if (points.length === 0) return nothingYet(now, 'equity');

@@ -25,9 +25,13 @@ export function sourceHealthView(health: SourceHealth, now: number): SourceHealt
   };
 }
 
+/** Each source's health: the configured ones when known (one not committed yet is fine, with nothing to show), else every record. */
 export function sourcesHealth(model: ReadModel): SourceHealthView[] {
   const now = model.now();
-  return model.sourceHealth().map((h) => sourceHealthView(h.value, now));
+  const records = new Map(model.sourceHealth().map((h) => [h.id, sourceHealthView(h.value, now)]));
+  const configured = model.options.sources;
+  if (!configured) return [...records.values()];
+  return configured.map((s) => records.get(s.id) ?? { id: s.id, type: s.type, follows: s.follows, lagS: null, lastError: null, ok: true });
 }
 
 export function healthAnswer(model: ReadModel, runtime: RuntimeInfo): HealthAnswer {

@@ -19,7 +19,7 @@ export function portfolioAnswer(model: ReadModel, trader?: string): PortfolioAns
   let name: string;
   if (trader === undefined) {
     if (portfolios.length === 0) return nothingYet(now, 'trader', 'no portfolio bar seen yet: portfolios come from a csv source (the trader\'s per-bar CSV)');
-    name = [...portfolios].sort((a, b) => Date.parse(b.value.at) - Date.parse(a.value.at) || a.id.localeCompare(b.id))[0].id;
+    name = model.latestTrader()!;
   } else {
     const resolved = model.resolveTrader(trader);
     const found = resolved !== null && withBars.includes(resolved) ? resolved : resolveName(trader, withBars);

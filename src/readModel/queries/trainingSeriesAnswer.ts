@@ -5,12 +5,13 @@ import { nothingYet, unknownName } from './common';
 import { resolveName } from './names';
 import { directionOf } from './trainingStatusAnswer';
 
-export function trainingSeriesAnswer(model: ReadModel, study: string): TrainingSeriesAnswer | UnknownNameAnswer | NothingYetAnswer {
+/** Without a study: the one that finished a trial last. */
+export function trainingSeriesAnswer(model: ReadModel, study?: string): TrainingSeriesAnswer | UnknownNameAnswer | NothingYetAnswer {
   const now = model.now();
   const known = model.studyNames();
   if (known.length === 0) return nothingYet(now, 'study');
-  const name = resolveName(study, known);
-  if (name === null) return unknownName(now, 'study', study, known);
+  const name = study === undefined ? model.latestStudy() : resolveName(study, known);
+  if (name === null) return unknownName(now, 'study', study ?? '', known);
   const trials = model.trials.series(name).map((t) => ({ number: t.number, state: t.state, value: t.value, finishedAt: t.finishedAt }));
   if (trials.length === 0) return nothingYet(now, 'trial');
   const cache = model.study(name)?.value;

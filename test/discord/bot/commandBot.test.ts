@@ -64,7 +64,8 @@ describe('command bot', () => {
     const slash = fake.slash('help', {}, 'alice');
     const original = await waitFor(() => slash.original, { what: '/help answered' });
     expect(embedText(original)).toContain('/dashboard');
-    expect(embedText(original)).not.toContain('/mute'); // nobody may mute by default
+    expect(embedText(original)).not.toContain('`/mute '); // nobody may mute by default
+    expect(embedText(original)).toContain('`/mutes`'); // but anyone may read the mutes
     const said = fake.userSays('general', '!help', 'alice');
     const reply = await waitFor(() => fake.botMessages('general').find((m) => m.message_reference?.message_id === said.id), { what: '!help answered' });
     expect(embedText(reply)).toEqual(embedText(original));

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseRules } from '../../../src/config/loadRules';
 import type { CommandsConfig } from '../../../src/config/schema';
 import { defineCommand } from '../../../src/discord/commands/CommandDefinition';
@@ -173,5 +175,16 @@ describe('usage replies neutralise what the user typed', () => {
       expect(text).toContain('Usage: `!mute <match> <for> [reason]`'); // in the form the caller used
       expect(text).not.toMatch(/<@&\d|@here|\*\*bold|[\ud800-\udbff](?![\udc00-\udfff])/);
     }
+  });
+});
+
+describe('the shipped command list', () => {
+  const root = path.resolve(__dirname, '..', '..', '..');
+
+  it('registers every command file, and the README documents exactly the registered commands', () => {
+    const files = readdirSync(path.join(root, 'src', 'discord', 'commands', 'list')).filter((f) => f.endsWith('.ts'));
+    expect(COMMANDS).toHaveLength(files.length);
+    const documented = [...readFileSync(path.join(root, 'README.md'), 'utf8').matchAll(/^\| `\/([a-z]+(?: [a-z]+)?)[^`]*` \| `!/gm)].map((m) => m[1]).sort();
+    expect(documented).toEqual(COMMANDS.map((c) => c.path.join(' ')).sort());
   });
 });
