@@ -2,6 +2,7 @@
  * `barista status` as a user runs it: beside a running barista (which holds the state lease)
  * that watches a simulated trader workspace, it prints the /status answer from the state file.
  */
+import { formatMoney } from '../../src/discord/render/formatValues';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -43,8 +44,10 @@ describe('barista status', () => {
 
     const text = runCli(['status', '--state', stateFile]);
     expect(text.status).toBe(0);
-    expect(text.stdout).toContain(`${trader.process.trader}:`);
-    expect(text.stdout).toContain(`total $${last.total.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+    // The same text /status renders for Discord, as the console shows notifications.
+    expect(text.stdout).toContain('📊 System Status');
+    expect(text.stdout).toContain(`${trader.process.trader} · `);
+    expect(text.stdout).toContain(`💰 ${formatMoney(last.total)}`);
     expect(barista.exit).toBeNull(); // it ran beside barista, without taking its lease
   }, 60_000);
 
