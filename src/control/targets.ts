@@ -1,0 +1,90 @@
+/**
+ * The configuration's `control:` section resolved into what control acts on: each trader by
+ * name, with absolute paths (relative ones resolve against the workspace) and durations in ms.
+ *
+ * Names: a `control.traders` entry is named by its key. The single `control.trader` (today's
+ * schema) is named like the process source and the CSV source name that trader: by the stem of
+ * its `--log-file` (default `alpaca_session`), so `/stop alpaca_session` and the trader's own
+ * events agree. With one trader configured, commands may leave the name out.
+ */
+import path from 'node:path';
+import type { ControlConfig, TraderControlConfig } from '../config/schema';
+import { knownArgs, parseScriptArgs, scriptOf, traderName, TRADER_DEFAULT_LOG_FILE } from '../streams/processes';
+
+export interface TraderTarget {
+  name: string;
+  argv: string[];
+  /** Absolute. */
+  cwd: string;
+  /** Absolute; null: output discarded. */
+  log: string | null;
+  env: Record<string, string>;
+  passEnv: string[];
+  settleMs: number;
+  /** A regex source (plans stay plain JSON); compiled when looked for. */
+  banner: string | null;
+  bannerTimeoutMs: number;
+  stop: { signal: NodeJS.Signals; graceMs: number; then: NodeJS.Signals | null; waitMs: number };
+  /** What tells its process apart from other traders' (see sameTrader). */
+  identity: TraderIdentity;
+}
+
+export interface TraderIdentity {
+  /** The script's file name (`paper_trader_alpaca_polling.py`), or null when argv runs none. */
+  script: string | null;
+  /** --model-dir as written, resolved against cwd. */
+  modelDir: string | null;
+  /** --log-file (default paper_trades/alpaca_session.csv), resolved against cwd. */
+  logFile: string;
+}
+
+export interface ControlTargets {
+  traders: Map<string, TraderTarget>;
+  traderClass: string;
+  trainingClass: string;
+}
+
+const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+
+/** The identity of a trader command line run in `cwd`. */
+export function identityOf(argv: readonly string[], cwd: string): TraderIdentity {
+  const invocation = scriptOf(argv);
+  const known = knownArgs(parseScriptArgs(invocation?.args ?? []));
+  return {
+    script: invocation ? basename(invocation.script) : null,
+    modelDir: known.model_dir === null ? null : path.resolve(cwd, known.model_dir),
+    logFile: path.resolve(cwd, known.log_file ?? TRADER_DEFAULT_LOG_FILE),
+  };
+}
+
+function target(name: string, entry: TraderControlConfig, workspace: string): TraderTarget {
+  const cwd = path.resolve(workspace, entry.start.cwd);
+  return {
+    name,
+    argv: [...entry.start.argv],
+    cwd,
+    log: entry.start.log === undefined ? null : path.resolve(workspace, entry.start.log),
+    env: { ...(entry.start.env ?? {}) },
+    passEnv: [...entry.start.pass_env],
+    settleMs: entry.start.settle,
+    banner: entry.start.banner ?? null,
+    bannerTimeoutMs: Math.max(entry.start.banner_timeout, entry.start.settle),
+    stop: { signal: entry.stop.signal, graceMs: entry.stop.grace, then: entry.stop.then ?? null, waitMs: entry.stop.wait },
+    identity: identityOf(entry.start.argv, cwd),
+  };
+}
+
+/** The name `control.trader` gets: its CSV's stem, as the process and CSV sources name it. */
+export function singleTraderName(entry: TraderControlConfig): string {
+  return traderName(knownArgs(parseScriptArgs(scriptOf(entry.start.argv)?.args ?? [])));
+}
+
+export function controlTargets(control: ControlConfig, workspace: string): ControlTargets {
+  const traders = new Map<string, TraderTarget>();
+  for (const [name, entry] of Object.entries(control.traders ?? {})) traders.set(name, target(name, entry, workspace));
+  if (control.trader && traders.size === 0) {
+    const name = singleTraderName(control.trader);
+    traders.set(name, target(name, control.trader, workspace));
+  }
+  return { traders, traderClass: control.classes.trader, trainingClass: control.classes.training };
+}
