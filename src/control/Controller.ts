@@ -49,11 +49,11 @@ export interface ExecuteOptions {
 }
 
 export type Outcome =
-  | { action: 'start'; trader: string; outcome: StartOutcome }
-  | { action: 'stop'; trader: string; outcome: StopOutcome }
+  | { refused: false; action: 'start'; trader: string; outcome: StartOutcome }
+  | { refused: false; action: 'stop'; trader: string; outcome: StopOutcome }
   /** start is null when it was not attempted (`startSkipped` says why). */
-  | { action: 'restart'; trader: string; stop: StopOutcome; start: StartOutcome | null; startSkipped?: string }
-  | { action: 'pause' | 'resume'; results: WorkerSignalResult[] }
+  | { refused: false; action: 'restart'; trader: string; stop: StopOutcome; start: StartOutcome | null; startSkipped?: string }
+  | { refused: false; action: 'pause' | 'resume'; results: WorkerSignalResult[] }
   | Refusal;
 
 export class Controller {
@@ -149,7 +149,7 @@ export class Controller {
     const signal = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
     if (given.action === 'pause' || given.action === 'resume') {
       const workers = given as WorkersPlan;
-      return { action: workers.action, results: await signalWorkers(workers.workers, workers.signal, { signal, procRoot: this.options.procRoot }) };
+      return { refused: false, action: workers.action, results: await signalWorkers(workers.workers, workers.signal, { signal, procRoot: this.options.procRoot }) };
     }
     const plan = given as StartPlan | StopPlan | RestartPlan;
     const target = this.targets.traders.get(plan.trader);
@@ -165,20 +165,20 @@ export class Controller {
       if (plan.action === 'start') {
         const again = planStart(target, this.traderProcesses(target), this.now());
         if (again.refused) return again;
-        return { action: 'start', trader: target.name, outcome: await this.start(target, options.onProgress, signal) };
+        return { refused: false, action: 'start', trader: target.name, outcome: await this.start(target, options.onProgress, signal) };
       }
       const stopPlan = plan.action === 'stop' ? plan : plan.stop;
       const stopped = await this.stop(stopPlan, options.onProgress, signal);
-      if (plan.action === 'stop') return { action: 'stop', trader: target.name, outcome: stopped };
+      if (plan.action === 'stop') return { refused: false, action: 'stop', trader: target.name, outcome: stopped };
       if (stopped.kind !== 'exited' && stopped.kind !== 'not_running') {
-        return { action: 'restart', trader: target.name, stop: stopped, start: null, startSkipped: `not started: the old process ${stopped.kind === 'still_running' ? 'still runs' : stopped.kind === 'abandoned' ? 'was still being watched when barista shut down' : 'could not be signalled'}` };
+        return { refused: false, action: 'restart', trader: target.name, stop: stopped, start: null, startSkipped: `not started: the old process ${stopped.kind === 'still_running' ? 'still runs' : stopped.kind === 'abandoned' ? 'was still being watched when barista shut down' : 'could not be signalled'}` };
       }
       const others = this.traderProcesses(target);
       if (others.length > 0) {
-        return { action: 'restart', trader: target.name, stop: stopped, start: null, startSkipped: `not started: ${target.name} is still running (pid ${others.map((p) => p.pid).join(', ')})` };
+        return { refused: false, action: 'restart', trader: target.name, stop: stopped, start: null, startSkipped: `not started: ${target.name} is still running (pid ${others.map((p) => p.pid).join(', ')})` };
       }
-      if (signal.aborted) return { action: 'restart', trader: target.name, stop: stopped, start: null, startSkipped: 'not started: barista is shutting down' };
-      return { action: 'restart', trader: target.name, stop: stopped, start: await this.start(target, options.onProgress, signal) };
+      if (signal.aborted) return { refused: false, action: 'restart', trader: target.name, stop: stopped, start: null, startSkipped: 'not started: barista is shutting down' };
+      return { refused: false, action: 'restart', trader: target.name, stop: stopped, start: await this.start(target, options.onProgress, signal) };
     } finally {
       this.busy.delete(target.name);
     }

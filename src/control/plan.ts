@@ -91,7 +91,7 @@ export type Plan = StartPlan | StopPlan | RestartPlan | WorkersPlan;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const hhmm = (ms: number) => `${iso(ms).slice(11, 16)} UTC`;
-const seconds = (ms: number) => formatDuration(Math.max(0, Math.round(ms / 1000)));
+const seconds = (ms: number) => (ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : formatDuration(Math.round(ms / 1000)));
 
 export function candidateOf(process: FoundProcess, nowMs: number): Candidate {
   return {

@@ -61,7 +61,10 @@ export function signalVerified(pid: number, startTicks: number, signal: NodeJS.S
   }
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts (then with false). Never keeps Node alive. */
+/**
+ * Resolves after `ms`, or at once when `signal` aborts (then with false). The timer keeps Node
+ * alive (an outcome is always delivered); barista's shutdown aborts the signal (Controller.close).
+ */
 export function delay(ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
@@ -73,7 +76,6 @@ export function delay(ms: number, signal?: AbortSignal): Promise<boolean> {
       signal?.removeEventListener('abort', onAbort);
       resolve(true);
     }, ms);
-    timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -7,6 +7,7 @@
  * its `--log-file` (default `alpaca_session`), so `/stop alpaca_session` and the trader's own
  * events agree. With one trader configured, commands may leave the name out.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { ControlConfig, TraderControlConfig } from '../config/schema';
 import { knownArgs, parseScriptArgs, scriptOf, traderName, TRADER_DEFAULT_LOG_FILE } from '../streams/processes';
@@ -70,8 +71,17 @@ function target(name: string, entry: TraderControlConfig, workspace: string): Tr
     banner: entry.start.banner ?? null,
     bannerTimeoutMs: Math.max(entry.start.banner_timeout, entry.start.settle),
     stop: { signal: entry.stop.signal, graceMs: entry.stop.grace, then: entry.stop.then ?? null, waitMs: entry.stop.wait },
-    identity: identityOf(entry.start.argv, cwd),
+    // /proc/<pid>/cwd is always the real path: compare against the real path of cwd.
+    identity: identityOf(entry.start.argv, realOrSame(cwd)),
   };
+}
+
+function realOrSame(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
 }
 
 /** The name `control.trader` gets: its CSV's stem, as the process and CSV sources name it. */
