@@ -6,7 +6,7 @@
  * match by path suffix inside the temp folder, so processes of other tests are never touched.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseRules } from '../../src/config/loadRules';
 import { Controller, procFinder, type Outcome, type Progress, type StartPlan, type StopPlan } from '../../src/control';
@@ -23,7 +23,8 @@ const WEBHOOK_TOKEN = 'abcdefghijklmnopqrstuvwxyz0123456789ABCD';
 const BANNER = '^Starting Alpaca (paper|live) trading';
 
 const tempDir = useTempDir('barista-control-');
-const root = () => realpathSync(tempDir());
+let rootDir = '';
+const root = () => rootDir;
 const ws = () => path.join(root(), 'ws');
 const script = (name: string) => path.join(root(), 'scripts', name);
 const logOf = (name = 'trial250') => path.join(ws(), 'logs', `${name}.log`);
@@ -39,6 +40,7 @@ function own(pid: number): void {
 }
 
 beforeEach(() => {
+  rootDir = realpathSync(tempDir());
   for (const dir of ['logs', 'paper_trades', 'deployments/trial_250_live', 'deployments/model_0']) mkdirSync(path.join(ws(), dir), { recursive: true });
   mkdirSync(path.join(root(), 'scripts'));
   for (const name of [TRADER, WORKER]) copyFileSync(path.join(DECOYS, name), script(name));
@@ -50,6 +52,23 @@ afterEach(async () => {
   for (const { pid, startTicks } of owned) {
     if (liveness(pid, startTicks) === 'alive') process.kill(pid, 'SIGKILL');
     await waitFor(() => liveness(pid, startTicks) !== 'alive', { what: `pid ${pid} to end` });
+  }
+  // Anything still running from this test's scripts folder (a test that failed before it could
+  // record a pid): found by its argv naming this temp folder, which no other test uses.
+  const folder = path.join(root(), 'scripts');
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv: string;
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const stat = readStat(Number(name));
+    if (stat && argv.includes(folder) && liveness(stat.pid, stat.startTicks) === 'alive') {
+      process.kill(stat.pid, 'SIGKILL');
+      await waitFor(() => liveness(stat.pid, stat.startTicks) !== 'alive', { what: `pid ${stat.pid} to end` });
+    }
   }
   owned = [];
   controllers = [];
