@@ -324,7 +324,7 @@ const traderControlSchema = z.strictObject({
 export const controlSchema = z.strictObject({
   trader: describe(
     traderControlSchema.optional(),
-    "One trader, named by its CSV's stem (--log-file, default alpaca_session) like its events. Use either this or traders.",
+    "One trader, named as its events name it (from its --log-file, else its log: alpaca for the default CSV and logs/paper_trader.log). Use either this or traders.",
   ),
   traders: describe(z.record(id, traderControlSchema).optional(), 'Controllable traders by name (the name commands take).'),
   classes: describe(

@@ -3,14 +3,16 @@
  * name, with absolute paths (relative ones resolve against the workspace) and durations in ms.
  *
  * Names: a `control.traders` entry is named by its key. The single `control.trader` (today's
- * schema) is named like the process source and the CSV source name that trader: by the stem of
- * its `--log-file` (default `alpaca_session`), so `/stop alpaca_session` and the trader's own
- * events agree. With one trader configured, commands may leave the name out.
+ * schema) gets the one name its events have (streams/traderIdentity: from its `--log-file` and
+ * its `log`, e.g. `trial250`; `alpaca` for the shipped default CSV + `logs/paper_trader.log`), so
+ * `/stop alpaca` and the trader's own events agree. With one trader configured, commands may
+ * leave the name out.
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { ControlConfig, TraderControlConfig } from '../config/schema';
-import { knownArgs, parseScriptArgs, scriptOf, traderName, TRADER_DEFAULT_LOG_FILE } from '../streams/processes';
+import { knownArgs, parseScriptArgs, scriptOf, TRADER_DEFAULT_LOG_FILE } from '../streams/processes';
+import { traderNameOfProcess } from '../streams/traderIdentity';
 
 export interface TraderTarget {
   name: string;
@@ -84,9 +86,10 @@ function realOrSame(dir: string): string {
   }
 }
 
-/** The name `control.trader` gets: its CSV's stem, as the process and CSV sources name it. */
+/** The name `control.trader` gets: the one its process would get (its CSV, else its log). */
 export function singleTraderName(entry: TraderControlConfig): string {
-  return traderName(knownArgs(parseScriptArgs(scriptOf(entry.start.argv)?.args ?? [])));
+  const known = knownArgs(parseScriptArgs(scriptOf(entry.start.argv)?.args ?? []));
+  return traderNameOfProcess({ csv: known.log_file ?? TRADER_DEFAULT_LOG_FILE, log: entry.start.log ?? null });
 }
 
 export function controlTargets(control: ControlConfig, workspace: string): ControlTargets {

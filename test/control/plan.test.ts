@@ -23,13 +23,15 @@ function found(argv: string[], extra: Partial<FoundProcess> = {}): FoundProcess 
 }
 
 describe('control configuration', () => {
-  it('names the single control.trader by its CSV stem and applies the defaults: SIGINT, 90 s grace, no escalation', () => {
+  it('names the single control.trader as its events name it and applies the defaults: SIGINT, 90 s grace, no escalation', () => {
     const targets = controlTargets(config(`  trader:\n    start: { argv: ["python", "-u", "scripts/deployment/paper_trader_alpaca_polling.py", "--model-dir", "deployments/model_0"], log: logs/paper_trader.log }`), '/w');
-    expect([...targets.traders.keys()]).toEqual(['alpaca_session']);
-    const t = targets.traders.get('alpaca_session')!;
+    expect([...targets.traders.keys()]).toEqual(['alpaca']);
+    const t = targets.traders.get('alpaca')!;
     expect(t).toMatchObject({ cwd: '/w', log: '/w/logs/paper_trader.log', settleMs: 5000, banner: null, passEnv: [], stop: { signal: 'SIGINT', graceMs: 90_000, then: null, waitMs: 65 * 60_000 } });
     expect(t.identity).toEqual({ script: 'paper_trader_alpaca_polling.py', modelDir: '/w/deployments/model_0', logFile: '/w/paper_trades/alpaca_session.csv' });
     expect(targets.traderClass).toBe('trader');
+    const named = controlTargets(config(`  trader:\n    start: { argv: ${ARGV}, log: logs/paper_trader_trial250.log }`), '/w');
+    expect([...named.traders.keys()]).toEqual(['trial250']);
     expect(targets.trainingClass).toBe('training');
   });
 
