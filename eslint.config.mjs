@@ -16,8 +16,8 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly' } },
   },
   // Layers, lowest first: a module imports only from its own layer and the ones before it, so
-  // data flows watchers → streams → readModel → discord, with state beside them, config and model below.
-  ...layerRules([['logging', 'paths'], ['config'], ['model'], ['state'], ['watchers'], ['streams'], ['readModel'], ['discord'], ['agent'], ['cli']]),
+  // data flows watchers → streams → readModel → control → discord, with state beside them, config and model below.
+  ...layerRules([['logging', 'paths'], ['config'], ['model'], ['state'], ['watchers'], ['streams'], ['readModel'], ['control'], ['discord'], ['agent'], ['cli']]),
 
 );
 

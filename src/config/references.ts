@@ -81,5 +81,21 @@ export function checkReferences(raw: unknown): PathIssue[] {
       issues.push({ path: ['notify', 'digests', index, 'to'], message: `unknown channel "${digest.to}" (channels: ${[...channels].join(', ') || 'none'})` });
     }
   });
+  const control = isRecord(raw.control) ? raw.control : {};
+  if (control.trader !== undefined && control.traders !== undefined) {
+    issues.push({ path: ['control', 'trader'], message: 'use either control.trader (one trader) or control.traders (several by name), not both', atKey: true });
+  }
+  const traders: [string[], unknown][] = [[['control', 'trader'], control.trader]];
+  if (isRecord(control.traders)) for (const [name, entry] of Object.entries(control.traders)) traders.push([['control', 'traders', name], entry]);
+  for (const [at, entry] of traders) {
+    const start = isRecord(entry) && isRecord(entry.start) ? entry.start : null;
+    if (!start || typeof start.banner !== 'string') continue;
+    try {
+      new RegExp(start.banner);
+    } catch (error) {
+      issues.push({ path: [...at, 'start', 'banner'], message: `invalid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` });
+    }
+    if (start.log === undefined) issues.push({ path: [...at, 'start', 'banner'], message: 'a banner is looked for in the log: set start.log too' });
+  }
   return issues;
 }

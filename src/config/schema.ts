@@ -297,24 +297,45 @@ export const commandsSchema = z.strictObject({
   ),
 });
 
-export const controlSchema = z.strictObject({
-  trader: z
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and "_", not starting with a digit');
+
+/** How barista starts and stops one trader (control.traders.<name>, or the single control.trader). */
+const traderControlSchema = z.strictObject({
+  start: z.strictObject({
+    argv: describe(z.array(nonEmpty).min(1), 'The command, one argument per item; run directly, never through a shell.'),
+    cwd: describe(z.string().default('.'), 'Working directory; relative to workspace.'),
+    log: describe(z.string().optional(), "stdout and stderr are appended here (like `nohup … >> log 2>&1`); relative to workspace. Without it the trader's output is discarded."),
+    env: describe(z.record(envName, z.string()).optional(), 'Environment variables set for the trader (besides PATH, HOME and LANG, which it always gets).'),
+    pass_env: describe(z.array(envName).default([]), "Names of barista's own environment variables passed on to the trader. Nothing else of barista's environment (its Discord token…) is."),
+    settle: describe(duration.prefault('5s'), 'The trader must still be alive this long after the start before it is reported started.'),
+    banner: describe(z.string().optional(), 'Regular expression for a line the trader prints once started; it must appear in what the log gained since the start (needs log).'),
+    banner_timeout: describe(duration.prefault('2m'), 'How long to wait for the banner before reporting the start unconfirmed.'),
+  }),
+  stop: z
     .strictObject({
-      start: z.strictObject({
-        argv: z.array(nonEmpty).min(1),
-        cwd: z.string().default('.'),
-        log: z.string().optional(),
-        env: z.record(z.string(), z.string()).optional(),
-      }),
-      stop: z
-        .strictObject({
-          signal: signal.default('SIGINT'),
-          grace: duration.prefault('90s'),
-          then: signal.default('SIGTERM'),
-        })
-        .prefault({}),
+      signal: describe(signal.default('SIGINT'), 'Sent to stop it. The real trader handles only SIGINT, and finishes its current sleep first.'),
+      grace: describe(duration.prefault('90s'), 'How long it may take to exit before barista escalates (with then) or says it is still running.'),
+      then: describe(signal.optional(), 'Sent after grace if it is still running. No default: barista escalates only when this is set.'),
+      wait: describe(duration.prefault('65m'), 'Without then: how long after grace barista keeps watching for the exit (the 1h trader sleeps up to ~62 min).'),
     })
-    .optional(),
+    .prefault({}),
+});
+
+export const controlSchema = z.strictObject({
+  trader: describe(
+    traderControlSchema.optional(),
+    "One trader, named as its events name it (from its --log-file, else its log: alpaca for the default CSV and logs/paper_trader.log). Use either this or traders.",
+  ),
+  traders: describe(z.record(id, traderControlSchema).optional(), 'Controllable traders by name (the name commands take).'),
+  classes: describe(
+    z
+      .strictObject({
+        trader: describe(id.default('trader'), "The process source's match: class whose processes are traders."),
+        training: describe(id.default('training'), "The process source's match: class whose processes are training workers (paused with SIGSTOP, resumed with SIGCONT)."),
+      })
+      .prefault({}),
+    "Which classes of the process source's match: control acts on.",
+  ),
 });
 
 export const stateSchema = z.strictObject({
@@ -345,6 +366,8 @@ export type RouteConfig = RulesFile['notify']['routes'][number];
 export type ChannelConfig = RulesFile['notify']['channels'][string];
 export type DigestConfig = RulesFile['notify']['digests'][number];
 export type CommandsConfig = RulesFile['commands'];
+export type ControlConfig = RulesFile['control'];
+export type TraderControlConfig = z.output<typeof traderControlSchema>;
 export type Principals = z.output<typeof principals>;
 export type Severity = (typeof SEVERITIES)[number];
 export type SourceType = (typeof SOURCE_TYPES)[number];

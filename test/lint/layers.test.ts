@@ -29,11 +29,15 @@ describe('the linter enforces the layer order', () => {
       ['src/config/X.ts', "import { a } from '../model/BaristaEvent';"],
       ['src/readModel/X.ts', "import { a } from '../discord/render';"],
       ['src/discord/X.ts', "import { a } from '../agent/Agent';"],
+      ['src/control/X.ts', "import { a } from '../discord/render';"],
+      ['src/readModel/X.ts', "import { a } from '../control/Controller';"],
     ];
     const downward: Array<[string, string]> = [
       ['src/streams/X.ts', "import { a } from '../state/EventStore';"],
       ['src/discord/X.ts', "import { a } from '../readModel/catalogue';"],
       ['src/agent/X.ts', "import { a } from '../discord/render';"],
+      ['src/control/X.ts', "import { a } from '../readModel/ReadModel';"],
+      ['src/discord/X.ts', "import { a } from '../control/Controller';"],
     ];
     const errors = layerErrors([...upward, ...downward]);
     expect(errors).toEqual([...upward.map(() => 1), ...downward.map(() => 0)]);
