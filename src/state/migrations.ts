@@ -161,6 +161,31 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'audit rows say where a command came from',
     sql: `ALTER TABLE audit ADD COLUMN place TEXT;`,
   },
+  {
+    version: 7,
+    name: 'pending control actions awaiting confirmation',
+    // A button names a row here by its random id; a press acts only on a row that is still
+    // pending, not expired, and asked for by the presser — claimed by one UPDATE, so a second
+    // press, a replayed interaction or another barista never acts twice.
+    sql: `
+      CREATE TABLE pending_actions (
+        id          TEXT PRIMARY KEY,      -- random nonce, the custom_id's middle part
+        kind        TEXT NOT NULL,         -- confirm (a plan) | pick (one button per pid)
+        command     TEXT NOT NULL,         -- e.g. "trader stop"
+        plan        TEXT NOT NULL,         -- JSON: the plan to execute, or what to plan once picked
+        user_id     TEXT NOT NULL,         -- only this user's presses count
+        user_tag    TEXT,
+        place       TEXT,
+        audit_id    INTEGER,               -- the audit row of the command that asked
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'pending',  -- pending | confirmed | cancelled | expired | picked
+        settled_at  INTEGER,
+        settled_by  TEXT
+      );
+      CREATE INDEX pending_actions_due ON pending_actions (expires_at) WHERE status = 'pending';
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -7,7 +7,7 @@
  * Lengths are counted in UTF-16 code units (`string.length`). Discord counts code points, which
  * are never more, so a message that fits here fits there.
  */
-import { SUPPRESS_NOTIFICATIONS, type DiscordEmbed, type DiscordEmbedField, type DiscordMessage } from '../DiscordMessage';
+import { SUPPRESS_NOTIFICATIONS, type DiscordActionRow, type DiscordEmbed, type DiscordEmbedField, type DiscordMessage } from '../DiscordMessage';
 import { codeText, isBlank, sanitizeText } from './sanitizeText';
 
 export const DISCORD_LIMITS = {
@@ -23,6 +23,11 @@ export const DISCORD_LIMITS = {
   embeds: 10,
   content: 2000,
   url: 2048,
+  /** Action rows per message, buttons per row, a button's label and custom_id. */
+  actionRows: 5,
+  buttonsPerRow: 5,
+  buttonLabel: 80,
+  customId: 100,
 } as const;
 
 export const ELLIPSIS = '…';
@@ -37,6 +42,8 @@ export interface MessageDraft {
   content?: string;
   embeds: DiscordEmbed[];
   flags?: number;
+  /** Buttons: they go on the last message of the draft. */
+  components?: DiscordActionRow[];
 }
 
 // ------------------------------------------------------------------------------------ cutting text
@@ -246,10 +253,38 @@ export function fitToDiscordLimits(draft: MessageDraft): DiscordMessage[] {
     size += length;
   }
   if (current.length > 0 || content !== undefined) groups.push(current);
+  const components = draft.components ? fitComponents(draft.components) : [];
+  if (components.length > 0 && groups.length === 0) groups.push([]);
   return groups.map((embeds, index) => ({
     ...(index === 0 && content !== undefined ? { content } : {}),
+    ...(index === 0 && content === undefined && embeds.length === 0 ? { content: PLACEHOLDER } : {}),
     embeds,
+    ...(index === groups.length - 1 && components.length > 0 ? { components } : {}),
     ...(flags !== 0 ? { flags } : {}),
     allowed_mentions: { parse: [] },
   }));
+}
+
+/**
+ * Buttons as Discord accepts them: at most 5 rows of 1–5 buttons, labels cut to 80 (never
+ * blank), custom ids unique. A custom id is barista's own (never user text): one over 100
+ * characters is a bug, so it throws rather than sending a button that names nothing.
+ */
+export function fitComponents(rows: readonly DiscordActionRow[]): DiscordActionRow[] {
+  const seen = new Set<string>();
+  const out: DiscordActionRow[] = [];
+  for (const row of rows) {
+    if (out.length === DISCORD_LIMITS.actionRows) break;
+    const buttons = [];
+    for (const button of row.components) {
+      if (buttons.length === DISCORD_LIMITS.buttonsPerRow) break;
+      if (button.custom_id.length === 0 || button.custom_id.length > DISCORD_LIMITS.customId) throw new Error(`a button custom_id must be 1–${DISCORD_LIMITS.customId} characters`);
+      if (seen.has(button.custom_id)) continue;
+      seen.add(button.custom_id);
+      const label = sanitizeText(button.label).replace(/\s+/g, ' ').trim();
+      buttons.push({ ...button, label: isBlank(label) ? PLACEHOLDER : cutText(label, DISCORD_LIMITS.buttonLabel) });
+    }
+    if (buttons.length > 0) out.push({ type: 1, components: buttons });
+  }
+  return out;
 }

@@ -4,7 +4,7 @@
  */
 import type { TraderState } from '../../../readModel/answers';
 import type { DiscordEmbed, DiscordMessage } from '../../DiscordMessage';
-import { cutText, DISCORD_LIMITS, embedLength, fitToDiscordLimits, type MessageDraft } from '../discordLimits';
+import { cutText, DISCORD_LIMITS, embedLength, fitComponents, fitToDiscordLimits, type MessageDraft } from '../discordLimits';
 import { oneLine, ownValue } from '../eventStyle';
 import { discordTime, finiteNumber, formatMoney, formatNumber, formatSignedPercent } from '../formatValues';
 import { markdownText, sanitizeText } from '../sanitizeText';
@@ -49,7 +49,8 @@ export function fitOneMessage(draft: MessageDraft): DiscordMessage {
     if (keptFields.length < fields.length) break;
   }
   const first = messages[0];
-  return { content: CUT_NOTE, embeds: kept, ...(first.flags !== undefined ? { flags: first.flags } : {}), allowed_mentions: { parse: [] } };
+  const components = draft.components ? fitComponents(draft.components) : [];
+  return { content: CUT_NOTE, embeds: kept, ...(components.length > 0 ? { components } : {}), ...(first.flags !== undefined ? { flags: first.flags } : {}), allowed_mentions: { parse: [] } };
 }
 
 /** An untrusted name for markdown: one line, cut, escaped, never blank. */
