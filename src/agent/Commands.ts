@@ -16,7 +16,11 @@ import type { Logger } from '../logging/logger';
 import { ReadModel } from '../readModel/ReadModel';
 import { AuditLog } from '../state/AuditLog';
 import type { MuteStore } from '../state/MuteStore';
+import { PendingActionStore } from '../state/PendingActionStore';
 import type { StateStore } from '../state/StateStore';
+import { Controller, procFinder, type ProcessFinder } from '../control';
+import { ControlActions } from '../discord/commands/ControlActions';
+import type { AutocompleteKind } from '../discord/commands/options';
 
 export interface CommandsOptions {
   state: StateStore;
@@ -24,6 +28,17 @@ export interface CommandsOptions {
   mutes: MuteStore;
   /** Tests shorten discord.js's reconnect throttle. */
   fastReconnect?: boolean;
+  /** The absolute workspace (control's relative paths resolve against it); default the rules' workspace resolved against the working directory. */
+  workspace?: string;
+  /** Tests: a finder instead of /proc over the process source's match:, and a shorter follow-up window. */
+  finder?: ProcessFinder;
+  interactionWindowMs?: number;
+}
+
+/** The process source's classes (class → script), the same match control acts on. */
+function processClasses(config: RulesFile): Array<[string, string]> {
+  const source = config.sources.find((s) => s.type === 'process');
+  return source?.type === 'process' ? Object.entries(source.match) : [];
 }
 
 export class Commands {
@@ -31,6 +46,9 @@ export class Commands {
   private botKey: string | null = null;
   private config: RulesFile;
   private rateLimitHits = 0;
+  private controller: Controller | null = null;
+  private classesKey = '';
+  private workspace: string;
   readonly runtime: RuntimeInfo;
 
   constructor(
@@ -38,12 +56,15 @@ export class Commands {
     config: RulesFile,
   ) {
     this.config = config;
+    this.workspace = options.workspace ?? path.resolve(config.workspace);
     this.runtime = { version: ownVersion(), startedAt: Date.now(), rateLimitHits: () => this.rateLimitHits };
   }
 
   /** Starts (or keeps, or stops) the bot for these rules. Never waits on Discord. */
-  async apply(config: RulesFile): Promise<void> {
+  async apply(config: RulesFile, workspace?: string): Promise<void> {
     this.config = config;
+    if (workspace) this.workspace = workspace;
+    this.followControlConfig(config);
     const setup = describeDiscordSetup(config);
     const token = config.notify.discord.token;
     const wanted = setup.enabled && token ? JSON.stringify([token, setup.apiBase]) : null;
@@ -63,9 +84,19 @@ export class Commands {
       if (readFor !== this.config) [read, readFor] = [this.readModel(this.config), this.config];
       return read;
     };
+    const audit = new AuditLog(state);
+    const control = new ControlActions({
+      controller: () => this.controlFor(this.config),
+      pending: new PendingActionStore(state),
+      audit,
+      logger,
+      config: () => this.config.commands,
+      confirmMs: () => this.config.commands.confirm_timeout,
+    });
+    control.expireLeftovers();
     const dispatcher = new CommandDispatcher({
       registry,
-      audit: new AuditLog(state),
+      audit,
       logger,
       config: () => this.config.commands,
       context: (invocation, visible) => ({
@@ -78,6 +109,8 @@ export class Commands {
         prefix: invocation.transport === 'slash' ? '/' : this.config.commands.prefix,
         now: Date.now,
         visibleCommands: visible,
+        control,
+        audit,
       }),
     });
     this.bot = new DiscordBot({
@@ -86,7 +119,9 @@ export class Commands {
       config: () => this.config.commands,
       dispatcher,
       registry,
-      suggest: (kind, typed) => suggestNames(kind === 'trader' ? readModel().traderNames() : readModel().studyNames(), typed),
+      suggest: (kind, typed) => suggestNames(this.namesFor(kind, readModel()), typed),
+      buttons: control,
+      ...(this.options.interactionWindowMs !== undefined ? { interactionWindowMs: this.options.interactionWindowMs } : {}),
       state,
       logger,
       onRateLimited: () => {
@@ -95,6 +130,53 @@ export class Commands {
       ...(this.options.fastReconnect ? { fastReconnect: true } : {}),
     });
     this.bot.start();
+  }
+
+  private namesFor(kind: AutocompleteKind, read: ReadModel): string[] {
+    switch (kind) {
+      case 'trader':
+        return read.traderNames();
+      case 'study':
+        return read.studyNames();
+      case 'controlled':
+        return this.controller?.traderNames() ?? [];
+      case 'worker': {
+        const workers = this.controller?.workers() ?? [];
+        return ['all', ...new Set(workers.map((w) => w.study).filter((s): s is string => s !== null)), ...workers.map((w) => String(w.pid))];
+      }
+    }
+  }
+
+  /**
+   * The one Controller, built from rules.control, the workspace and a finder over the process
+   * source's match:. A rules edit updates it (a changed match: builds a new finder); actions
+   * already running carry on.
+   */
+  private controlFor(config: RulesFile): Controller {
+    if (!this.controller) this.followControlConfig(config);
+    return this.controller!;
+  }
+
+  private followControlConfig(config: RulesFile): void {
+    const classes = processClasses(config);
+    const key = JSON.stringify(classes);
+    if (this.controller && key === this.classesKey) {
+      this.controller.updateConfig(config.control, this.workspace);
+      return;
+    }
+    // The old one is left to finish what it runs (its outcomes still arrive); only stop() closes.
+    this.classesKey = key;
+    const heartbeatOf = (trader: string) => {
+      const next = this.readModel(this.config).heartbeat(trader)?.value.next_poll_scheduled;
+      const ms = next ? Date.parse(next) : NaN;
+      return Number.isFinite(ms) ? ms : null;
+    };
+    this.controller = new Controller({
+      control: config.control,
+      workspace: this.workspace,
+      finder: this.options.finder ?? procFinder({ classes }),
+      nextPollDue: heartbeatOf,
+    });
   }
 
   private readModel(config: RulesFile): ReadModel {
@@ -106,6 +188,8 @@ export class Commands {
   async stop(): Promise<void> {
     await this.stopBot();
     this.botKey = null;
+    this.controller?.close();
+    this.controller = null;
   }
 
   private async stopBot(): Promise<void> {

@@ -3,6 +3,7 @@ import { Commands } from '../agent/Commands';
 import { Notifications } from '../agent/Notifications';
 import { MuteStore } from '../state/MuteStore';
 import { DEFAULT_STATE_PATH } from '../paths';
+import { resolveWorkspace } from '../config/loadRules';
 import { startAgent, type AgentCommandOptions } from './startAgent';
 
 export function addAgentOptions(command: Command): Command {
@@ -24,11 +25,11 @@ export function registerRunCommand(program: Command): void {
           notifications = new Notifications({ state, logger: agent.logger, mutes });
           await notifications.start(rules.config, agent.events$);
           commands = new Commands({ state, logger: agent.logger, mutes, fastReconnect: process.env.BARISTA_TEST_FAST_RECONNECT === '1' }, rules.config);
-          await commands.apply(rules.config);
+          await commands.apply(rules.config, resolveWorkspace(rules));
         },
         rulesApplied: async (agent, rules, change) => {
           if (change.sections.includes('notify')) await notifications?.restart(rules.config, agent.events$);
-          await commands?.apply(rules.config);
+          await commands?.apply(rules.config, resolveWorkspace(rules));
         },
         stop: async () => {
           await commands?.stop();

@@ -291,6 +291,7 @@ export const commandsSchema = z.strictObject({
       control: describe(principals.optional(), 'Who may start and stop the trader. Nobody by default.'),
     })
     .prefault({}),
+  confirm_timeout: describe(duration.prefault('60s'), 'How long the Confirm / Cancel buttons of a control command stay answerable; then they are disabled.'),
   rate: describe(
     z.strictObject({ burst: z.number().int().positive().default(4), per_second: z.number().positive().default(1) }).prefault({}),
     'Commands one user may send: a burst, then this many per second.',

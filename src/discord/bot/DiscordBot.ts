@@ -14,6 +14,7 @@ import {
   MessageFlags,
   Partials,
   type AutocompleteInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
   type Message,
@@ -24,9 +25,11 @@ import type { StateStore } from '../../state/StateStore';
 import type { CommandDispatcher, Prepared } from '../commands/CommandDispatcher';
 import type { CommandReply } from '../commands/CommandDefinition';
 import type { CommandRegistry } from '../commands/CommandRegistry';
+import type { AutocompleteKind } from '../commands/options';
 import { renderDenied } from '../render/commandReplies';
 import { redactMessage } from '../render/redactMessage';
-import { invocationFromInteraction, invocationFromMessage } from './invocations';
+import type { ButtonAnswer, ButtonPress } from '../commands/ControlActions';
+import { invocationFromInteraction, invocationFromMessage, pressFromInteraction } from './invocations';
 import { registerSlashCommands } from './slashRegistration';
 
 export interface DiscordBotOptions {
@@ -36,14 +39,24 @@ export interface DiscordBotOptions {
   dispatcher: CommandDispatcher;
   registry: CommandRegistry;
   /** Names to offer while a user types a trader or study option. */
-  suggest: (kind: 'trader' | 'study', typed: string) => string[];
+  suggest: (kind: AutocompleteKind, typed: string) => string[];
   state: StateStore;
   logger: Logger;
   /** Called for every rate-limit response the bot's REST client sees. */
   onRateLimited?: () => void;
   /** Tests shorten discord.js's 5 s identify throttle. */
   fastReconnect?: boolean;
+  /** Button presses (control confirmations) and the expiry of pending actions. */
+  buttons?: {
+    press(press: ButtonPress): ButtonAnswer;
+    expire(id: string): CommandReply | null;
+  };
+  /** How long an interaction's follow-ups are possible (Discord: 15 min); later outcomes go to the channel. */
+  interactionWindowMs?: number;
 }
+
+/** Follow-ups on an interaction work for 15 minutes; keep a margin. */
+const INTERACTION_WINDOW_MS = 14 * 60_000;
 
 /** Discord shows "The application did not respond" after 3 s. */
 const INTERACTION_DEADLINE_MS = 3000;
@@ -58,6 +71,7 @@ export class DiscordBot {
   private retryTimer: NodeJS.Timeout | null = null;
   private attempts = 0;
   private readonly loggedOnce = new Set<string>();
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: DiscordBotOptions) {}
 
@@ -69,6 +83,8 @@ export class DiscordBot {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const timer of this.expiryTimers.values()) clearTimeout(timer);
+    this.expiryTimers.clear();
     const client = this.client;
     this.client = null;
     await client?.destroy();
@@ -162,7 +178,8 @@ export class DiscordBot {
       if (prepared.kind === 'run' && prepared.slow && 'sendTyping' in message.channel) void message.channel.sendTyping().catch(() => undefined);
       const reply = prepared.kind === 'reply' ? prepared.reply : await prepared.run();
       // `!` replies cannot be ephemeral; everything else is the same reply.
-      await message.reply(this.editPayload(reply));
+      const sent = await message.reply(this.editPayload(reply));
+      if (reply.pending) this.expireLater(reply.pending, (expired) => sent.edit(this.editPayload(expired)));
     } catch (error) {
       this.options.logger.warn({ err: error, command: invocation.path.join(' ') }, 'discord bot: could not answer a message command');
     }
@@ -172,6 +189,7 @@ export class DiscordBot {
     try {
       if (interaction.isAutocomplete()) await this.onAutocomplete(interaction);
       else if (interaction.isChatInputCommand()) await this.onSlash(interaction);
+      else if (interaction.isButton()) await this.onButton(interaction);
     } catch (error) {
       const delayMs = Date.now() - interaction.createdTimestamp;
       if (error instanceof DiscordAPIError && error.code === UNKNOWN_INTERACTION) {
@@ -204,6 +222,76 @@ export class DiscordBot {
     const reply = await prepared.run();
     await interaction.reply(this.messagePayload(reply));
     this.noteLate(interaction);
+    if (reply.pending) this.expireLater(reply.pending, (expired) => interaction.editReply(this.editPayload(expired)));
+  }
+
+  /**
+   * A button: checked against the action barista stored (never trusted by itself). A refusal is
+   * told to the presser only; an answer updates the message, and a running action's outcome
+   * follows as a follow-up while the interaction lives, as a channel message after.
+   */
+  private async onButton(interaction: ButtonInteraction): Promise<void> {
+    const buttons = this.options.buttons;
+    if (!buttons) {
+      await interaction.reply(this.messagePayload({ message: renderDenied('this barista does not act on buttons'), ephemeral: true }));
+      return;
+    }
+    const answer = buttons.press(pressFromInteraction(interaction));
+    if (answer.kind === 'tell') {
+      await interaction.reply(this.messagePayload(answer.reply));
+      return;
+    }
+    const later = answer.later;
+    try {
+      await interaction.update(this.editPayload(answer.reply));
+      if (answer.reply.pending) this.expireLater(answer.reply.pending, (expired) => interaction.editReply(this.editPayload(expired)));
+    } finally {
+      if (later) void this.deliverLater(interaction, later);
+    }
+  }
+
+  private async deliverLater(interaction: ButtonInteraction, later: Promise<CommandReply>): Promise<void> {
+    const { logger } = this.options;
+    let reply: CommandReply;
+    try {
+      reply = await later;
+    } catch (error) {
+      logger.error({ err: error }, 'discord bot: a control action failed');
+      return;
+    }
+    if (this.stopped) return;
+    const window = this.options.interactionWindowMs ?? INTERACTION_WINDOW_MS;
+    if (Date.now() - interaction.createdTimestamp < window) {
+      try {
+        await interaction.followUp(this.editPayload(reply));
+        return;
+      } catch (error) {
+        logger.warn({ err: error }, 'discord bot: could not follow up on the interaction; posting the outcome in the channel');
+      }
+    }
+    try {
+      const channel = await this.client?.channels.fetch(interaction.channelId);
+      if (channel?.isSendable()) await channel.send(this.editPayload(reply));
+      else logger.warn({ channel: interaction.channelId }, 'discord bot: cannot post a control outcome in this channel');
+    } catch (error) {
+      logger.warn({ err: error }, 'discord bot: could not post a control outcome');
+    }
+  }
+
+  /** Disables a pending action's buttons once it expires (unless it was answered first). */
+  private expireLater(pending: { id: string; expiresAt: number }, edit: (reply: CommandReply) => Promise<unknown>): void {
+    const buttons = this.options.buttons;
+    if (!buttons || this.stopped) return;
+    const timer = setTimeout(
+      () => {
+        this.expiryTimers.delete(pending.id);
+        const expired = buttons.expire(pending.id);
+        if (expired) void edit(expired).catch((error: unknown) => this.options.logger.warn({ err: error }, 'discord bot: could not disable the buttons of an expired action'));
+      },
+      Math.max(0, pending.expiresAt - Date.now()) + 25,
+    );
+    timer.unref();
+    this.expiryTimers.set(pending.id, timer);
   }
 
   private async onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
@@ -233,6 +321,7 @@ export class DiscordBot {
     return {
       content: message.content ?? '',
       embeds: message.embeds,
+      ...(message.components ? { components: message.components } : {}),
       files: (reply.files ?? []).map((file) => ({ attachment: file.data, name: file.name })),
       allowedMentions: NO_PINGS,
     };

@@ -2,7 +2,8 @@
  * discord.js objects → neutral Invocations. With the bot's reply code, the only place that
  * reads discord.js messages and interactions.
  */
-import type { ChatInputCommandInteraction, CommandInteractionOption, GuildMember, Message } from 'discord.js';
+import type { ButtonInteraction, ChatInputCommandInteraction, CommandInteractionOption, GuildMember, Message } from 'discord.js';
+import type { ButtonPress } from '../commands/ControlActions';
 import type { Caller, Invocation, Place } from '../commands/Invocation';
 
 type MemberLike = GuildMember | { roles: string[] } | null | undefined;
@@ -59,6 +60,16 @@ export function invocationFromInteraction(interaction: ChatInputCommandInteracti
     caller: { userId: interaction.user.id, username: interaction.user.username, roleIds: roleIdsOf(interaction.member as MemberLike) },
     place: placeOf(interaction.guildId, interaction.channelId),
     transport: 'slash',
+    createdAt: interaction.createdTimestamp,
+  };
+}
+
+/** A button press, neutral: its custom_id (untrusted), who pressed it, where. */
+export function pressFromInteraction(interaction: ButtonInteraction): ButtonPress {
+  return {
+    customId: interaction.customId,
+    caller: { userId: interaction.user.id, username: interaction.user.username, roleIds: roleIdsOf(interaction.member as MemberLike) },
+    place: placeOf(interaction.guildId, interaction.channelId),
     createdAt: interaction.createdTimestamp,
   };
 }

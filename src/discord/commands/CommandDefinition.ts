@@ -5,7 +5,9 @@
 import type { CommandsConfig } from '../../config/schema';
 import type { RuntimeInfo } from '../../readModel/queries';
 import type { ReadModel } from '../../readModel/ReadModel';
+import type { AuditLog } from '../../state/AuditLog';
 import type { MuteStore } from '../../state/MuteStore';
+import type { ControlActions } from './ControlActions';
 import type { DiscordMessage } from '../DiscordMessage';
 import type { Caller, Place } from './Invocation';
 import type { ArgsOf, OptionSpec } from './options';
@@ -22,6 +24,10 @@ export interface CommandReply {
   files?: readonly ReplyFile[];
   /** Only the caller sees it (slash); `!` replies cannot be hidden. */
   ephemeral?: boolean;
+  /** The reply carries buttons of a pending action: the bot disables them once it expires. */
+  pending?: { id: string; expiresAt: number };
+  /** What the command's audit row says happened (default "answered"). */
+  auditOutcome?: string;
 }
 
 /** Everything a command may use: state through the read model, never Discord objects. */
@@ -37,6 +43,11 @@ export interface CommandContext {
   now(): number;
   /** The commands this caller may run (for /help). */
   visibleCommands(): readonly CommandDefinition[];
+  /** Control (plans, confirmations) and the audit log; absent where barista cannot act. */
+  control?: ControlActions;
+  audit?: AuditLog;
+  /** This invocation's audit row (commands that change something), for a pending action to settle later. */
+  auditId?: number | null;
 }
 
 export interface CommandDefinition<O extends readonly OptionSpec[] = readonly OptionSpec[]> {

@@ -63,7 +63,7 @@ export class CommandDispatcher {
     const parsed = parseArgs(command.options, args);
     if (!parsed.ok) return { kind: 'reply', reply: { message: renderUsage(usageOf(command.path, command.options, prefix), parsed.problem), ephemeral: true } };
     const auditId = command.access === 'canRead' ? null : this.audit(invocation, name, 'allowed', null);
-    const context = this.options.context(invocation, () => this.visibleTo(invocation));
+    const context = { ...this.options.context(invocation, () => this.visibleTo(invocation)), auditId };
     return {
       kind: 'run',
       command,
@@ -71,7 +71,7 @@ export class CommandDispatcher {
       run: async () => {
         try {
           const reply = await command.run(context, parsed.args as never);
-          if (auditId !== null) this.options.audit.settle(auditId, 'answered');
+          if (auditId !== null) this.options.audit.settle(auditId, reply.auditOutcome ?? 'answered');
           return reply;
         } catch (error) {
           const ref = randomBytes(4).toString('hex');

@@ -5,6 +5,8 @@
 import { parseDuration } from '../../config/duration';
 import type { RawArgs } from './Invocation';
 
+export type AutocompleteKind = 'trader' | 'study' | 'controlled' | 'worker';
+
 interface OptionBase<N extends string> {
   name: N;
   description: string;
@@ -21,8 +23,8 @@ export interface StringOption<N extends string = string> extends OptionBase<N> {
   kind: 'string';
   maxLength?: number;
   choices?: readonly string[];
-  /** Offer names from state while the user types. */
-  autocomplete?: 'trader' | 'study';
+  /** Offer names while the user types: traders and studies from state, controllable traders and training workers from control. */
+  autocomplete?: AutocompleteKind;
   /** `!` form: takes the rest of the line (only the last option). */
   rest?: boolean;
 }

@@ -259,7 +259,8 @@ export function fitToDiscordLimits(draft: MessageDraft): DiscordMessage[] {
     ...(index === 0 && content !== undefined ? { content } : {}),
     ...(index === 0 && content === undefined && embeds.length === 0 ? { content: PLACEHOLDER } : {}),
     embeds,
-    ...(index === groups.length - 1 && components.length > 0 ? { components } : {}),
+    // Given but empty: an edit that takes the buttons away (Discord keeps them when left out).
+    ...(index === groups.length - 1 && draft.components ? { components } : {}),
     ...(flags !== 0 ? { flags } : {}),
     allowed_mentions: { parse: [] },
   }));

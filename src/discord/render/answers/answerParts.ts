@@ -50,7 +50,7 @@ export function fitOneMessage(draft: MessageDraft): DiscordMessage {
   }
   const first = messages[0];
   const components = draft.components ? fitComponents(draft.components) : [];
-  return { content: CUT_NOTE, embeds: kept, ...(components.length > 0 ? { components } : {}), ...(first.flags !== undefined ? { flags: first.flags } : {}), allowed_mentions: { parse: [] } };
+  return { content: CUT_NOTE, embeds: kept, ...(draft.components ? { components } : {}), ...(first.flags !== undefined ? { flags: first.flags } : {}), allowed_mentions: { parse: [] } };
 }
 
 /** An untrusted name for markdown: one line, cut, escaped, never blank. */
