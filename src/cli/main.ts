@@ -9,6 +9,7 @@ import { CliExit, EXIT_FAILURE } from './loadConfigForCli';
 import { registerRulesCommand } from './rulesTestCommand';
 import { registerRunCommand } from './runCommand';
 import { registerStatusCommand } from './statusCommand';
+import { registerAuditCommand } from './auditCommand';
 
 export function buildProgram(): Command {
   const program = new Command('barista')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerRulesCommand(program);
   registerEventsCommand(program);
   registerStatusCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 
