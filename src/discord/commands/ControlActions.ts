@@ -192,7 +192,7 @@ export class ControlActions {
         at: this.now(),
         userId: press.caller.userId,
         userTag: press.caller.username,
-        command: `${command} (button)`,
+        command: command === 'button' ? command : `${command} (button)`,
         args: JSON.stringify({ button: press.customId.slice(0, 120), ...(action ? { requester: action.userTag } : {}) }),
         place: describePlace(press.place),
         decision,

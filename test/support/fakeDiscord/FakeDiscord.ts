@@ -325,9 +325,17 @@ export class FakeDiscord {
     return this.world.autocomplete(name, options, user, place);
   }
 
-  /** A user clicks a button (by custom_id) on a message: INTERACTION_CREATE type 3. A missing, disabled or link button throws. */
-  clickButton(message: FakeMessage | string, customId: string, user?: string | FakeUser): FakeInteraction {
-    return this.world.clickButton(message, customId, user);
+  /**
+   * A user clicks a button (by custom_id) on a message: INTERACTION_CREATE type 3. A missing, disabled or link button throws,
+   * unless `crafted` (a modified client sending any custom_id, or pressing a button that is disabled or gone).
+   */
+  clickButton(message: FakeMessage | string, customId: string, user?: string | FakeUser, options: { crafted?: boolean } = {}): FakeInteraction {
+    return this.world.clickButton(message, customId, user, options);
+  }
+
+  /** The same INTERACTION_CREATE delivered again (a gateway replay): same id, same token. */
+  redeliver(interaction: FakeInteraction): void {
+    this.dispatch('INTERACTION_CREATE', interaction.payload);
   }
 
   /** A user writes to the bot in their DM: MESSAGE_CREATE (no guild_id) to clients with the DirectMessages intent, content always visible. */

@@ -490,13 +490,14 @@ export class FakeWorld {
   }
 
   /** A user clicks a button on a message: INTERACTION_CREATE type 3. Throws for a button Discord's client would not let them click. */
-  clickButton(messageRef: FakeMessage | string, customId: string, userRef?: string | FakeUser): FakeInteraction {
+  clickButton(messageRef: FakeMessage | string, customId: string, userRef?: string | FakeUser, options: { crafted?: boolean } = {}): FakeInteraction {
     const id = typeof messageRef === 'string' ? messageRef : messageRef.id;
     const message = this.messages.find((m) => m.id === id);
     if (!message || message.deleted) throw new Error(`FakeDiscord: no message ${id} to click on`);
     const button = messageButtons(message.components).find((b) => b.custom_id === customId);
-    if (!button) throw new Error(`FakeDiscord: message ${id} has no button "${customId}" (it has ${messageButtons(message.components).map((b) => String(b.custom_id ?? b.url)).join(', ') || 'none'})`);
-    if (button.disabled === true) throw new Error(`FakeDiscord: button "${customId}" is disabled`);
+    // crafted: a modified client sends whatever custom_id it likes, on any message it can see.
+    if (!button && !options.crafted) throw new Error(`FakeDiscord: message ${id} has no button "${customId}" (it has ${messageButtons(message.components).map((b) => String(b.custom_id ?? b.url)).join(', ') || 'none'})`);
+    if (button?.disabled === true && !options.crafted) throw new Error(`FakeDiscord: button "${customId}" is disabled`);
     const user = this.user(userRef);
     const dm = this.dmChannelById(message.channel_id);
     if (dm && dm.userId !== user.id) throw new Error(`FakeDiscord: ${user.username} cannot see a DM of another user`);
