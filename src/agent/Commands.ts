@@ -19,6 +19,8 @@ import type { MuteStore } from '../state/MuteStore';
 import { PendingActionStore } from '../state/PendingActionStore';
 import type { StateStore } from '../state/StateStore';
 import { Controller, procFinder, type ProcessFinder } from '../control';
+import { AlertButtons } from '../discord/commands/AlertButtons';
+import { buttonRouter } from '../discord/commands/buttons';
 import { ControlActions } from '../discord/commands/ControlActions';
 import type { AutocompleteKind } from '../discord/commands/options';
 
@@ -120,7 +122,7 @@ export class Commands {
       dispatcher,
       registry,
       suggest: (kind, typed) => suggestNames(this.namesFor(kind, readModel()), typed),
-      buttons: control,
+      buttons: buttonRouter(control, new AlertButtons({ control, mutes, audit, config: () => this.config.commands })),
       ...(this.options.interactionWindowMs !== undefined ? { interactionWindowMs: this.options.interactionWindowMs } : {}),
       state,
       logger,

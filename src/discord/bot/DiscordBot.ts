@@ -237,8 +237,9 @@ export class DiscordBot {
       return;
     }
     const answer = buttons.press(pressFromInteraction(interaction));
-    if (answer.kind === 'tell') {
+    if (answer.kind === 'tell' || answer.kind === 'reply') {
       await interaction.reply(this.messagePayload(answer.reply));
+      if (answer.reply.pending) this.expireLater(answer.reply.pending, (expired) => interaction.editReply(this.editPayload(expired)));
       return;
     }
     const later = answer.later;

@@ -32,7 +32,12 @@ export interface ButtonPress {
 /** What to do with a press: tell the presser only, or update the message (and later post the outcome). */
 export type ButtonAnswer =
   | { kind: 'tell'; reply: CommandReply }
+  /** A new message in answer to the press (e.g. an alert's restart question, with its own buttons). */
+  | { kind: 'reply'; reply: CommandReply }
   | { kind: 'update'; reply: CommandReply; later?: Promise<CommandReply> };
+
+/** Who asks, where, and their audit row: a command's context, or an alert button's press. */
+export type Asker = Pick<CommandContext, 'caller' | 'place' | 'auditId'>;
 
 export interface ControlActionsOptions {
   /** The current Controller (a rules edit may replace it). */
@@ -68,7 +73,7 @@ export class ControlActions {
    * The answer to a control command: a question with buttons for a plan, a pick for several
    * processes, the usage line for a name that is not one, or why not.
    */
-  offer(context: CommandContext, command: string, planned: Plan | Refusal, usage: string): CommandReply {
+  offer(context: Asker, command: string, planned: Plan | Refusal, usage: string): CommandReply {
     if (planned.refused) {
       if (planned.code === 'ambiguous' && planned.trader && planned.candidates?.length && (planned.action === 'stop' || planned.action === 'restart')) {
         const pick: PickPlan = { action: planned.action, trader: planned.trader, pids: planned.candidates.map((c) => c.pid) };
@@ -86,7 +91,7 @@ export class ControlActions {
     };
   }
 
-  private create(context: CommandContext, command: string, kind: 'confirm' | 'pick', plan: unknown): PendingAction {
+  private create(context: Asker, command: string, kind: 'confirm' | 'pick', plan: unknown): PendingAction {
     return this.options.pending.create({
       kind,
       command,
@@ -181,12 +186,12 @@ export class ControlActions {
     });
   }
 
-  private refuse(press: ButtonPress, command: string, action: PendingAction | null, reason: string): ButtonAnswer {
+  refuse(press: ButtonPress, command: string, action: PendingAction | null, reason: string): ButtonAnswer {
     this.record(press, command, 'denied', reason, action);
     return { kind: 'tell', reply: { message: renderButtonRefused(reason), ephemeral: true } };
   }
 
-  private record(press: ButtonPress, command: string, decision: 'allowed' | 'denied', outcome: string, action?: PendingAction | null): number | null {
+  record(press: ButtonPress, command: string, decision: 'allowed' | 'denied', outcome: string | null, action?: PendingAction | null): number | null {
     return this.safely(() =>
       this.options.audit.record({
         at: this.now(),

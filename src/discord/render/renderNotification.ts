@@ -5,6 +5,7 @@
  */
 import type { Notification } from '../../streams/notify/Notification';
 import { SUPPRESS_NOTIFICATIONS, type DiscordEmbed, type DiscordMessage } from '../DiscordMessage';
+import { alertButtons } from './alertButtons';
 import { fitToDiscordLimits } from './discordLimits';
 import { renderGroupEmbeds, type GroupRenderOptions } from './renderGroup';
 import { renderEventEmbed } from './singleEventEmbed';
@@ -22,5 +23,7 @@ export function renderNotification(notification: Notification, options: RenderOp
   if (events.length === 0) embeds = [{ title: 'ℹ️ Nothing to report', description: 'This notification held no events.' }];
   else if (events.length === 1) embeds = [renderEventEmbed(events[0])];
   else embeds = renderGroupEmbeds(events, labels, options);
-  return fitToDiscordLimits({ embeds, ...(notification.silent ? { flags: SUPPRESS_NOTIFICATIONS } : {}) });
+  // Buttons for bot channels (webhook sinks leave them out).
+  const components = alertButtons(events);
+  return fitToDiscordLimits({ embeds, ...(notification.silent ? { flags: SUPPRESS_NOTIFICATIONS } : {}), ...(components.length ? { components } : {}) });
 }

@@ -33,8 +33,10 @@ export class WebhookSink implements Sink {
   }
 
   send(message: DiscordMessage, _options: { nonce: string }): Promise<SendOutcome> {
+    // Webhook messages stay without buttons: nobody could press them to any effect.
+    const { components: _buttons, ...rest } = message;
     const body = {
-      ...message,
+      ...rest,
       // Never ping, even if a caller forgot.
       allowed_mentions: message.allowed_mentions ?? { parse: [] },
       ...(this.username ? { username: this.username } : {}),

@@ -11,6 +11,7 @@ import { parseRules } from '../../../src/config/loadRules';
 import type { RulesFile } from '../../../src/config/schema';
 import { procFinder } from '../../../src/control';
 import { liveness, readStat } from '../../../src/control/procfs';
+import { renderNotification } from '../../../src/discord/render';
 import { createLogger } from '../../../src/logging/logger';
 import { AuditLog, type AuditRow } from '../../../src/state/AuditLog';
 import { MuteStore } from '../../../src/state/MuteStore';
@@ -337,5 +338,52 @@ describe('control from Discord', () => {
     const refused = fake.slash('audit', {}, 'bob');
     expect(JSON.stringify((await tell(refused, "bob's /audit")).data)).toContain('commands.allow.control');
     expect(traderPids()).toEqual([]);
+  }, 30_000);
+
+  it('acts on the buttons of an alert sent as the bot: Mute 1 h for who may mute, Restart trader through the same confirmation', async () => {
+    const { fake, audit } = await startBot();
+    // A trader to restart, started through control.
+    const start = await question(fake.slash('trader start', {}, 'alice'), 'start question');
+    const startPress = fake.clickButton(start, confirmId(start), 'alice');
+    await waitFor(() => startPress.followups[0], { what: 'started', timeoutMs: 10_000 });
+    const [oldPid] = traderPids();
+
+    // The alert as the notification pipeline renders it, posted into a channel as the bot.
+    const stale = { id: 'ev1', type: 'trader.stale', severity: 'warning' as const, at: new Date().toISOString(), source: 'heartbeats', subject: 'trial250', fields: {} };
+    const [body] = renderNotification({ channel: 'alerts', route: 0, groupKey: 'k', groupLabels: {}, events: [stale], silent: false });
+    const general = fake.channel('general');
+    const response = await fetch(`${fake.apiBase}/v10/channels/${general.id}/messages`, { method: 'POST', headers: { authorization: `Bot ${fake.botToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(response.status).toBe(200);
+    const alert = fake.botMessages('general').find((m) => buttons(m).some((b) => b.label === 'Restart trader'))!;
+    const muteId = buttons(alert).find((b) => b.label === 'Mute 1 h')!.custom_id;
+    const restartId = buttons(alert).find((b) => b.label === 'Restart trader')!.custom_id;
+
+    const bobMute = fake.clickButton(alert, muteId, 'bob');
+    expect(JSON.stringify((await tell(bobMute, "bob's mute")).data)).toContain('commands.allow.mute');
+    const aliceMute = fake.clickButton(alert, muteId, 'alice');
+    expect(JSON.stringify((await tell(aliceMute, "alice's mute")).data)).toMatch(/Mute #1 by alice/);
+    expect(new MuteStore(state!).listActive()).toEqual([expect.objectContaining({ matcher: { type: 'trader.stale', subject: 'trial250' }, createdBy: 'alice' })]);
+
+    const bobRestart = fake.clickButton(alert, restartId, 'bob');
+    expect(JSON.stringify((await tell(bobRestart, "bob's restart")).data)).toContain('commands.allow.control');
+    expect(traderPids()).toEqual([oldPid]);
+    const aliceRestart = fake.clickButton(alert, restartId, 'alice');
+    const q = await waitFor(() => (aliceRestart.original && buttons(aliceRestart.original).length ? aliceRestart.original : undefined), { what: 'the restart question' });
+    expect(q.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(text(q)).toContain(`Restart trial250: Send SIGINT to trial250 (pid ${oldPid}`);
+    const confirm = fake.clickButton(q, confirmId(q), 'alice');
+    const outcome = await waitFor(() => confirm.followups[0], { what: 'the restart outcome', timeoutMs: 15_000 });
+    expect(text(outcome)).toContain(`trial250 (pid ${oldPid}) exited`);
+    expect(text(outcome)).toMatch(/trial250 started: pid \d+/);
+    expect(traderPids()).toHaveLength(1);
+    expect(traderPids()).not.toContain(oldPid);
+    expect(rowsOf(audit)).toEqual(
+      expect.arrayContaining([
+        ['bob', 'mute (button)', 'denied', 'muting needs commands.allow.mute (nobody is listed by default)'],
+        ['alice', 'mute (button)', 'allowed', 'mute #1 on {"type":"trader.stale","subject":"trial250"} for 1h'],
+        ['bob', 'trader restart (button)', 'denied', 'control needs commands.allow.control (nobody is listed by default)'],
+        ['alice', 'trader restart (button)', 'allowed', 'confirmed; stop exited, start started'],
+      ]),
+    );
   }, 30_000);
 });

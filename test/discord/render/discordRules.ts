@@ -5,10 +5,11 @@
  * code fences are balanced in every string.
  */
 import { SUPPRESS_NOTIFICATIONS } from '../../../src/discord/DiscordMessage';
+import { checkComponents } from '../../support/fakeDiscord/validateComponents';
 
 export const LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, author: 256, total: 6000, embeds: 10, content: 2000 };
 
-const MESSAGE_KEYS = new Set(['content', 'embeds', 'flags', 'allowed_mentions']);
+const MESSAGE_KEYS = new Set(['content', 'embeds', 'flags', 'allowed_mentions', 'components']);
 const EMBED_KEYS = new Set(['title', 'description', 'url', 'color', 'timestamp', 'fields', 'footer', 'author', 'image']);
 const FIELD_KEYS = new Set(['name', 'value', 'inline']);
 // Discord strips these; a value of only these is "empty" (400).
@@ -52,6 +53,8 @@ export function discordRuleViolations(message: unknown, options: RuleOptions = {
   const mentions = message.allowed_mentions;
   if (!isObject(mentions) || !Array.isArray(mentions.parse) || mentions.parse.length !== 0 || Object.keys(mentions).length !== 1) problems.push('allowed_mentions is not { parse: [] }');
   if (message.flags !== undefined && (!Number.isInteger(message.flags) || ((message.flags as number) & ~(4 | SUPPRESS_NOTIFICATIONS)) !== 0)) problems.push(`flags ${String(message.flags)} not allowed`);
+  // Buttons (bot messages): the fake Discord's own component rules.
+  if (message.components !== undefined) checkComponents(message.components, (at, code, text) => void problems.push(`${at.join('.')}: ${code} ${text}`));
   text('content', message.content, LIMITS.content, false);
   const hasContent = typeof message.content === 'string' && !BLANK.test(message.content);
 
