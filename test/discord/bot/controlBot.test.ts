@@ -386,4 +386,16 @@ describe('control from Discord', () => {
       ]),
     );
   }, 30_000);
+
+  it('checks the presser against the rules in force: a user removed from allow.control by a rules edit can no longer confirm', async () => {
+    const { fake, audit } = await startBot();
+    const q = await question(fake.slash('trader start', {}, 'alice'), 'the question');
+    const edited = rules(fake, '60s');
+    edited.commands.allow.control = { users: [], roles: [fake.roleId('ops')] };
+    await commands!.apply(edited);
+    const press = fake.clickButton(q, confirmId(q), 'alice');
+    expect(JSON.stringify((await tell(press, 'press after the edit')).data)).toContain('commands.allow.control');
+    expect(traderPids()).toEqual([]);
+    expect(rowsOf(audit, 1)).toEqual([['alice', 'trader start (button)', 'denied', 'control needs commands.allow.control (nobody is listed by default)']]);
+  }, 30_000);
 });
