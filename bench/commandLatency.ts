@@ -19,6 +19,7 @@
  * barista's per-user command rate: this measures the bot, not Discord's pacing.
  * BENCH_QUICK: 300 commands instead of 1,000.
  */
+import { validOptionValue } from '../test/support/commandArgs';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -43,19 +44,7 @@ interface Ask {
   args: Array<[string, string | number]>;
 }
 
-function validValue(option: OptionSpec): string | number {
-  switch (option.kind) {
-    case 'integer':
-      return Math.max(option.min ?? 1, Math.min(option.max ?? 5, 5));
-    case 'duration':
-      return '2h';
-    case 'string':
-      if (option.choices?.length) return option.choices[0]!;
-      if (option.autocomplete === 'trader') return 'trial250';
-      if (option.name === 'match') return 'trade.*';
-      return 'bench';
-  }
-}
+const validValue = (option: OptionSpec): string | number => validOptionValue(option, 'bench');
 
 /** Every command of the registry with its required options (and the optional ones before them) filled in. */
 function asks(): Ask[] {

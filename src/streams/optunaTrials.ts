@@ -5,6 +5,7 @@
  * best improved. Only changes after barista first saw the storage are announced. The SQLite
  * reader and the journal replay both produce an OptunaSnapshot, so both give the same events.
  */
+import type { TrialRecord } from '../state/TrialHistoryStore';
 import type { EventDraft } from '../model/BaristaEvent';
 import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial, type RawTrialDetails, type TrialProgress } from '../watchers/optunaRecords';
 
@@ -268,17 +269,12 @@ export interface TrialEventDraft {
   idParts: (string | number)[];
 }
 
-/** A trial seen finished by this poll, news or not (the trial history keeps them all). */
-export interface FinishedTrial {
-  study: string;
-  number: number;
-  state: string;
-  /** First objective; null when it has none or it is not finite. */
-  value: number | null;
-  /** Epoch ms, reading the worker's naive times as barista's local time (same host). */
-  startedAt: number | null;
-  finishedAt: number | null;
-}
+/**
+ * A trial seen finished by this poll, news or not: a row of the trial history, which keeps them
+ * all (value: the first objective, null when none or not finite; times in epoch ms, reading the
+ * worker's naive times as barista's local time — same host).
+ */
+export type FinishedTrial = TrialRecord;
 
 export interface PollOutcome {
   view: OptunaView;

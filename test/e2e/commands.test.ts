@@ -23,6 +23,7 @@ import type { OptionSpec } from '../../src/discord/commands/options';
 import { formatMoney, formatObjective, formatQuantity } from '../../src/discord/render/formatValues';
 import { copySample } from '../fixtures/optuna/optunaFixture';
 import { BaristaProcess } from '../support/baristaProcess';
+import { validOptionValue } from '../support/commandArgs';
 import { decodePng } from '../support/decodePng';
 import { tradesIn, type MessageBody } from '../support/deliveredTrades';
 import { FakeDiscord, type FakeCommand, type FakeInteraction, type FakeMessage, type RecordedRequest } from '../support/fakeDiscord';
@@ -129,17 +130,7 @@ function validValue(command: CommandDefinition, option: OptionSpec, mutes: MuteI
     if (id === undefined) throw new Error('no mute to remove: /mute must run before /unmute');
     return id;
   }
-  switch (option.kind) {
-    case 'integer':
-      return Math.max(option.min ?? 1, Math.min(option.max ?? 5, 5));
-    case 'duration':
-      return '2h';
-    case 'string':
-      if (option.choices?.length) return option.choices[0]!;
-      if (option.autocomplete === 'trader') return 'trial250';
-      if (option.name === 'match') return 'trade.*';
-      return 'e2e';
-  }
+  return validOptionValue(option, 'e2e');
 }
 
 /** Values for the options up to the last required one (a `!` command's words are positional). */

@@ -139,18 +139,21 @@ describe('queries on catalogue-written state', () => {
     expect(mutesAnswer(model).mutes).toEqual([]);
   });
 
-  it('24 h P&L: null with less than 24 h of history, against the last point at or before 24 h ago with it', () => {
+  it('24 h P&L: null with less than 24 h of history, else against the last point at or before 24 h before the last bar', () => {
     for (let h = 0; h <= 20; h += 1) bar(T0 + h * HOUR, 1000 + h);
     const short = portfolioAnswer(new ReadModel(state, () => T0 + 20 * HOUR));
     expect(short).toMatchObject({ kind: 'portfolio', totals: { total: 1020, pnl24h: null, pnlSinceStart: { amount: 20, percent: 2, since: T0 } } });
 
     for (let h = 21; h <= 30; h += 1) bar(T0 + h * HOUR + 30 * 60_000, 1000 + h);
     const now = T0 + 30 * HOUR + 40 * 60_000;
-    // 24 h before now is T0 + 6h40m: the last point at or before it is the bar of T0 + 6 h (1006).
+    // 24 h before the last bar (T0 + 30h30m) is T0 + 6h30m: the last point at or before it is the bar of T0 + 6 h (1006).
     const long = portfolioAnswer(new ReadModel(state, () => now));
     if (long.kind !== 'portfolio') throw new Error(long.kind);
     expect(long.totals.pnl24h?.amount).toBe(1030 - 1006);
     expect(long.totals.pnl24h?.percent).toBeCloseTo((24 / 1006) * 100, 10);
+    // A trader whose bars stopped a week ago: still its last day's change, not 0 against the wall clock.
+    const later = portfolioAnswer(new ReadModel(state, () => now + 7 * 24 * HOUR));
+    expect(later.kind === 'portfolio' && later.totals.pnl24h?.amount).toBe(1030 - 1006);
   });
 
   it('a cached value of the wrong shape reads as absent with one warning, never a crash', () => {

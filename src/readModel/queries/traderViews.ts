@@ -71,13 +71,17 @@ export function traderProcessView(model: ReadModel, trader: string): TraderProce
 
 const change = (now: number, then: number) => ({ amount: now - then, percent: then !== 0 ? ((now - then) / Math.abs(then)) * 100 : 0 });
 
-/** Totals from the trader's last bar; P&L against its first known point and the last point at or before 24 h ago. */
+/**
+ * Totals from the trader's last bar; P&L against its first known point and against the last point
+ * at or before 24 h before that bar (the trader's own day: a trader whose bars stopped a week ago
+ * shows its last day's change, not a "0.00 % in 24 h" measured against the wall clock).
+ */
 export function portfolioTotals(model: ReadModel, trader: string): PortfolioTotals | null {
   const snapshot = model.portfolio(trader)?.value;
   if (!snapshot) return null;
   const at = Date.parse(snapshot.at);
   const first = model.equity.first(trader);
-  const dayAgo = model.equity.atOrBefore(trader, model.now() - DAY_MS);
+  const dayAgo = model.equity.atOrBefore(trader, at - DAY_MS);
   return {
     trader,
     at,

@@ -8,6 +8,7 @@ import { Commands } from '../../../src/agent/Commands';
 import { parseRules } from '../../../src/config/loadRules';
 import type { RulesFile } from '../../../src/config/schema';
 import { createLogger } from '../../../src/logging/logger';
+import { CATALOGUE, writeCache } from '../../../src/readModel/catalogue';
 import { AuditLog } from '../../../src/state/AuditLog';
 import { MuteStore } from '../../../src/state/MuteStore';
 import { StateStore } from '../../../src/state/StateStore';
@@ -43,8 +44,8 @@ interface Started {
   logs: string[];
 }
 
-async function startBot(commandsYaml: string, fakeOptions: Parameters<typeof FakeDiscord.start>[0] = {}): Promise<Started> {
-  fake = await FakeDiscord.start(fakeOptions);
+async function startBot(commandsYaml: string, fakeOptions: Parameters<typeof FakeDiscord.start>[0] = {}, existing?: FakeDiscord): Promise<Started> {
+  fake = existing ?? (await FakeDiscord.start(fakeOptions));
   state = StateStore.open({ path: path.join(tempDir(), 'state.db') });
   const logs: string[] = [];
   const logger = createLogger({ format: 'json', level: 'debug', destination: { write: (line: string) => void logs.push(line) } as never });
@@ -52,7 +53,7 @@ async function startBot(commandsYaml: string, fakeOptions: Parameters<typeof Fak
   commands = new Commands({ state, logger, mutes, fastReconnect: true }, rules(fake, commandsYaml));
   await commands.apply(rules(fake, commandsYaml));
   const registered = fake;
-  await waitFor(() => registered.commands().length > 0, { what: 'slash commands registered' });
+  await waitFor(() => registered.commands().length + registered.commands({ guild: true }).length > 0, { what: 'slash commands registered' });
   return { fake: registered, mutes, audit: new AuditLog(state), logs };
 }
 
@@ -124,6 +125,20 @@ describe('command bot', () => {
     const human = fake.userSays('general', '!help', 'alice');
     await waitFor(() => fake.botMessages('general').find((m) => m.message_reference?.message_id === human.id));
     expect(fake.botMessages('general').filter((m) => m.message_reference?.message_id !== human.id)).toHaveLength(0);
+  });
+
+  it('registers in the configured guild when commands.guilds is set, and autocompletes trader names from state', async () => {
+    fake = await FakeDiscord.start({});
+    const { guildId } = fake;
+    const started = await startBot(`  guilds: ["${guildId}"]\n`, {}, fake);
+    expect(started.fake.commands({ guild: true }).map((c) => c.name)).toContain('portfolio');
+    expect(started.fake.commands()).toEqual([]);
+    writeCache(state!, CATALOGUE.portfolio.of('trial250'), { at: '2026-02-09T10:00:00.000Z', cash: 100, total: 500, reward: 0, holdings: {}, prices: {} } as never, null);
+    writeCache(state!, CATALOGUE.portfolio.of('trial91'), { at: '2026-02-09T10:00:00.000Z', cash: 100, total: 400, reward: 0, holdings: {}, prices: {} } as never, null);
+    const typed = started.fake.autocomplete('portfolio', [{ name: 'trader', type: 3, value: '25', focused: true }], 'alice');
+    expect(await started.fake.waitForChoices(typed)).toEqual([{ name: 'trial250', value: 'trial250' }]);
+    const all = started.fake.autocomplete('portfolio', [{ name: 'trader', type: 3, value: '', focused: true }], 'alice');
+    expect((await started.fake.waitForChoices(all)).map((c) => c.value)).toEqual(['trial250', 'trial91']);
   });
 
   it('keeps slash commands working when Discord refuses the Message Content intent (4014), and says so once', async () => {

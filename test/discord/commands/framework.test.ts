@@ -1,8 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseRules } from '../../../src/config/loadRules';
 import type { CommandsConfig } from '../../../src/config/schema';
+import { CommandDispatcher } from '../../../src/discord/commands/CommandDispatcher';
 import { defineCommand } from '../../../src/discord/commands/CommandDefinition';
+import { createLogger } from '../../../src/logging/logger';
+import { AuditLog } from '../../../src/state/AuditLog';
+import { StateStore } from '../../../src/state/StateStore';
 import { CommandRegistry } from '../../../src/discord/commands/CommandRegistry';
 import type { Caller, Invocation, Place } from '../../../src/discord/commands/Invocation';
 import { duration, integer, parseArgs, string, usageOf } from '../../../src/discord/commands/options';
@@ -186,5 +191,31 @@ describe('the shipped command list', () => {
     expect(COMMANDS).toHaveLength(files.length);
     const documented = [...readFileSync(path.join(root, 'README.md'), 'utf8').matchAll(/^\| `\/([a-z]+(?: [a-z]+)?)[^`]*` \| `!/gm)].map((m) => m[1]).sort();
     expect(documented).toEqual(COMMANDS.map((c) => c.path.join(' ')).sort());
+  });
+});
+
+describe('the dispatcher', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'barista-dispatch-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers an internal error with a reference only, and logs the detail under that reference', async () => {
+    const state = StateStore.open({ path: path.join(dir, 'state.db') });
+    try {
+      const logged: string[] = [];
+      const logger = createLogger({ format: 'json', destination: { write: (line: string) => void logged.push(line) } });
+      const broken = defineCommand({ path: ['broken'], description: 'fails', options: [], access: 'canRead', run: () => { throw new Error('secret detail /etc/shadow'); } });
+      const config = commandsConfig();
+      const dispatcher = new CommandDispatcher({ registry: new CommandRegistry([broken]), audit: new AuditLog(state), logger, config: () => config, context: () => ({}) as never });
+      const prepared = dispatcher.prepare({ path: ['broken'], args: words(), caller: { userId: '1', username: 'u', roleIds: [] }, place: { kind: 'guild', guildId: '300000000000000001', channelId: '2' }, transport: 'prefix', createdAt: 0 });
+      if (prepared.kind !== 'run') throw new Error(prepared.kind);
+      const reply = await prepared.run();
+      const text = JSON.stringify(reply.message);
+      const ref = /ref `([0-9a-f]{8})`/.exec(text)?.[1];
+      expect(ref).toBeDefined();
+      expect(text).not.toContain('shadow');
+      expect(logged.some((line) => line.includes(ref!) && line.includes('secret detail'))).toBe(true);
+    } finally {
+      state.close();
+    }
   });
 });

@@ -275,6 +275,15 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
       },
     },
     {
+      // "Bot is typing…" (channel.sendTyping()): 204, nothing to record but the request itself.
+      method: 'POST',
+      pattern: new RegExp(`^/channels/${ID}/typing$`),
+      template: 'POST /channels/:id/typing',
+      auth: 'bot',
+      bucket: (p) => other('POST /channels/:id/typing', p[0]),
+      handle: ({ params }) => (messageChannel(params[0]!) ? { status: 204 } : discordError(404, DISCORD_ERROR.unknownChannel)),
+    },
+    {
       // Opens (or returns) the DM channel with a user: what user.createDM() / user.send() call first.
       method: 'POST',
       pattern: /^\/users\/@me\/channels$/,

@@ -101,6 +101,26 @@ const backgroundPlugin: Plugin = {
 };
 
 /** Common options: no animation, no responsiveness, device pixel ratio 1, the theme's text. */
+/** Title, subtitle and legend as both charts show them (a series with no points has no legend entry). */
+export function headerPlugins(title: string, subtitle: string) {
+  return {
+    title: { display: true, text: title, color: THEME.text, font: font(18, 'bold'), padding: { top: 4, bottom: 2 } },
+    subtitle: { display: true, text: subtitle, color: THEME.mutedText, font: font(13), padding: { bottom: 6 } },
+    legend: {
+      display: true,
+      position: 'top' as const,
+      align: 'end' as const,
+      labels: {
+        color: THEME.text,
+        font: font(12),
+        usePointStyle: true,
+        boxHeight: 8,
+        filter: (item: { datasetIndex?: number }, data: { datasets: Array<{ data: unknown[] }> }) => (item.datasetIndex === undefined ? true : data.datasets[item.datasetIndex]!.data.length > 0),
+      },
+    },
+  };
+}
+
 export function baseOptions(): NonNullable<ChartConfiguration['options']> {
   return {
     animation: false,

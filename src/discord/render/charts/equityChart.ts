@@ -4,7 +4,7 @@
  */
 import type { ChartConfiguration, ScatterDataPoint } from 'chart.js';
 import type { EquitySeriesAnswer } from '../../../readModel/answers';
-import { baseOptions, chartSize, font, renderChartImage, renderMessageImage, THEME, type ChartImage, type ChartOptions } from './chartCanvas';
+import { baseOptions, chartSize, font, headerPlugins, renderChartImage, renderMessageImage, THEME, type ChartImage, type ChartOptions } from './chartCanvas';
 import {
   downsampleMinMax,
   drawdownPercent,
@@ -193,27 +193,7 @@ export async function equityChartImage(answer: EquitySeriesAnswer, options?: Cha
         },
       },
       plugins: {
-        title: { display: true, text: title, color: THEME.text, font: font(18, 'bold'), padding: { top: 4, bottom: 2 } },
-        subtitle: {
-          display: true,
-          text: `${count(points.length, 'bar')} · ${count(tradeCount, 'trade')} · max drawdown ${maxDrawdown.toFixed(2)} %`,
-          color: THEME.mutedText,
-          font: font(13),
-          padding: { bottom: 6 },
-        },
-        legend: {
-          display: true,
-          position: 'top',
-          align: 'end',
-          labels: {
-            color: THEME.text,
-            font: font(12),
-            usePointStyle: true,
-            boxHeight: 8,
-            // A series with nothing in it has no entry (no ▲ in the legend of a chart without buys).
-            filter: (item, data) => (item.datasetIndex === undefined ? true : data.datasets[item.datasetIndex].data.length > 0),
-          },
-        },
+        ...headerPlugins(title, `${count(points.length, 'bar')} · ${count(tradeCount, 'trade')} · max drawdown ${maxDrawdown.toFixed(2)} %`),
         tooltip: { enabled: false },
       },
     },

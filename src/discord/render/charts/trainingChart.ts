@@ -5,7 +5,7 @@
  */
 import type { ChartConfiguration, ScatterDataPoint } from 'chart.js';
 import type { TrainingSeriesAnswer } from '../../../readModel/answers';
-import { baseOptions, chartSize, font, renderChartImage, renderMessageImage, THEME, type ChartImage, type ChartOptions } from './chartCanvas';
+import { baseOptions, chartSize, font, headerPlugins, renderChartImage, renderMessageImage, THEME, type ChartImage, type ChartOptions } from './chartCanvas';
 import { bestSoFar, count, downsampleMinMax, finitePoints, formatValue, imageLabel, quantile, thinToGrid, type XY } from './series';
 
 const NAME_MAX = 32;
@@ -143,20 +143,7 @@ export async function trainingChartImage(answer: TrainingSeriesAnswer, options?:
         },
       },
       plugins: {
-        title: { display: true, text: title, color: THEME.text, font: font(18, 'bold'), padding: { top: 4, bottom: 2 } },
-        subtitle: { display: true, text: parts.join(' · '), color: THEME.mutedText, font: font(13), padding: { bottom: 6 } },
-        legend: {
-          display: true,
-          position: 'top',
-          align: 'end',
-          labels: {
-            color: THEME.text,
-            font: font(12),
-            usePointStyle: true,
-            boxHeight: 8,
-            filter: (item, data) => (item.datasetIndex === undefined ? true : data.datasets[item.datasetIndex].data.length > 0),
-          },
-        },
+        ...headerPlugins(title, parts.join(' · ')),
       },
     },
   };
