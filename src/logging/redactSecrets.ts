@@ -11,7 +11,8 @@ export const REDACTED = '[REDACTED]';
 // .../webhooks/<id>/<token>, on any host: DISCORD_API_BASE may point elsewhere.
 const WEBHOOK_TOKEN = /(\/webhooks\/\d{5,}\/)[A-Za-z0-9_.-]{20,}/g;
 // Bot tokens: base64(user id) . base64(timestamp) . HMAC.
-const BOT_TOKEN = /\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}\b/g;
+// No boundary before it: glued to other token characters (`Bot_MTA…`), its tail is still a token.
+const BOT_TOKEN = /[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}\b/g;
 // "Authorization: Bot xxx" / "Bearer xxx" headers echoed by HTTP error messages.
 const AUTH_HEADER = /\b(Bot|Bearer)\s+[A-Za-z0-9_.-]{20,}/g;
 

@@ -49,4 +49,10 @@ describe('createLogger', () => {
     expect(first.msg).toBe('posting to https://discord.com/api/webhooks/1098765432109876543/[REDACTED]');
     expect(JSON.stringify(second.err)).toContain('[REDACTED]');
   });
+
+  it('redacts a bot token glued to other token characters (a fast-check find: `type=Bot_<token>`)', () => {
+    const token = 'MTA5ODc2NTQzMjEwOTg3NjU0Mw.GhX1a2.abcdefghijklmnopqrstuvwxyz0123456789AB';
+    expect(redactSecrets(`type=Bot_${token}`)).not.toContain(token);
+    expect(redactSecrets(`x${token}y`)).not.toContain('abcdefghijklmnopqrstuvwxyz0123456789AB');
+  });
 });
