@@ -521,6 +521,18 @@ function cachedBarAt(statePath: string, trader: string): string | null {
   }
 }
 
+/** The bar (epoch ms) of the positions_state.json barista last read; null before it read one. */
+function cachedPositionsAt(statePath: string): number | null {
+  const db = new Database(statePath, { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare("SELECT value FROM cache WHERE key = 'positions'").get() as { value: string } | undefined;
+    const at = row ? (JSON.parse(row.value) as { at: string | null }).at : null;
+    return at ? Date.parse(at) : null;
+  } finally {
+    db.close();
+  }
+}
+
 describe('the read-model commands tell the truth (portfolio, trades, training, charts, health)', () => {
   let fake: FakeDiscord;
   let s: Setup;
@@ -546,6 +558,8 @@ describe('the read-model commands tell the truth (portfolio, trades, training, c
     for (let i = 0; i < 40 && expectedTrades(sim).filter((t) => t.bar > sim.truth.snapshots[2]!.bar).length < 6; i += 1) sim.stepBars(1);
     const last = sim.truth.snapshots.at(-1)!;
     await waitFor(() => cachedBarAt(s.state, 'trial250') === new Date(last.bar).toISOString(), { what: 'the last bar read', timeoutMs: 15_000 });
+    // positions_state.json (entry prices in /portfolio) is another source: read too, or /portfolio and !portfolio may straddle it.
+    await waitFor(() => cachedPositionsAt(s.state) === Date.parse(last.bar), { what: 'the last positions read', timeoutMs: 15_000 });
   }, 60_000);
 
   afterAll(async () => {
