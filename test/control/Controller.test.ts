@@ -5,8 +5,9 @@
  * a decoy training worker; a node stand-in for barista that is SIGKILLed. The process classes
  * match by path suffix inside the temp folder, so processes of other tests are never touched.
  */
+import { killRunningFrom } from '../support/decoys/killRunningFrom';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseRules } from '../../src/config/loadRules';
 import { Controller, procFinder, type Outcome, type Progress, type StartPlan, type StopPlan } from '../../src/control';
@@ -55,21 +56,7 @@ afterEach(async () => {
   }
   // Anything still running from this test's scripts folder (a test that failed before it could
   // record a pid): found by its argv naming this temp folder, which no other test uses.
-  const folder = path.join(root(), 'scripts');
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let argv: string;
-    try {
-      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
-    const stat = readStat(Number(name));
-    if (stat && argv.includes(folder) && liveness(stat.pid, stat.startTicks) === 'alive') {
-      process.kill(stat.pid, 'SIGKILL');
-      await waitFor(() => liveness(stat.pid, stat.startTicks) !== 'alive', { what: `pid ${stat.pid} to end` });
-    }
-  }
+  await killRunningFrom(path.join(root(), 'scripts'));
   owned = [];
   controllers = [];
   nodeChildren = [];

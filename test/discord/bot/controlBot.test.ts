@@ -4,13 +4,13 @@
  * a temp folder and matched by that folder, so no other process is ever touched). Users ask with
  * slash and `!` commands, confirm with buttons, and every attempt lands in the audit log.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { killRunningFrom } from '../../support/decoys/killRunningFrom';
+import { copyFileSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Commands } from '../../../src/agent/Commands';
 import { parseRules } from '../../../src/config/loadRules';
 import type { RulesFile } from '../../../src/config/schema';
 import { procFinder } from '../../../src/control';
-import { liveness, readStat } from '../../../src/control/procfs';
 import { renderNotification } from '../../../src/discord/render';
 import { createLogger } from '../../../src/logging/logger';
 import { AuditLog, type AuditRow } from '../../../src/state/AuditLog';
@@ -53,21 +53,7 @@ afterEach(async () => {
   await fake?.stop();
   fake = null;
   // Every process this test's scripts folder runs, found by that folder in its argv.
-  const folder = path.join(root, 'scripts');
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let argv: string;
-    try {
-      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
-    const stat = readStat(Number(name));
-    if (stat && argv.includes(folder) && liveness(stat.pid, stat.startTicks) === 'alive') {
-      process.kill(stat.pid, 'SIGKILL');
-      await waitFor(() => liveness(stat.pid, stat.startTicks) !== 'alive', { what: `pid ${stat.pid} to end` });
-    }
-  }
+  await killRunningFrom(path.join(root, 'scripts'));
 });
 
 function rulesYaml(f: FakeDiscord, confirm: string): string {
