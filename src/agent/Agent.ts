@@ -10,7 +10,7 @@ import { resolveWorkspace, type LoadedRules, type LoadResult } from '../config/l
 import { formatProblem } from '../config/problems';
 import { watchRulesFile } from '../config/watchRulesFile';
 import type { Logger } from '../logging/logger';
-import { EventStore } from '../state/EventStore';
+import { pruneState } from '../state/retention';
 import { renameLegacyTraderCaches } from './legacyTraderCaches';
 import type { StateStore } from '../state/StateStore';
 import type { BaristaEvent } from '../model/BaristaEvent';
@@ -57,8 +57,8 @@ export class Agent {
 
   async start(): Promise<void> {
     renameLegacyTraderCaches(this.options.state);
-    this.pruneEvents();
-    this.pruneTimer = setInterval(() => this.pruneEvents(), 3_600_000);
+    this.pruneExpired();
+    this.pruneTimer = setInterval(() => this.pruneExpired(), 3_600_000);
     this.pruneTimer.unref();
     await this.topology.apply(this.rules.config.sources);
     if (this.options.watchRules !== false) {
@@ -102,10 +102,11 @@ export class Agent {
     this.events$.complete();
   }
 
-  /** Events older than state.retention.events go; their ids no longer need to dedupe replays. */
-  private pruneEvents(): void {
-    const removed = new EventStore(this.options.state).prune(this.rules.config.state.retention.events);
-    if (removed > 0) this.options.logger.debug({ removed }, 'pruned old events');
+  /** What is older than state.retention goes, and the file gives the space back. */
+  private pruneExpired(): void {
+    const report = pruneState(this.options.state, this.rules.config.state.retention);
+    const removed = Object.entries(report).filter(([, count]) => count > 0);
+    if (removed.length) this.options.logger.debug(Object.fromEntries(removed), 'pruned state past its retention');
   }
 
   private createTopology(): SourceTopology {

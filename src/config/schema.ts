@@ -341,7 +341,17 @@ export const controlSchema = z.strictObject({
 
 export const stateSchema = z.strictObject({
   path: describe(z.string().optional(), "SQLite file; relative paths resolve against barista's own folder. Default var/barista.db."),
-  retention: z.strictObject({ events: duration.prefault('7d') }).prefault({}),
+  retention: describe(
+    z
+      .strictObject({
+        events: describe(duration.prefault('7d'), 'Events (their ids stop replays from notifying twice while kept).'),
+        outbox: describe(duration.prefault('7d'), 'Messages sent, expired or folded into a digest (pending and rejected ones stay).'),
+        audit: describe(duration.prefault('90d'), 'Audit rows: who asked for what, and what came of it.'),
+        history: describe(duration.prefault('365d'), 'Trade history and equity samples, by bar time (what /trades and /chart equity show).'),
+      })
+      .prefault({}),
+    'How long state keeps what only grows; pruned hourly, and the space given back.',
+  ),
 });
 
 export const rulesFileSchema = z.strictObject({

@@ -118,6 +118,7 @@ export class StateStore {
         }
       }
       db.pragma(`user_version = ${latest}`);
+      ensureIncrementalVacuum(db);
       const firstStartedAt = rememberFirstStart(db, now());
       return new StateStore(db, { path: file, schemaVersion: Math.max(current, latest), applied, replacedStale: lease.replacedStale, firstStartedAt }, lease.token);
     } catch (error) {
@@ -228,3 +229,15 @@ function describeSqliteError(error: unknown): string {
 }
 
 export { LATEST_SCHEMA_VERSION };
+
+export const AUTO_VACUUM_INCREMENTAL = 2;
+
+/**
+ * Incremental auto-vacuum lets retention give freed pages back (src/state/retention.ts). A file
+ * made without it (every file before this release) switches through one full VACUUM, once.
+ */
+function ensureIncrementalVacuum(db: Database.Database): void {
+  if (Number(db.pragma('auto_vacuum', { simple: true })) === AUTO_VACUUM_INCREMENTAL) return;
+  db.pragma('auto_vacuum = INCREMENTAL');
+  db.exec('VACUUM');
+}
