@@ -6,7 +6,7 @@
  * so events still waiting in a group when barista is killed are found again at the next start.
  * Delivery from the outbox is at-least-once; bot messages carry a nonce Discord dedupes on.
  */
-import { Subject, type Observable, type Subscription } from 'rxjs';
+import { interval, Subject, type Observable, type Subscription } from 'rxjs';
 import type { RulesFile } from '../config/schema';
 import type { DeliveryPlan, Destination } from '../discord/deliveryPlan';
 import type { DiscordMessage } from '../discord/DiscordMessage';
@@ -26,6 +26,9 @@ import type { Notification } from '../streams/notify/Notification';
 import { compileGlobs } from '../streams/notify/eventMatcher';
 import { digestSchedule, type DigestTick } from '../streams/notify/digestSchedule';
 import { notificationPolicy } from '../streams/notify/notificationPolicy';
+
+/** How often the dispatcher looks at the whole outbox again, for rows edited from the host. */
+export const OUTBOX_RESCAN_MS = 30_000;
 
 export interface NotifyPipelineOptions {
   state: StateStore;
@@ -95,6 +98,8 @@ export class NotifyPipeline {
     const live = events$.subscribe({ next: (event) => this.push(event) });
     this.subscription?.add(live);
     this.subscription?.add(digestSchedule(notify.digests).subscribe({ next: (tick) => this.sendDigest(tick) }));
+    // Rows changed beside barista (`barista outbox retry`) are seen without a restart.
+    this.subscription?.add(interval(OUTBOX_RESCAN_MS).subscribe(() => this.dispatcher.notify()));
   }
 
   /** Sends every pending group to the outbox, settles what passed through, and lets sends in flight finish. */

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { loadEnvFile, registerConfigSecrets, type EnvFileResult } from '../config/environment';
 import { loadRulesFile, type LoadedRules } from '../config/loadRules';
 import { formatProblem } from '../config/problems';
-import { baristaHome, DEFAULT_RULES_PATH } from '../paths';
+import { baristaHome, DEFAULT_RULES_PATH, DEFAULT_STATE_PATH } from '../paths';
+import { StateError, StateStore } from '../state/StateStore';
 
 export interface CommonOptions {
   config?: string;
@@ -42,4 +43,29 @@ export function loadConfigForCli(options: CommonOptions): CliConfig {
   if (!result.ok) throw new CliExit(EXIT_CONFIG_PROBLEMS, result.problems.map(formatProblem).join('\n'));
   registerConfigSecrets(result.rules.config);
   return { rules: result.rules, env };
+}
+
+export interface StateOptions extends CommonOptions {
+  state?: string;
+}
+
+/** --state, else state.path of the rules, else var/barista.db in barista's folder. */
+export function statePathOf(options: StateOptions, rules?: LoadedRules): string {
+  if (options.state) return path.resolve(options.state);
+  const config = (rules ?? loadConfigForCli(options).rules).config;
+  return path.resolve(baristaHome(), config.state.path ?? DEFAULT_STATE_PATH);
+}
+
+/**
+ * The state file of a running (or stopped) barista, opened beside it without the lease, for a
+ * host command; a missing or foreign file is one sentence and exit 2.
+ */
+export function openStateForCli(command: string, options: StateOptions, mode: 'read' | 'edit' = 'read'): StateStore {
+  const file = statePathOf(options);
+  try {
+    return mode === 'read' ? StateStore.openReadOnly(file) : StateStore.openForEdit(file);
+  } catch (error) {
+    if (error instanceof StateError) throw new CliExit(EXIT_USAGE, `barista ${command}: ${error.message}`);
+    throw error;
+  }
 }

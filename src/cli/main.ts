@@ -10,6 +10,7 @@ import { registerRulesCommand } from './rulesTestCommand';
 import { registerRunCommand } from './runCommand';
 import { registerStatusCommand } from './statusCommand';
 import { registerAuditCommand } from './auditCommand';
+import { registerOutboxCommand } from './outboxCommand';
 
 export function buildProgram(): Command {
   const program = new Command('barista')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerEventsCommand(program);
   registerStatusCommand(program);
   registerAuditCommand(program);
+  registerOutboxCommand(program);
   return program;
 }
 

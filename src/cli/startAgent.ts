@@ -2,22 +2,21 @@
  * What `run` and `events` share: .env and rules, the state file, the agent, and a clean stop
  * on SIGINT/SIGTERM within 2 s.
  */
-import path from 'node:path';
 import { Agent } from '../agent/Agent';
 import type { RulesChange } from '../config/diffRules';
 import { resolveWorkspace, type LoadedRules } from '../config/loadRules';
 import { createLogger, type Logger } from '../logging/logger';
-import { baristaHome, DEFAULT_STATE_PATH, isInside } from '../paths';
+import { isInside } from '../paths';
 import { StateStore } from '../state/StateStore';
 import { guardOwnCommandLine } from './commandLineGuard';
-import { CliExit, EXIT_FAILURE, loadConfigForCli, type CommonOptions } from './loadConfigForCli';
+import { CliExit, EXIT_FAILURE, loadConfigForCli, statePathOf, type CommonOptions } from './loadConfigForCli';
 
 export interface AgentCommandOptions extends CommonOptions {
   state?: string;
 }
 
-/** Stopping must finish within this; past it barista exits anyway and says so. */
-const STOP_DEADLINE_MS = 1800;
+/** barista exits within this after SIGINT/SIGTERM (exit 1 past it, and says so); the service unit's stop timeout follows it. */
+export const STOP_DEADLINE_MS = 1800;
 
 /** What runs beside the agent on committed events (notifications for `run`, printing for `events`). */
 export interface AgentCompanion {
@@ -36,7 +35,7 @@ export async function startAgent(command: string, options: AgentCommandOptions, 
   if (env.found) logger.debug({ file: env.file, loaded: env.loaded, overridden: env.overridden }, 'loaded .env');
 
   const workspace = resolveWorkspace(rules);
-  const statePath = options.state ? path.resolve(options.state) : path.resolve(baristaHome(), rules.config.state.path ?? DEFAULT_STATE_PATH);
+  const statePath = statePathOf(options, rules);
   if (isInside(statePath, workspace)) {
     throw new CliExit(EXIT_FAILURE, `state file ${statePath} is inside the monitored workspace ${workspace}; barista never writes there. Choose another --state.`);
   }

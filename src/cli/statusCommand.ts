@@ -2,13 +2,11 @@
  * `barista status`: the `/status` answer from the state file, as text or JSON. It reads the
  * file read-only without the instance lease, so it works beside a running barista.
  */
-import path from 'node:path';
 import type { Command } from 'commander';
-import { baristaHome, DEFAULT_STATE_PATH } from '../paths';
+import { DEFAULT_STATE_PATH } from '../paths';
 import { ReadModel } from '../readModel/ReadModel';
 import { statusAnswer } from '../readModel/queries';
-import { StateError, StateStore } from '../state/StateStore';
-import { CliExit, EXIT_USAGE, loadConfigForCli } from './loadConfigForCli';
+import { openStateForCli } from './loadConfigForCli';
 import { renderAnswer, renderTextPreview } from '../discord/render';
 
 interface StatusOptions {
@@ -27,13 +25,7 @@ export function registerStatusCommand(program: Command): void {
     .option('--env-file <file>', 'environment file (default .env)')
     .option('--json', 'print the answer object as JSON')
     .action((options: StatusOptions) => {
-      let state: StateStore;
-      try {
-        state = StateStore.openReadOnly(statePathOf(options));
-      } catch (error) {
-        if (error instanceof StateError) throw new CliExit(EXIT_USAGE, `barista status: ${error.message}`);
-        throw error;
-      }
+      const state = openStateForCli('status', options);
       try {
         const answer = statusAnswer(new ReadModel(state));
         process.stdout.write(options.json ? `${JSON.stringify(answer, null, 2)}\n` : `${renderTextPreview([renderAnswer(answer)], { now: answer.now })}\n`);
@@ -41,10 +33,4 @@ export function registerStatusCommand(program: Command): void {
         state.close();
       }
     });
-}
-
-function statePathOf(options: StatusOptions): string {
-  if (options.state) return path.resolve(options.state);
-  const { rules } = loadConfigForCli(options);
-  return path.resolve(baristaHome(), rules.config.state.path ?? DEFAULT_STATE_PATH);
 }

@@ -165,6 +165,20 @@ export class OutboxStore<P = unknown> {
     return (this.db.prepare("SELECT min(created_at) AS at FROM outbox WHERE status = 'pending'").get() as { at: number | null }).at;
   }
 
+  /**
+   * An operator's retry (`barista outbox retry`): rejected and expired rows go back to pending,
+   * due now, with their attempts reset; pending rows waiting out a backoff become due now.
+   * Returns the rows changed.
+   */
+  requeue(seqs: readonly number[], now = Date.now()): number {
+    return this.db.transaction(() => seqs.reduce((n, seq) => n + this.statements.requeue.run({ now, seq }).changes, 0))();
+  }
+
+  /** An operator's drop (`barista outbox drop`): pending or rejected rows are never sent; kept as expired with why, until retention. */
+  drop(seqs: readonly number[], reason: string): number {
+    return this.db.transaction(() => seqs.reduce((n, seq) => n + this.statements.drop.run({ reason, seq }).changes, 0))();
+  }
+
   /** Latest rows first, optionally of one status and/or destination (for status reports: what was rejected and why). */
   list(filter: { status?: OutboxStatus; destination?: string; limit?: number } = {}): OutboxRow<P>[] {
     return (this.statements.list.all({ status: filter.status ?? null, destination: filter.destination ?? null, limit: filter.limit ?? 50 }) as RawRow[]).map((r) => toRow<P>(r));
@@ -303,6 +317,14 @@ function prepareStatements(db: Database.Database) {
        AND NOT EXISTS (SELECT 1 FROM outbox d WHERE d.seq = outbox.collapsed_into AND d.status IN ('pending', 'rejected'))`,
     ),
     pruneDone: db.prepare(`DELETE FROM outbox WHERE status IN ('sent', 'expired') AND coalesce(sent_at, created_at) < ?`),
+    requeue: db.prepare(
+      `UPDATE outbox SET status = 'pending', next_attempt_at = @now,
+         attempts = CASE WHEN status = 'pending' THEN attempts ELSE 0 END,
+         last_error = CASE WHEN status = 'pending' THEN last_error ELSE NULL END,
+         expires_at = CASE WHEN status = 'pending' THEN expires_at ELSE NULL END
+       WHERE seq = @seq AND status IN ('rejected', 'expired', 'pending')`,
+    ),
+    drop: db.prepare(`UPDATE outbox SET status = 'expired', last_error = @reason WHERE seq = @seq AND status IN ('pending', 'rejected')`),
     list: db.prepare(
       `SELECT * FROM outbox WHERE (@status IS NULL OR status = @status) AND (@destination IS NULL OR channel = @destination)
      ORDER BY position DESC, seq DESC LIMIT @limit`,

@@ -45,11 +45,24 @@ export class StateStore {
    * barista's is refused with a StateError saying which.
    */
   static openReadOnly(filePath: string): StateStore {
+    return StateStore.openBeside(filePath, 'read');
+  }
+
+  /**
+   * Like openReadOnly, but writable: for an operator's small edits beside a running barista
+   * (`barista outbox retry`), each in its own short transaction (WAL and the busy timeout make
+   * them wait their turn, never corrupt).
+   */
+  static openForEdit(filePath: string): StateStore {
+    return StateStore.openBeside(filePath, 'edit');
+  }
+
+  private static openBeside(filePath: string, mode: 'read' | 'edit'): StateStore {
     const file = path.resolve(filePath);
     if (!existsSync(file)) throw new StateError(`no state file at ${file} (has barista run with this --state?)`);
     let db: Database.Database;
     try {
-      db = new Database(file, { readonly: true, fileMustExist: true });
+      db = new Database(file, { readonly: mode === 'read', fileMustExist: true });
       db.pragma('busy_timeout = 5000');
     } catch (error) {
       throw new StateError(`cannot open state file ${file}: ${describeSqliteError(error)}`);
