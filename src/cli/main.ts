@@ -11,6 +11,7 @@ import { registerRunCommand } from './runCommand';
 import { registerStatusCommand } from './statusCommand';
 import { registerAuditCommand } from './auditCommand';
 import { registerOutboxCommand } from './outboxCommand';
+import { registerServiceCommand } from './serviceCommand';
 
 export function buildProgram(): Command {
   const program = new Command('barista')
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerAuditCommand(program);
   registerOutboxCommand(program);
+  registerServiceCommand(program);
   return program;
 }
 

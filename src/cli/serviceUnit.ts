@@ -6,6 +6,8 @@
  * rest of the system (the workspace, /proc for the process source), and cannot gain
  * privileges. `KillMode=process`: stopping barista never takes along a trader it started.
  */
+import path from 'node:path';
+
 export type UnitKind = 'user' | 'system';
 
 export interface ServiceUnitSpec {
@@ -18,8 +20,10 @@ export interface ServiceUnitSpec {
   home: string;
   config: string;
   envFile: string;
-  /** The folder of barista's state file: the one place it writes. */
-  stateDir: string;
+  /** barista's state file; its folder is the one place barista writes. */
+  state: string;
+  /** Folders the traders barista starts (control:) write to, inside barista's sandbox. */
+  traderWritePaths: string[];
   /** The monitored system's root, for the description; read-only like everything else. */
   workspace: string | null;
   /** System units: the account barista runs as (never root by default). */
@@ -34,7 +38,7 @@ export function quoteForSystemd(word: string): string {
 }
 
 export function renderServiceUnit(spec: ServiceUnitSpec): string {
-  const execStart = [spec.node, spec.cli, 'run', '--config', spec.config, '--env-file', spec.envFile].map(quoteForSystemd).join(' ');
+  const execStart = [spec.node, spec.cli, 'run', '--config', spec.config, '--state', spec.state, '--env-file', spec.envFile].map(quoteForSystemd).join(' ');
   // Room for barista's own deadline, then systemd's SIGKILL.
   const stopTimeoutSec = Math.ceil(spec.stopDeadlineMs / 1000) + 3;
   const lines = [
@@ -68,7 +72,10 @@ export function renderServiceUnit(spec: ServiceUnitSpec): string {
     'NoNewPrivileges=yes',
     'ProtectSystem=strict',
     'ProtectHome=read-only',
-    `ReadWritePaths=${quoteForSystemd(spec.stateDir)}`,
+    `ReadWritePaths=${quoteForSystemd(path.dirname(spec.state))}`,
+    ...(spec.traderWritePaths.length
+      ? ['# A trader barista starts (control:) runs inside this sandbox: it may write its workspace (`-`: if it exists).', `ReadWritePaths=${spec.traderWritePaths.map((dir) => `-${quoteForSystemd(dir)}`).join(' ')}`]
+      : []),
     'PrivateTmp=yes',
     'ProtectKernelTunables=yes',
     'ProtectKernelModules=yes',
