@@ -2,6 +2,7 @@
  * Shared helpers for the file-watching benchmarks: temp folders and child processes that are
  * cleaned up whatever happens (error, Ctrl-C), the compiled CLI, /proc sampling, percentiles.
  */
+import { NODE_FLAGS } from '../src/cli/nodeFlags';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -84,7 +85,7 @@ export function spawnTracked(command: string, args: string[], options: { cwd?: s
 
 /** Runs the compiled barista CLI (`node dist/src/cli.js …`) in `cwd`. */
 export function spawnBarista(args: string[], cwd: string, env: Record<string, string> = {}): ChildProcess {
-  return spawnTracked(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env) });
+  return spawnTracked(process.execPath, [...NODE_FLAGS, CLI, ...args], { cwd, env: cleanEnv(env) });
 }
 
 /** Collects a stream's text, and resolves `waitFor` once it contains a string. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describeDiscordSetup } from '../config/environment';
 import { sourceIdentity } from '../config/sourceIdentity';
 import type { RulesFile } from '../config/schema';
-import { DiscordBot } from '../discord/bot/DiscordBot';
+import type { DiscordBot } from '../discord/bot/DiscordBot';
 import { CommandDispatcher } from '../discord/commands/CommandDispatcher';
 import type { RuntimeInfo } from '../readModel/queries';
 import { commandRegistry } from '../discord/commands/registry';
@@ -115,6 +115,8 @@ export class Commands {
         audit,
       }),
     });
+    // Loaded only when a bot is configured: discord.js is most of a console-only barista's memory otherwise.
+    const { DiscordBot } = await import('../discord/bot/DiscordBot');
     this.bot = new DiscordBot({
       token,
       apiBase: setup.apiBase,

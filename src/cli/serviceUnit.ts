@@ -7,6 +7,7 @@
  * privileges. `KillMode=process`: stopping barista never takes along a trader it started.
  */
 import path from 'node:path';
+import { NODE_FLAGS } from './nodeFlags';
 
 export type UnitKind = 'user' | 'system';
 
@@ -38,7 +39,7 @@ export function quoteForSystemd(word: string): string {
 }
 
 export function renderServiceUnit(spec: ServiceUnitSpec): string {
-  const execStart = [spec.node, spec.cli, 'run', '--config', spec.config, '--state', spec.state, '--env-file', spec.envFile].map(quoteForSystemd).join(' ');
+  const execStart = [spec.node, ...NODE_FLAGS, spec.cli, 'run', '--config', spec.config, '--state', spec.state, '--env-file', spec.envFile].map(quoteForSystemd).join(' ');
   // Room for barista's own deadline, then systemd's SIGKILL.
   const stopTimeoutSec = Math.ceil(spec.stopDeadlineMs / 1000) + 3;
   const lines = [

@@ -4,11 +4,12 @@
  * barista's deadline plus a margin.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { quoteForSystemd, renderServiceUnit } from '../../src/cli/serviceUnit';
+import { NODE_FLAGS } from '../../src/cli/nodeFlags';
 import { STOP_DEADLINE_MS } from '../../src/cli/startAgent';
-import { CLI, runCli } from '../support/baristaProcess';
+import { CLI, ROOT, runCli } from '../support/baristaProcess';
 import { writeRulesCopy } from '../support/rulesCopy';
 import { useTempDir } from '../support/tempDir';
 
@@ -51,7 +52,8 @@ describe('barista service print', () => {
     expect(result.stderr).toBe('');
     const unit = parseUnit(result.stdout);
     const service = unit.get('Service')!;
-    const [node, cli, ...args] = service.get('ExecStart')![0].split(' ');
+    const [node, flag, cli, ...args] = service.get('ExecStart')![0].split(' ');
+    expect([flag]).toEqual(NODE_FLAGS);
     expect([node, cli].every((p) => path.isAbsolute(p) && existsSync(p))).toBe(true);
     expect(cli).toBe(CLI);
     expect(args).toEqual(['run', '--config', rules, '--state', state, '--env-file', expect.stringMatching(/\/\.env$/)]);
@@ -87,7 +89,13 @@ describe('barista service print', () => {
       kind: 'user', node: '/usr/bin/node', cli: '/opt/my barista/dist/src/cli.js', home: '/opt/my barista', config: '/opt/my barista/config/rules.yaml',
       envFile: '/opt/my barista/.env', state: '/opt/my barista/var/b.db', workspace: '/srv/cap', user: null, stopDeadlineMs: 1800, traderWritePaths: ['/srv/cap'],
     });
-    expect(unit).toContain('ExecStart=/usr/bin/node "/opt/my barista/dist/src/cli.js" run --config');
+    expect(unit).toContain(`ExecStart=/usr/bin/node ${NODE_FLAGS.join(' ')} "/opt/my barista/dist/src/cli.js" run --config`);
     expect(parseUnit(unit).get('Service')!.get('ReadWritePaths')).toEqual(['"/opt/my barista/var"', '-/srv/cap']);
+  });
+
+  it('runs with the same node flags as the bin', () => {
+    const shebang = readFileSync(path.join(ROOT, 'src', 'cli.ts'), 'utf8').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`);
+    expect(readFileSync(CLI, 'utf8').split('\n')[0]).toBe(shebang);
   });
 });

@@ -10,3 +10,8 @@ export async function chartReply<A extends EquitySeriesAnswer | TrainingSeriesAn
   const name = chartFileName(chart);
   return name ? { message, files: [{ name, data: await draw(chart) }] } : { message };
 }
+
+/** The chart renderers, loaded at the first chart asked for: Skia and Chart.js weigh tens of MB a barista nobody asks for a chart never needs. */
+export function loadCharts(): Promise<typeof import('../render/charts')> {
+  return import('../render/charts');
+}

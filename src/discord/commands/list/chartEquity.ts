@@ -1,8 +1,8 @@
+import type { EquitySeriesAnswer } from '../../../readModel/answers';
 import { equitySeriesAnswer } from '../../../readModel/queries';
-import { renderEquityChart } from '../../render/charts';
 import { defineCommand } from '../CommandDefinition';
 import { duration, string } from '../options';
-import { chartReply } from '../chartReply';
+import { chartReply, loadCharts } from '../chartReply';
 
 export const chartEquity = defineCommand({
   path: ['chart', 'equity'],
@@ -13,5 +13,5 @@ export const chartEquity = defineCommand({
   ],
   access: 'canRead',
   slow: true,
-  run: ({ read }, args) => chartReply(equitySeriesAnswer(read, args.trader, args.period), renderEquityChart),
+  run: ({ read }, args) => chartReply(equitySeriesAnswer(read, args.trader, args.period), async (answer: EquitySeriesAnswer) => (await loadCharts()).renderEquityChart(answer)),
 });

@@ -1,8 +1,8 @@
+import type { TrainingSeriesAnswer } from '../../../readModel/answers';
 import { trainingSeriesAnswer } from '../../../readModel/queries';
-import { renderTrainingChart } from '../../render/charts';
 import { defineCommand } from '../CommandDefinition';
 import { string } from '../options';
-import { chartReply } from '../chartReply';
+import { chartReply, loadCharts } from '../chartReply';
 
 export const chartTraining = defineCommand({
   path: ['chart', 'training'],
@@ -10,5 +10,5 @@ export const chartTraining = defineCommand({
   options: [string('study', 'which study (default: the most recently active)', { autocomplete: 'study', maxLength: 100 })],
   access: 'canRead',
   slow: true,
-  run: ({ read }, args) => chartReply(trainingSeriesAnswer(read, args.study), renderTrainingChart),
+  run: ({ read }, args) => chartReply(trainingSeriesAnswer(read, args.study), async (answer: TrainingSeriesAnswer) => (await loadCharts()).renderTrainingChart(answer)),
 });
