@@ -13,7 +13,7 @@ import type { CommandRegistry } from './CommandRegistry';
 import { describePlace, type Invocation } from './Invocation';
 import { parseArgs, usageOf } from './options';
 import { PRECONDITIONS } from './preconditions';
-import { UserRateLimit } from './userRateLimit';
+import { ConfiguredRateLimit } from './userRateLimit';
 
 /** The dispatcher's verdict before anything runs: answer now, run (maybe deferred), or say nothing. */
 export type Prepared =
@@ -33,19 +33,16 @@ export interface DispatcherOptions {
 
 export class CommandDispatcher {
   private readonly now: () => number;
-  private rateLimit: UserRateLimit;
-  private rateConfig: string;
+  private readonly rateLimit: ConfiguredRateLimit;
 
   constructor(private readonly options: DispatcherOptions) {
     this.now = options.now ?? Date.now;
-    const { rate } = options.config();
-    this.rateLimit = new UserRateLimit(rate.burst, rate.per_second, this.now);
-    this.rateConfig = JSON.stringify(rate);
+    // A rules edit may change the rate: new buckets only when it did.
+    this.rateLimit = new ConfiguredRateLimit(() => options.config().rate, this.now);
   }
 
   prepare(invocation: Invocation): Prepared {
     const config = this.options.config();
-    this.followRateConfig(config);
     const prefix = invocation.transport === 'slash' ? '/' : config.prefix;
     const rate = this.rateLimit.take(invocation.caller.userId);
     if (!rate.allowed) {
@@ -107,13 +104,5 @@ export class CommandDispatcher {
       this.options.logger.error({ err: error, command }, 'could not write the audit row');
       return null;
     }
-  }
-
-  /** A rules edit may change the rate: start new buckets only when it did. */
-  private followRateConfig(config: CommandsConfig): void {
-    const key = JSON.stringify(config.rate);
-    if (key === this.rateConfig) return;
-    this.rateConfig = key;
-    this.rateLimit = new UserRateLimit(config.rate.burst, config.rate.per_second, this.now);
   }
 }
