@@ -15,6 +15,7 @@ import { renderNotification } from '../../../src/discord/render';
 import { createLogger } from '../../../src/logging/logger';
 import { AuditLog, type AuditRow } from '../../../src/state/AuditLog';
 import { MuteStore } from '../../../src/state/MuteStore';
+import { PendingActionStore } from '../../../src/state/PendingActionStore';
 import { StateStore } from '../../../src/state/StateStore';
 import { FakeDiscord, type FakeInteraction, type FakeMessage } from '../../support/fakeDiscord';
 import { useTempDir } from '../../support/tempDir';
@@ -455,6 +456,9 @@ describe('control from Discord', () => {
     const dm = await waitFor(() => fake.dmMessages('alice').find((m) => m.message_reference?.message_id === dmSaid.id), { what: "alice's DM question" });
     const oldConfirm = confirmId(slash);
     for (const m of [slash, bang, dm]) expect(buttons(m).length).toBe(2);
+    // barista learns each message's id from Discord's answer: wait until all three are noted.
+    const pending = new PendingActionStore(state!);
+    await waitFor(() => [slash, bang, dm].every((m) => pending.get(/^ctl:(\w+):/.exec(confirmId(m))![1]!)?.message) || undefined, { what: 'the questions noted in state' });
 
     // barista stops (its expiry timers and interactions end with it) and starts again.
     await commands!.stop();
