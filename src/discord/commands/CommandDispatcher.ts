@@ -13,7 +13,7 @@ import type { CommandRegistry } from './CommandRegistry';
 import { describePlace, type Invocation } from './Invocation';
 import { parseArgs, usageOf } from './options';
 import { PRECONDITIONS } from './preconditions';
-import { ConfiguredRateLimit } from './userRateLimit';
+import { ConfiguredRateLimit, rateLimited } from './userRateLimit';
 
 /** The dispatcher's verdict before anything runs: answer now, run (maybe deferred), or say nothing. */
 export type Prepared =
@@ -46,7 +46,10 @@ export class CommandDispatcher {
     const prefix = invocation.transport === 'slash' ? '/' : config.prefix;
     const rate = this.rateLimit.take(invocation.caller.userId);
     if (!rate.allowed) {
-      return rate.tell ? { kind: 'reply', reply: { message: renderSlowDown(rate.retryAfterMs), ephemeral: true } } : { kind: 'ignore', why: 'rate limited' };
+      // Audited once per flood (when told), not once per message of it.
+      if (!rate.tell) return { kind: 'ignore', why: 'rate limited' };
+      this.audit(invocation, invocation.path.join(' ').slice(0, 60), 'denied', rateLimited(rate.retryAfterMs));
+      return { kind: 'reply', reply: { message: renderSlowDown(rate.retryAfterMs), ephemeral: true } };
     }
     const found = this.options.registry.resolve(invocation);
     if (!found) return { kind: 'reply', reply: { message: renderUnknownCommand(invocation.path.join(' '), prefix), ephemeral: true } };

@@ -10,7 +10,7 @@ import type { PostedMessage } from '../../state/PendingActionStore';
 import type { CommandReply } from './CommandDefinition';
 import type { AlertButtons } from './AlertButtons';
 import type { ButtonAnswer, ButtonPress, ControlActions } from './ControlActions';
-import { ConfiguredRateLimit } from './userRateLimit';
+import { ConfiguredRateLimit, rateLimited } from './userRateLimit';
 
 /** What the bot needs for buttons: presses, expiry, and where each question was posted. */
 export interface BotButtons {
@@ -29,7 +29,7 @@ export function buttonRouter(control: ControlActions, alerts: AlertButtons, rate
       const allowed = limit.take(press.caller.userId);
       if (!allowed.allowed) {
         if (!allowed.tell) return { kind: 'ignore' };
-        control.record(press, 'button', 'denied', `rate limited (commands.rate); retry in ${Math.ceil(allowed.retryAfterMs / 1000)} s`);
+        control.record(press, 'button', 'denied', rateLimited(allowed.retryAfterMs));
         return { kind: 'tell', reply: { message: renderSlowDown(allowed.retryAfterMs), ephemeral: true } };
       }
       return press.customId.startsWith('ctl:') ? control.press(press) : (alerts.press(press) ?? control.press(press));

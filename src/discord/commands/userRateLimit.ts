@@ -72,3 +72,6 @@ export class ConfiguredRateLimit {
     return this.limit.take(userId);
   }
 }
+
+/** The audit outcome of a refusal for going over commands.rate. */
+export const rateLimited = (retryAfterMs: number) => `rate limited (commands.rate); retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`;
