@@ -49,6 +49,8 @@ export class Commands {
   private config: RulesFile;
   private rateLimitHits = 0;
   private controller: Controller | null = null;
+  /** Controllers a rules edit replaced, still finishing an action (closed at shutdown if not by then). */
+  private readonly retired = new Set<Controller>();
   private classesKey = '';
   private workspace: string;
   readonly runtime: RuntimeInfo;
@@ -95,7 +97,6 @@ export class Commands {
       config: () => this.config.commands,
       confirmMs: () => this.config.commands.confirm_timeout,
     });
-    control.expireLeftovers();
     const dispatcher = new CommandDispatcher({
       registry,
       audit,
@@ -124,7 +125,7 @@ export class Commands {
       dispatcher,
       registry,
       suggest: (kind, typed) => suggestNames(this.namesFor(kind, readModel()), typed),
-      buttons: buttonRouter(control, new AlertButtons({ control, mutes, audit, config: () => this.config.commands })),
+      buttons: buttonRouter(control, new AlertButtons({ control, mutes, audit, config: () => this.config.commands }), () => this.config.commands.rate),
       ...(this.options.interactionWindowMs !== undefined ? { interactionWindowMs: this.options.interactionWindowMs } : {}),
       state,
       logger,
@@ -168,7 +169,8 @@ export class Commands {
       this.controller.updateConfig(config.control, this.workspace);
       return;
     }
-    // The old one is left to finish what it runs (its outcomes still arrive); only stop() closes.
+    // The old one finishes what it runs (its outcomes still arrive), then closes.
+    this.retire(this.controller);
     this.classesKey = key;
     const heartbeatOf = (trader: string) => {
       const next = this.readModel(this.config).heartbeat(trader)?.value.next_poll_scheduled;
@@ -194,6 +196,15 @@ export class Commands {
     this.botKey = null;
     this.controller?.close();
     this.controller = null;
+    for (const old of this.retired) old.close();
+    this.retired.clear();
+  }
+
+  private retire(old: Controller | null): void {
+    if (!old) return;
+    old.retire();
+    if (!old.closed) this.retired.add(old);
+    for (const done of [...this.retired].filter((c) => c.closed)) this.retired.delete(done);
   }
 
   private async stopBot(): Promise<void> {

@@ -10,7 +10,8 @@
  *   (pid + start ticks; a reused pid is never signalled).
  * - One action at a time per trader (`busy` otherwise).
  * - close() ends every wait at once (barista's shutdown is never held up); the traders are
- *   left as they are.
+ *   left as they are. retire() closes once the actions running now are done (a rules edit
+ *   replaced this Controller: their outcomes still arrive, then nothing of it is left).
  */
 import type { ControlConfig } from '../config/schema';
 import { redactSecrets } from '../logging/redactSecrets';
@@ -62,6 +63,9 @@ export class Controller {
   /** Children this barista started, by `pid:startTicks`: their exit codes are known. */
   private readonly children = new Map<string, Promise<ExitStatus>>();
   private readonly closing = new AbortController();
+  /** Actions executing now; a retired Controller closes when this is back to 0. */
+  private running = 0;
+  private retiring = false;
   private readonly now: () => number;
 
   constructor(private readonly options: ControllerOptions) {
@@ -146,6 +150,16 @@ export class Controller {
 
   /** Carries out a plan (normally after the user confirmed it). Never throws for process trouble. */
   async execute(given: Plan, options: ExecuteOptions = {}): Promise<Outcome> {
+    this.running += 1;
+    try {
+      return await this.carryOut(given, options);
+    } finally {
+      this.running -= 1;
+      if (this.retiring && this.running === 0) this.close();
+    }
+  }
+
+  private async carryOut(given: Plan, options: ExecuteOptions): Promise<Outcome> {
     const signal = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
     if (given.action === 'pause' || given.action === 'resume') {
       const workers = given as WorkersPlan;
@@ -214,6 +228,16 @@ export class Controller {
   /** Ends every wait in progress at once (their outcomes say `abandoned`); processes are left alone. */
   close(): void {
     this.closing.abort();
+  }
+
+  /** Replaced by another Controller: close now if idle, else once the running actions end. */
+  retire(): void {
+    this.retiring = true;
+    if (this.running === 0) this.close();
+  }
+
+  get closed(): boolean {
+    return this.closing.signal.aborted;
   }
 }
 

@@ -29,6 +29,13 @@ export interface PendingAction extends Omit<NewPendingAction, 'plan'> {
   status: PendingStatus;
   settledAt: number | null;
   settledBy: string | null;
+  /** The message carrying its buttons, once posted where the bot can edit it. */
+  message: PostedMessage | null;
+}
+
+export interface PostedMessage {
+  channelId: string;
+  messageId: string;
 }
 
 interface Row {
@@ -45,6 +52,7 @@ interface Row {
   status: string;
   settled_at: number | null;
   settled_by: string | null;
+  message: string | null;
 }
 
 /** Ids are 24 hex characters (96 random bits): custom_ids stay far under Discord's 100. */
@@ -62,7 +70,12 @@ export class PendingActionStore {
     this.state.db
       .prepare('INSERT INTO pending_actions (id, kind, command, plan, user_id, user_tag, place, audit_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(id, action.kind, action.command, JSON.stringify(action.plan), action.userId, action.userTag, action.place, action.auditId, createdAt, action.expiresAt);
-    return { ...action, id, createdAt, status: 'pending', settledAt: null, settledBy: null };
+    return { ...action, id, createdAt, status: 'pending', settledAt: null, settledBy: null, message: null };
+  }
+
+  /** Remembers where the question of action `id` was posted. */
+  posted(id: string, message: PostedMessage): void {
+    this.state.db.prepare('UPDATE pending_actions SET message = ? WHERE id = ?').run(JSON.stringify({ channelId: message.channelId, messageId: message.messageId }), id);
   }
 
   get(id: string): PendingAction | undefined {
@@ -90,10 +103,13 @@ export class PendingActionStore {
     return result.changes === 1;
   }
 
-  /** Every pending action whose time is up, now marked expired (at start-up: those of a previous run). */
-  expireDue(): PendingAction[] {
+  /**
+   * Every action still pending, now marked expired, whatever its time: at start-up, those of a
+   * previous run, whose expiry timers and interactions died with it.
+   */
+  expireAll(): PendingAction[] {
     const now = this.now();
-    const rows = this.state.db.prepare("UPDATE pending_actions SET status = 'expired', settled_at = ? WHERE status = 'pending' AND expires_at <= ? RETURNING *").all(now, now) as Row[];
+    const rows = this.state.db.prepare("UPDATE pending_actions SET status = 'expired', settled_at = ? WHERE status = 'pending' RETURNING *").all(now) as Row[];
     return rows.map(fromRow);
   }
 
@@ -118,5 +134,16 @@ function fromRow(row: Row): PendingAction {
     status: row.status as PendingStatus,
     settledAt: row.settled_at,
     settledBy: row.settled_by,
+    message: postedMessage(row.message),
   };
+}
+
+function postedMessage(text: string | null): PostedMessage | null {
+  if (!text) return null;
+  try {
+    const parsed = JSON.parse(text) as Partial<PostedMessage>;
+    return typeof parsed.channelId === 'string' && typeof parsed.messageId === 'string' ? { channelId: parsed.channelId, messageId: parsed.messageId } : null;
+  } catch {
+    return null;
+  }
 }

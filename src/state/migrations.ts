@@ -186,6 +186,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX pending_actions_due ON pending_actions (expires_at) WHERE status = 'pending';
     `,
   },
+  {
+    version: 8,
+    name: 'where a pending control question was posted',
+    // JSON {channelId, messageId} of the message carrying the buttons, when the bot can edit it:
+    // after a restart, the questions a previous run left open lose their buttons.
+    sql: `ALTER TABLE pending_actions ADD COLUMN message TEXT;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -322,6 +322,23 @@ describe('stop', () => {
     expect(result).toMatchObject({ action: 'stop', outcome: { kind: 'abandoned', signals: ['SIGINT'] } });
     expect(liveness(start.pid, start.startTicks)).toBe('alive');
   });
+
+  it('once replaced after a rules edit (retire), finishes the stop it runs and reports it, then closes', async () => {
+    const controller = makeController(traders(traderYaml('trial250', { args: ['--decoy-sleep', '1'] })));
+    const start = await started(controller);
+    if (start.kind !== 'started') throw new Error(JSON.stringify(start));
+    let result: Outcome | null = null;
+    await new Promise<void>((resolve) => void controller.execute(planned<StopPlan>(controller.planStop('trial250')), { onProgress: () => resolve() }).then((o) => (result = o)));
+    controller.retire();
+    expect(controller.closed).toBe(false);
+    await waitFor(() => result, { timeoutMs: 10_000, what: 'the stop to end' });
+    expect(result).toMatchObject({ action: 'stop', outcome: { kind: 'exited', pid: start.pid, exit: { code: 0 } } });
+    expect(controller.closed).toBe(true);
+    // An idle one closes at once.
+    const idle = makeController(traders(traderYaml('trial250')));
+    idle.retire();
+    expect(idle.closed).toBe(true);
+  });
 });
 
 describe('restart', () => {

@@ -2,7 +2,9 @@
  * Control end to end: `barista run` (the compiled CLI, a real child process) with a copy of the
  * shipped rules whose `processes` source and `control:` point at a decoy trader in a temp folder,
  * logged in to the fake Discord as a bot. An allowed user starts and stops the trader through
- * the confirmation buttons; an unlisted user is refused; `barista audit` prints what happened.
+ * the confirmation buttons; an unlisted user is refused; the trader outlives barista being
+ * SIGKILLed, and the restarted barista takes the buttons off the question the killed one left
+ * open and stops the trader; `barista audit` prints what happened.
  * (The full matrix of presses — someone else's, twice, expired, forged, replayed — runs
  * in-process in test/discord/bot/controlBot.test.ts.)
  */
@@ -12,6 +14,8 @@ import path from 'node:path';
 import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { procFinder } from '../../src/control';
 import { liveness, readStat } from '../../src/control/procfs';
+import { PendingActionStore } from '../../src/state/PendingActionStore';
+import { StateStore } from '../../src/state/StateStore';
 import { BaristaProcess, runCli } from '../support/baristaProcess';
 import { FakeDiscord, type FakeInteraction, type FakeMessage } from '../support/fakeDiscord';
 import { SHIPPED_RULES, writeRulesCopy } from '../support/rulesCopy';
@@ -36,6 +40,7 @@ describe('barista run: control from Discord (compiled CLI, fake Discord, decoy t
   let barista: BaristaProcess;
   let dir: string;
   let state: string;
+  let startBarista: () => Promise<BaristaProcess>;
   const scripts = () => path.join(dir, 'scripts');
   const traderPids = () => procFinder({ classes: [['trader', `${path.basename(dir)}/scripts/${TRADER}`]] }).find(['trader']).map((p) => p.pid);
 
@@ -68,11 +73,16 @@ describe('barista run: control from Discord (compiled CLI, fake Discord, decoy t
       ],
     });
     state = path.join(dir, 'state', 'barista.db');
-    barista = BaristaProcess.start(['run', '--config', rules, '--state', state], {
-      cwd: dir,
-      env: { CAPPUCCINO_WORKSPACE: workspace, NODE_OPTIONS: `--require ${GUARD}`, BARISTA_TEST_FAST_RECONNECT: '1', DISCORD_API_BASE: fake.apiBase, DISCORD_BOT_TOKEN: fake.botToken, DISCORD_WEBHOOK_URL: fake.webhookUrl() },
-    });
-    await barista.waitForLog((line) => line.msg === 'barista running', { what: 'start-up', timeoutMs: 15_000 });
+    startBarista = async () => {
+      barista = BaristaProcess.start(['run', '--config', rules, '--state', state], {
+        cwd: dir,
+        env: { CAPPUCCINO_WORKSPACE: workspace, NODE_OPTIONS: `--require ${GUARD}`, BARISTA_TEST_FAST_RECONNECT: '1', DISCORD_API_BASE: fake.apiBase, DISCORD_BOT_TOKEN: fake.botToken, DISCORD_WEBHOOK_URL: fake.webhookUrl() },
+      });
+      await barista.waitForLog((line) => line.msg === 'barista running', { what: 'start-up', timeoutMs: 15_000 });
+      await barista.waitForLog((line) => line.msg === 'discord bot: connected', { what: 'the bot connected', timeoutMs: 10_000 });
+      return barista;
+    };
+    await startBarista();
     await waitFor(() => fake.commands().length > 0, { what: 'slash commands registered', timeoutMs: 10_000 });
   }, 30_000);
 
@@ -93,6 +103,17 @@ describe('barista run: control from Discord (compiled CLI, fake Discord, decoy t
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Whether barista's state knows where the question of this button was posted (read-only look). */
+  function postedQuestion(customId: string): boolean {
+    const id = /^ctl:([0-9a-f]{24}):/.exec(customId)?.[1];
+    const store = StateStore.openReadOnly(state);
+    try {
+      return Boolean(id && new PendingActionStore(store).get(id)?.message);
+    } finally {
+      store.close();
+    }
+  }
+
   async function confirmWith(asked: FakeInteraction, user: string): Promise<{ question: FakeMessage; outcome: FakeMessage }> {
     const question = await waitFor(() => (asked.original && buttons(asked.original).length ? asked.original : undefined), { what: 'the question', timeoutMs: 5000 });
     const press = fake.clickButton(question, buttons(question).find((b) => b.label === 'Confirm')!.custom_id, user);
@@ -100,7 +121,7 @@ describe('barista run: control from Discord (compiled CLI, fake Discord, decoy t
     return { question, outcome };
   }
 
-  it('starts and stops the trader for a listed user after Confirm, refuses an unlisted one, and barista audit prints it all', async () => {
+  it('starts the trader for a listed user after Confirm, refuses an unlisted one; the trader outlives a SIGKILLed barista, the restarted one disables the open question and stops it; barista audit prints it all', async () => {
     const denied = fake.slash('trader stop', {}, 'bob');
     const refusal = await waitFor(() => denied.callbacks[0], { what: "bob's refusal" });
     expect(((refusal.data as { flags?: number }).flags ?? 0) & EPHEMERAL).toBe(EPHEMERAL);
@@ -110,6 +131,26 @@ describe('barista run: control from Discord (compiled CLI, fake Discord, decoy t
     expect(text(started.outcome)).toMatch(/trial250 started: pid \d+, alive after .*start banner seen/);
     const [pid] = traderPids();
     expect(pid).toBeDefined();
+    const ticks = readStat(pid!)!.startTicks;
+    // Its own session, not barista's child any more than by birth: killing barista leaves it be.
+    expect(readStat(pid!)!.ppid).toBe(barista.child.pid);
+
+    // A stop asked but not answered, then barista is SIGKILLed: the trader runs on.
+    const open = fake.slash('trader stop', {}, 'alice');
+    const question = await waitFor(() => (open.original && buttons(open.original).length ? open.original : undefined), { what: 'the open question', timeoutMs: 5000 });
+    // (Once barista has noted where the question is: it learns the message id from Discord's answer.)
+    await waitFor(() => postedQuestion(buttons(question)[0]!.custom_id), { what: 'the question noted in state' });
+    const killed = barista;
+    killed.kill('SIGKILL');
+    await waitFor(() => killed.exit, { what: 'barista killed' });
+    expect(liveness(pid!, ticks)).toBe('alive');
+
+    // barista again, on the same state: the question it left open loses its buttons; the trader still runs.
+    await startBarista();
+    await waitFor(() => (buttons(question).length === 0 ? true : undefined), { what: 'the old question disabled', timeoutMs: 10_000 });
+    expect(text(question)).toContain('barista restarted before anyone answered');
+    expect(liveness(pid!, ticks)).toBe('alive');
+    expect(traderPids()).toEqual([pid]);
 
     const stopped = await confirmWith(fake.slash('trader stop', {}, 'alice'), 'alice');
     expect(text(stopped.question)).toContain(`Send SIGINT to trial250 (pid ${pid}, up `);
@@ -127,9 +168,10 @@ describe('barista run: control from Discord (compiled CLI, fake Discord, decoy t
     expect(lines.some((l) => /bob \(100000000000000002\) trader stop denied: control needs commands\.allow\.control/.test(l))).toBe(true);
     expect(lines.some((l) => /alice \(100000000000000001\) trader start .*allowed: confirmed; start started/.test(l))).toBe(true);
     expect(lines.some((l) => /alice \(100000000000000001\) trader stop \(button\) .*allowed: confirmed; stop exited/.test(l))).toBe(true);
+    expect(lines.some((l) => /alice \(100000000000000001\) trader stop .*allowed: expired unanswered \(barista restarted\)/.test(l))).toBe(true);
     // Neither secret reached Discord or barista's output.
-    const output = `${barista.stdoutLines().join('\n')}\n${barista.stderr}\n${JSON.stringify(fake.messages)}`;
+    const output = `${killed.stdoutLines().join('\n')}\n${killed.stderr}\n${barista.stdoutLines().join('\n')}\n${barista.stderr}\n${JSON.stringify(fake.messages)}`;
     expect(output.includes(fake.botToken)).toBe(false);
     expect(barista.exit).toBeNull();
-  }, 60_000);
+  }, 90_000);
 });

@@ -31,7 +31,7 @@ describe('PendingActionStore', () => {
     expect(store.get(created.id)).toEqual(expect.objectContaining({ status: 'confirmed', settledBy: 'u1', settledAt: 1_000 }));
   });
 
-  it('refuses a claim at or after expiry, and expires due actions once', () => {
+  it('refuses a claim at or after expiry, and expires a due action once', () => {
     const clock = { now: 1_000 };
     const store = open(clock);
     const a = store.create(action(61_000));
@@ -39,10 +39,30 @@ describe('PendingActionStore', () => {
     clock.now = 61_000;
     expect(store.claim(a.id, 'confirmed', 'u1')).toBe(false);
     expect(store.expire(b.id)).toBe(false); // not due yet
-    expect(store.expireDue().map((p) => p.id)).toEqual([a.id]);
-    expect(store.expireDue()).toEqual([]);
+    expect(store.expire(a.id)).toBe(true);
     expect(store.expire(a.id)).toBe(false);
     expect(store.claim(b.id, 'cancelled', 'u1')).toBe(true);
+  });
+
+  it("at start-up expires every action still pending, due or not, with where its question was posted", () => {
+    const clock = { now: 1_000 };
+    const store = open(clock);
+    const a = store.create(action(61_000));
+    const b = store.create(action(2_000));
+    const settled = store.create(action(61_000));
+    store.claim(settled.id, 'cancelled', 'u1');
+    store.posted(a.id, { channelId: '10', messageId: '20' });
+    clock.now = 5_000;
+    const expired = store.expireAll();
+    expect(expired.map((p) => [p.id, p.status, p.message])).toEqual(
+      expect.arrayContaining([
+        [a.id, 'expired', { channelId: '10', messageId: '20' }],
+        [b.id, 'expired', null],
+      ]),
+    );
+    expect(expired).toHaveLength(2);
+    expect(store.expireAll()).toEqual([]);
+    expect(store.claim(a.id, 'confirmed', 'u1')).toBe(false);
   });
 
   it('finds nothing for forged ids (wrong shape or unknown)', () => {

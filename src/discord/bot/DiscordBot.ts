@@ -28,8 +28,10 @@ import type { CommandRegistry } from '../commands/CommandRegistry';
 import type { AutocompleteKind } from '../commands/options';
 import { renderDenied } from '../render/commandReplies';
 import { redactMessage } from '../render/redactMessage';
-import type { ButtonAnswer, ButtonPress } from '../commands/ControlActions';
+import type { BotButtons } from '../commands/buttons';
+import type { PostedMessage } from '../../state/PendingActionStore';
 import { invocationFromInteraction, invocationFromMessage, pressFromInteraction } from './invocations';
+import { SeenOnce } from './seenOnce';
 import { registerSlashCommands } from './slashRegistration';
 
 export interface DiscordBotOptions {
@@ -47,10 +49,7 @@ export interface DiscordBotOptions {
   /** Tests shorten discord.js's 5 s identify throttle. */
   fastReconnect?: boolean;
   /** Button presses (control confirmations) and the expiry of pending actions. */
-  buttons?: {
-    press(press: ButtonPress): ButtonAnswer;
-    expire(id: string): CommandReply | null;
-  };
+  buttons?: BotButtons;
   /** How long an interaction's follow-ups are possible (Discord: 15 min); later outcomes go to the channel. */
   interactionWindowMs?: number;
 }
@@ -72,11 +71,16 @@ export class DiscordBot {
   private attempts = 0;
   private readonly loggedOnce = new Set<string>();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  /** Interaction and message ids already handled: a redelivered event acts once. */
+  private readonly seen = new SeenOnce();
+  /** Questions left open by a previous run, to disable once connected (taken at start). */
+  private leftovers: Array<{ where: PostedMessage; reply: CommandReply }> = [];
 
   constructor(private readonly options: DiscordBotOptions) {}
 
   /** Starts logging in; never throws (a failed login is logged and retried, or reported once). */
   start(): void {
+    this.leftovers = this.options.buttons?.leftovers() ?? [];
     this.connect();
   }
 
@@ -157,6 +161,7 @@ export class DiscordBot {
   private async onReady(client: Client<true>): Promise<void> {
     const { logger, config, registry, state } = this.options;
     logger.info({ user: client.user.username, guilds: client.guilds.cache.size, messageContent: this.withMessageContent }, 'discord bot: connected');
+    void this.disableLeftovers(client);
     if (!config().slash) return;
     try {
       const result = await registerSlashCommands(client, registry.slashJson(), config().guilds, state);
@@ -171,7 +176,7 @@ export class DiscordBot {
     // Never answer bots, webhooks (barista's own notifications among them) or itself.
     if (!client || message.author.bot || message.webhookId || message.author.id === client.user?.id) return;
     const invocation = invocationFromMessage(message, this.options.config().prefix);
-    if (!invocation) return;
+    if (!invocation || !this.firstDelivery(message.id, 'message')) return;
     try {
       const prepared = this.options.dispatcher.prepare(invocation);
       if (prepared.kind === 'ignore') return;
@@ -179,13 +184,17 @@ export class DiscordBot {
       const reply = prepared.kind === 'reply' ? prepared.reply : await prepared.run();
       // `!` replies cannot be ephemeral; everything else is the same reply.
       const sent = await message.reply(this.editPayload(reply));
-      if (reply.pending) this.expireLater(reply.pending, (expired) => sent.edit(this.editPayload(expired)));
+      if (reply.pending) {
+        this.notePosted(reply.pending.id, { channelId: sent.channelId, messageId: sent.id });
+        this.expireLater(reply.pending, (expired) => sent.edit(this.editPayload(expired)));
+      }
     } catch (error) {
       this.options.logger.warn({ err: error, command: invocation.path.join(' ') }, 'discord bot: could not answer a message command');
     }
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
+    if (!this.firstDelivery(interaction.id, 'interaction')) return;
     try {
       if (interaction.isAutocomplete()) await this.onAutocomplete(interaction);
       else if (interaction.isChatInputCommand()) await this.onSlash(interaction);
@@ -220,9 +229,12 @@ export class DiscordBot {
       return;
     }
     const reply = await prepared.run();
-    await interaction.reply(this.messagePayload(reply));
+    const response = await interaction.reply({ ...this.messagePayload(reply), withResponse: true });
     this.noteLate(interaction);
-    if (reply.pending) this.expireLater(reply.pending, (expired) => interaction.editReply(this.editPayload(expired)));
+    if (!reply.pending) return;
+    const sent = response.resource?.message;
+    if (sent && !reply.ephemeral) this.notePosted(reply.pending.id, { channelId: sent.channelId, messageId: sent.id });
+    this.expireLater(reply.pending, (expired) => interaction.editReply(this.editPayload(expired)));
   }
 
   /**
@@ -237,6 +249,8 @@ export class DiscordBot {
       return;
     }
     const answer = buttons.press(pressFromInteraction(interaction));
+    // A user over the rate limit, already told: no answer (Discord shows them the press failed).
+    if (answer.kind === 'ignore') return;
     if (answer.kind === 'tell' || answer.kind === 'reply') {
       await interaction.reply(this.messagePayload(answer.reply));
       if (answer.reply.pending) this.expireLater(answer.reply.pending, (expired) => interaction.editReply(this.editPayload(expired)));
@@ -245,7 +259,10 @@ export class DiscordBot {
     const later = answer.later;
     try {
       await interaction.update(this.editPayload(answer.reply));
-      if (answer.reply.pending) this.expireLater(answer.reply.pending, (expired) => interaction.editReply(this.editPayload(expired)));
+      if (answer.reply.pending) {
+        if (!interaction.message.flags.has(MessageFlags.Ephemeral)) this.notePosted(answer.reply.pending.id, { channelId: interaction.message.channelId, messageId: interaction.message.id });
+        this.expireLater(answer.reply.pending, (expired) => interaction.editReply(this.editPayload(expired)));
+      }
     } finally {
       if (later) void this.deliverLater(interaction, later);
     }
@@ -293,6 +310,38 @@ export class DiscordBot {
     );
     timer.unref();
     this.expiryTimers.set(pending.id, timer);
+  }
+
+  /** False (and logged) for an event already handled: Discord delivered it again. */
+  private firstDelivery(id: string, what: 'interaction' | 'message'): boolean {
+    if (this.seen.first(id)) return true;
+    this.options.logger.info({ id }, `discord bot: the same ${what} was delivered again; acting on it once`);
+    return false;
+  }
+
+  private notePosted(id: string, where: PostedMessage): void {
+    try {
+      this.options.buttons?.posted(id, where);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'discord bot: could not remember where a confirmation was posted');
+    }
+  }
+
+  /**
+   * A previous run's open questions: their buttons go (the actions were expired at start), where
+   * the bot can still edit the message; one that is gone or out of reach is only logged.
+   */
+  private async disableLeftovers(client: Client): Promise<void> {
+    const leftovers = this.leftovers;
+    this.leftovers = [];
+    for (const { where, reply } of leftovers) {
+      try {
+        const channel = await client.channels.fetch(where.channelId);
+        if (channel?.isTextBased()) await channel.messages.edit(where.messageId, this.editPayload(reply));
+      } catch (error) {
+        this.options.logger.warn({ err: error, channel: where.channelId }, "discord bot: could not take the buttons off a previous run's confirmation");
+      }
+    }
   }
 
   private async onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {

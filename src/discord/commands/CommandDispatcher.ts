@@ -13,7 +13,7 @@ import type { CommandRegistry } from './CommandRegistry';
 import { describePlace, type Invocation } from './Invocation';
 import { parseArgs, usageOf } from './options';
 import { PRECONDITIONS } from './preconditions';
-import { UserRateLimit } from './userRateLimit';
+import { ConfiguredRateLimit, rateLimited } from './userRateLimit';
 
 /** The dispatcher's verdict before anything runs: answer now, run (maybe deferred), or say nothing. */
 export type Prepared =
@@ -33,23 +33,23 @@ export interface DispatcherOptions {
 
 export class CommandDispatcher {
   private readonly now: () => number;
-  private rateLimit: UserRateLimit;
-  private rateConfig: string;
+  private readonly rateLimit: ConfiguredRateLimit;
 
   constructor(private readonly options: DispatcherOptions) {
     this.now = options.now ?? Date.now;
-    const { rate } = options.config();
-    this.rateLimit = new UserRateLimit(rate.burst, rate.per_second, this.now);
-    this.rateConfig = JSON.stringify(rate);
+    // A rules edit may change the rate: new buckets only when it did.
+    this.rateLimit = new ConfiguredRateLimit(() => options.config().rate, this.now);
   }
 
   prepare(invocation: Invocation): Prepared {
     const config = this.options.config();
-    this.followRateConfig(config);
     const prefix = invocation.transport === 'slash' ? '/' : config.prefix;
     const rate = this.rateLimit.take(invocation.caller.userId);
     if (!rate.allowed) {
-      return rate.tell ? { kind: 'reply', reply: { message: renderSlowDown(rate.retryAfterMs), ephemeral: true } } : { kind: 'ignore', why: 'rate limited' };
+      // Audited once per flood (when told), not once per message of it.
+      if (!rate.tell) return { kind: 'ignore', why: 'rate limited' };
+      this.audit(invocation, invocation.path.join(' ').slice(0, 60), 'denied', rateLimited(rate.retryAfterMs));
+      return { kind: 'reply', reply: { message: renderSlowDown(rate.retryAfterMs), ephemeral: true } };
     }
     const found = this.options.registry.resolve(invocation);
     if (!found) return { kind: 'reply', reply: { message: renderUnknownCommand(invocation.path.join(' '), prefix), ephemeral: true } };
@@ -107,13 +107,5 @@ export class CommandDispatcher {
       this.options.logger.error({ err: error, command }, 'could not write the audit row');
       return null;
     }
-  }
-
-  /** A rules edit may change the rate: start new buckets only when it did. */
-  private followRateConfig(config: CommandsConfig): void {
-    const key = JSON.stringify(config.rate);
-    if (key === this.rateConfig) return;
-    this.rateConfig = key;
-    this.rateLimit = new UserRateLimit(config.rate.burst, config.rate.per_second, this.now);
   }
 }

@@ -10,7 +10,7 @@ import type { CommandsConfig } from '../../config/schema';
 import type { Controller, Outcome, Plan, Refusal } from '../../control';
 import type { Logger } from '../../logging/logger';
 import type { AuditLog } from '../../state/AuditLog';
-import type { PendingAction, PendingActionStore } from '../../state/PendingActionStore';
+import type { PendingAction, PendingActionStore, PostedMessage } from '../../state/PendingActionStore';
 import { renderUsage } from '../render/commandReplies';
 import { confirmedText, CONTROL_CUSTOM_ID, outcomeText, renderButtonRefused, renderConfirm, renderOutcome, renderPick, renderRefusal, renderSettled } from '../render/controlReplies';
 import type { CommandContext, CommandReply } from './CommandDefinition';
@@ -34,7 +34,9 @@ export type ButtonAnswer =
   | { kind: 'tell'; reply: CommandReply }
   /** A new message in answer to the press (e.g. an alert's restart question, with its own buttons). */
   | { kind: 'reply'; reply: CommandReply }
-  | { kind: 'update'; reply: CommandReply; later?: Promise<CommandReply> };
+  | { kind: 'update'; reply: CommandReply; later?: Promise<CommandReply> }
+  /** No answer at all (a user over the rate limit, already told once). */
+  | { kind: 'ignore' };
 
 /** Who asks, where, and their audit row: a command's context, or an alert button's press. */
 export type Asker = Pick<CommandContext, 'caller' | 'place' | 'auditId'>;
@@ -175,15 +177,28 @@ export class ControlActions {
     if (!this.options.pending.expire(id)) return null;
     const action = this.options.pending.get(id);
     if (action) this.settleCommand(action, 'expired unanswered');
-    return { message: renderSettled(`Expired: ${action?.command ?? 'control'}`, 'Nobody answered in time; nothing was done. Ask again if it is still wanted.', 'off') };
+    return expiredReply(action?.command ?? 'control', 'Nobody answered in time; nothing was done. Ask again if it is still wanted.');
   }
 
-  /** At start-up: actions left pending by a previous run are settled as expired in the audit. */
-  expireLeftovers(): void {
-    this.safely(() => {
-      for (const action of this.options.pending.expireDue()) this.settleCommand(action, 'expired unanswered');
-      this.options.pending.prune(7 * 86_400_000);
-    });
+  /** Where the question of pending action `id` was posted (so a later run can take its buttons off). */
+  posted(id: string, where: PostedMessage): void {
+    this.options.pending.posted(id, where);
+  }
+
+  /**
+   * At start-up: every action a previous run left pending is expired (its timers and
+   * interaction died with that run) and audited so; the messages of those whose question the
+   * bot can edit are returned, with what they should now say.
+   */
+  leftovers(): Array<{ where: PostedMessage; reply: CommandReply }> {
+    return (
+      this.safely(() => {
+        const expired = this.options.pending.expireAll();
+        for (const action of expired) this.settleCommand(action, 'expired unanswered (barista restarted)');
+        this.options.pending.prune(7 * 86_400_000);
+        return expired.flatMap((action) => (action.message ? [{ where: action.message, reply: expiredReply(action.command, 'barista restarted before anyone answered; nothing was done. Ask again if it is still wanted.') }] : []));
+      }) ?? []
+    );
   }
 
   refuse(press: ButtonPress, command: string, action: PendingAction | null, reason: string): ButtonAnswer {
@@ -221,4 +236,8 @@ export class ControlActions {
       return null;
     }
   }
+}
+
+function expiredReply(command: string, text: string): CommandReply {
+  return { message: renderSettled(`Expired: ${command}`, text, 'off') };
 }

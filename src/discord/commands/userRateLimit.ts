@@ -50,3 +50,28 @@ export class UserRateLimit {
     }
   }
 }
+
+/** A UserRateLimit that follows a rules edit: new buckets only when the rate changed. */
+export class ConfiguredRateLimit {
+  private limit: UserRateLimit;
+  private key: string;
+
+  constructor(
+    private readonly rate: () => { burst: number; per_second: number },
+    private readonly now: () => number = Date.now,
+  ) {
+    const { burst, per_second } = rate();
+    this.limit = new UserRateLimit(burst, per_second, now);
+    this.key = JSON.stringify([burst, per_second]);
+  }
+
+  take(userId: string): RateDecision {
+    const { burst, per_second } = this.rate();
+    const key = JSON.stringify([burst, per_second]);
+    if (key !== this.key) [this.limit, this.key] = [new UserRateLimit(burst, per_second, this.now), key];
+    return this.limit.take(userId);
+  }
+}
+
+/** The audit outcome of a refusal for going over commands.rate. */
+export const rateLimited = (retryAfterMs: number) => `rate limited (commands.rate); retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`;

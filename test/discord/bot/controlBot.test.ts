@@ -15,6 +15,7 @@ import { renderNotification } from '../../../src/discord/render';
 import { createLogger } from '../../../src/logging/logger';
 import { AuditLog, type AuditRow } from '../../../src/state/AuditLog';
 import { MuteStore } from '../../../src/state/MuteStore';
+import { PendingActionStore } from '../../../src/state/PendingActionStore';
 import { StateStore } from '../../../src/state/StateStore';
 import { FakeDiscord, type FakeInteraction, type FakeMessage } from '../../support/fakeDiscord';
 import { useTempDir } from '../../support/tempDir';
@@ -56,20 +57,31 @@ afterEach(async () => {
   await killRunningFrom(path.join(root, 'scripts'));
 });
 
-function rulesYaml(f: FakeDiscord, confirm: string): string {
+interface RulesOptions {
+  confirm?: string;
+  /** commands.rate, e.g. `{ burst: 3, per_second: 0.01 }`. */
+  rate?: string;
+  /** The decoy's own flags (default a 0.3 s poll sleep). */
+  traderArgs?: string[];
+  stop?: string;
+  /** Another process class besides trader and training (a rules edit that changes match:). */
+  extraClass?: string;
+}
+
+function rulesYaml(f: FakeDiscord, options: RulesOptions = {}): string {
   const suffix = (name: string) => `${path.basename(root)}/scripts/${name}`;
-  const argv = [PYTHON, '-u', script(TRADER), '--model-dir', 'deployments/trial_250_live', '--log-file', 'paper_trades/trial250_session.csv', '--decoy-sleep', '0.3'];
+  const argv = [PYTHON, '-u', script(TRADER), '--model-dir', 'deployments/trial_250_live', '--log-file', 'paper_trades/trial250_session.csv', ...(options.traderArgs ?? ['--decoy-sleep', '0.3'])];
   return [
     `workspace: ${ws()}`,
     'sources:',
     '  - id: processes',
     '    type: process',
-    `    match: { trader: "${suffix(TRADER)}", training: "${suffix(WORKER)}" }`,
+    `    match: { trader: "${suffix(TRADER)}", training: "${suffix(WORKER)}"${options.extraClass ? `, other: "${suffix(options.extraClass)}"` : ''} }`,
     `notify:\n  discord: { token: "${f.botToken}", api_base: "${f.apiBase}" }`,
     'commands:',
-    `  confirm_timeout: ${confirm}`,
+    `  confirm_timeout: ${options.confirm ?? '60s'}`,
     `  allow:\n    control: { users: ["${ALICE}"], roles: ["${f.roleId('ops')}"] }`,
-    '  rate: { burst: 1000, per_second: 100 }',
+    `  rate: ${options.rate ?? '{ burst: 1000, per_second: 100 }'}`,
     'control:',
     '  traders:',
     '    trial250:',
@@ -77,17 +89,19 @@ function rulesYaml(f: FakeDiscord, confirm: string): string {
     `        argv: ${JSON.stringify(argv)}`,
     '        log: logs/trial250.log',
     '        settle: 300ms',
-    '      stop: { signal: SIGINT, grace: 5s, wait: 5s }',
+    `      stop: ${options.stop ?? '{ signal: SIGINT, grace: 5s, wait: 5s }'}`,
   ].join('\n');
 }
 
-function rules(f: FakeDiscord, confirm: string): RulesFile {
-  const result = parseRules(rulesYaml(f, confirm), path.join(root, 'rules.yaml'), {});
+function rules(f: FakeDiscord, options: RulesOptions = {}): RulesFile {
+  const result = parseRules(rulesYaml(f, options), path.join(root, 'rules.yaml'), {});
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.rules.config;
 }
 
-async function startBot(options: { confirm?: string; interactionWindowMs?: number } = {}): Promise<{ fake: FakeDiscord; audit: AuditLog }> {
+type BotOptions = RulesOptions & { interactionWindowMs?: number };
+
+async function startBot(options: BotOptions = {}): Promise<{ fake: FakeDiscord; audit: AuditLog }> {
   const f = await FakeDiscord.start({
     users: [
       { id: ALICE, username: 'alice' },
@@ -98,16 +112,21 @@ async function startBot(options: { confirm?: string; interactionWindowMs?: numbe
   });
   fake = f;
   state = StateStore.open({ path: path.join(root, 'state.db') });
+  await startCommands(f, options);
+  return { fake: f, audit: new AuditLog(state) };
+}
+
+/** barista's command side on the test's state file (again, for a restart). */
+async function startCommands(f: FakeDiscord, options: BotOptions = {}): Promise<void> {
   const logger = createLogger({ format: 'json', level: 'warn', destination: { write: () => undefined } as never });
-  const config = rules(f, options.confirm ?? '60s');
+  const config = rules(f, options);
   const match = (config.sources[0] as { match: Record<string, string> }).match;
   commands = new Commands(
-    { state, logger, mutes: new MuteStore(state), fastReconnect: true, workspace: ws(), finder: procFinder({ classes: Object.entries(match) }), ...(options.interactionWindowMs !== undefined ? { interactionWindowMs: options.interactionWindowMs } : {}) },
+    { state: state!, logger, mutes: new MuteStore(state!), fastReconnect: true, workspace: ws(), finder: procFinder({ classes: Object.entries(match) }), ...(options.interactionWindowMs !== undefined ? { interactionWindowMs: options.interactionWindowMs } : {}) },
     config,
   );
   await commands.apply(config);
   await waitFor(() => f.commands().length > 0, { what: 'slash commands registered' });
-  return { fake: f, audit: new AuditLog(state) };
 }
 
 /** What a message says, markdown escapes undone. */
@@ -277,10 +296,11 @@ describe('control from Discord', () => {
         ['alice', 'trader start (button)', 'denied', 'this was already expired'],
         ['alice', 'button', 'denied', 'that action is unknown (a forged or forgotten button)'],
         ['alice', 'button', 'denied', 'that button is not one barista made'],
-        ['alice', 'trader start (button)', 'denied', 'this was already confirmed'],
       ]),
     );
+    // The replayed press is not even looked at again: one press row, no "already confirmed".
     expect(rows.filter((r) => r[1] === 'trader start (button)' && r[2] === 'allowed')).toHaveLength(1);
+    expect(rows.filter((r) => r[3] === 'this was already confirmed')).toEqual([]);
   }, 30_000);
 
   it('asks which process when two match one trader (one button per pid), and posts a late outcome as a channel message', async () => {
@@ -376,12 +396,113 @@ describe('control from Discord', () => {
   it('checks the presser against the rules in force: a user removed from allow.control by a rules edit can no longer confirm', async () => {
     const { fake, audit } = await startBot();
     const q = await question(fake.slash('trader start', {}, 'alice'), 'the question');
-    const edited = rules(fake, '60s');
+    const edited = rules(fake);
     edited.commands.allow.control = { users: [], roles: [fake.roleId('ops')] };
     await commands!.apply(edited);
     const press = fake.clickButton(q, confirmId(q), 'alice');
     expect(JSON.stringify((await tell(press, 'press after the edit')).data)).toContain('commands.allow.control');
     expect(traderPids()).toEqual([]);
     expect(rowsOf(audit, 1)).toEqual([['alice', 'trader start (button)', 'denied', 'control needs commands.allow.control (nobody is listed by default)']]);
+  }, 30_000);
+
+  it('acts once on a slash command or a ! message delivered twice: one question, one audit row each', async () => {
+    const { fake, audit } = await startBot();
+    const asked = fake.slash('trader start', {}, 'alice');
+    const q = await question(asked, 'the slash question');
+    fake.redeliver(asked);
+    const said = fake.userSays('general', '!trader start', 'dave');
+    const answered = () => fake.botMessages('general').filter((m) => m.message_reference?.message_id === said.id);
+    await waitFor(() => answered()[0], { what: '!trader start answered' });
+    fake.redeliverMessage(said);
+    // Events are handled in the order they arrive: once this is answered, both replays were seen.
+    await tell(fake.slash('audit', {}, 'alice'), 'the marker');
+    expect(asked.callbacks).toHaveLength(1);
+    expect(answered()).toHaveLength(1);
+    expect(rowsOf(audit).filter((r) => r[1] === 'trader start')).toEqual([
+      ['dave', 'trader start', 'allowed', expect.stringMatching(/^asked to confirm: Start trial250/)],
+      ['alice', 'trader start', 'allowed', expect.stringMatching(/^asked to confirm: Start trial250/)],
+    ]);
+    // The one question still works, once.
+    const press = fake.clickButton(q, confirmId(q), 'alice');
+    await waitFor(() => press.followups[0], { what: 'the start outcome', timeoutMs: 10_000 });
+    expect(traderPids()).toHaveLength(1);
+  }, 30_000);
+
+  it('rate limits button presses per user (commands.rate): told once, then ignored; audited; other users unaffected', async () => {
+    const { fake, audit } = await startBot({ rate: '{ burst: 3, per_second: 0.01 }' });
+    const q = await question(fake.slash('trader start', {}, 'alice'), 'the question');
+    const presses = Array.from({ length: 5 }, () => fake.clickButton(q, confirmId(q), 'bob'));
+    const cancel = fake.clickButton(q, cancelId(q), 'alice');
+    await waitFor(() => cancel.callbacks.find((c) => c.type === 7), { what: "alice's cancel" });
+    // Presses are handled in order: bob's five were all handled before alice's.
+    await waitFor(() => (presses.slice(0, 4).every((p) => p.callbacks.length === 1) ? true : undefined), { what: "bob's first four answered" });
+    expect(presses.slice(0, 3).map((p) => JSON.stringify(p.callbacks[0]!.data))).toEqual(Array(3).fill(expect.stringContaining('only alice can answer this')));
+    expect(JSON.stringify(presses[3]!.callbacks[0]!.data)).toContain('Too many commands at once');
+    expect((presses[3]!.callbacks[0]!.data as { flags?: number }).flags! & EPHEMERAL).toBe(EPHEMERAL);
+    expect(presses[4]!.callbacks).toEqual([]);
+    expect(rowsOf(audit).filter((r) => r[0] === 'bob')).toEqual([
+      ['bob', 'button', 'denied', 'rate limited (commands.rate); retry in 100 s'],
+      ...Array(3).fill(['bob', 'trader start (button)', 'denied', 'only alice can answer this']),
+    ]);
+    expect(traderPids()).toEqual([]);
+  }, 30_000);
+
+  it('after a restart, questions the previous run left open are expired, audited, and lose their buttons; pressing one is refused', async () => {
+    const { fake, audit } = await startBot();
+    const slash = await question(fake.slash('trader start', {}, 'alice'), 'the slash question');
+    const said = fake.userSays('general', '!trader start', 'dave');
+    const bang = await waitFor(() => fake.botMessages('general').find((m) => m.message_reference?.message_id === said.id), { what: "dave's question" });
+    const dmSaid = fake.userSaysInDm('!trader start', 'alice');
+    const dm = await waitFor(() => fake.dmMessages('alice').find((m) => m.message_reference?.message_id === dmSaid.id), { what: "alice's DM question" });
+    const oldConfirm = confirmId(slash);
+    for (const m of [slash, bang, dm]) expect(buttons(m).length).toBe(2);
+    // barista learns each message's id from Discord's answer: wait until all three are noted.
+    const pending = new PendingActionStore(state!);
+    await waitFor(() => [slash, bang, dm].every((m) => pending.get(/^ctl:(\w+):/.exec(confirmId(m))![1]!)?.message) || undefined, { what: 'the questions noted in state' });
+
+    // barista stops (its expiry timers and interactions end with it) and starts again.
+    await commands!.stop();
+    await startCommands(fake);
+    for (const [m, what] of [[slash, 'the slash question'], [bang, "dave's question"], [dm, 'the DM question']] as const) {
+      await waitFor(() => (buttons(m).length === 0 ? true : undefined), { what: `${what} without buttons`, timeoutMs: 10_000 });
+      expect(text(m)).toContain('barista restarted before anyone answered; nothing was done');
+    }
+    expect(rowsOf(audit).filter((r) => r[1] === 'trader start')).toEqual(
+      expect.arrayContaining([
+        ['alice', 'trader start', 'allowed', 'expired unanswered (barista restarted)'],
+        ['dave', 'trader start', 'allowed', 'expired unanswered (barista restarted)'],
+      ]),
+    );
+    expect(rowsOf(audit).filter((r) => r[3] === 'expired unanswered (barista restarted)')).toHaveLength(3);
+    // A client still showing the old button: refused, audited.
+    const late = fake.clickButton(slash, oldConfirm, 'alice', { crafted: true });
+    expect(JSON.stringify((await tell(late, 'the late press')).data)).toContain('this was already expired');
+    expect(rowsOf(audit, 1)).toEqual([['alice', 'trader start (button)', 'denied', 'this was already expired']]);
+    expect(traderPids()).toEqual([]);
+  }, 30_000);
+
+  it('stop: the answer says what to expect while the trader still runs; escalation to then: is said; a rules edit meanwhile loses no outcome', async () => {
+    const options = { traderArgs: ['--decoy-ignore-sigint', '--decoy-sleep', '0.2'], stop: '{ signal: SIGINT, grace: 2s, then: SIGTERM }' };
+    const { fake, audit } = await startBot(options);
+    const start = await question(fake.slash('trader start', {}, 'alice'), 'start question');
+    const startPress = fake.clickButton(start, confirmId(start), 'alice');
+    await waitFor(() => startPress.followups[0], { what: 'started', timeoutMs: 10_000 });
+    const [pid] = traderPids();
+
+    const q = await question(fake.slash('trader stop', {}, 'alice'), 'the stop question');
+    expect(text(q)).toContain(`Send SIGINT to trial250 (pid ${pid}, up `);
+    expect(text(q)).toContain('trial250 finishes its current poll or sleep (next poll time unknown); if it still runs after 2 s, barista sends SIGTERM');
+    const press = fake.clickButton(q, confirmId(q), 'alice');
+    await waitFor(() => press.callbacks.find((c) => c.type === 7), { what: 'the answer to Confirm' });
+    // The answer is there at once, the trader still runs (it ignores SIGINT; SIGTERM comes after 2 s).
+    expect(traderPids()).toEqual([pid]);
+    expect(text(press.original)).toContain('What to expect: trial250 finishes its current poll');
+    expect(text(press.original)).toContain('The outcome follows when it is known.');
+    // A rules edit that changes the process match replaces the Controller; the old one finishes this stop.
+    await commands!.apply(rules(fake, { ...options, extraClass: 'other_script.py' }));
+    const outcome = await waitFor(() => press.followups[0], { what: 'the stop outcome', timeoutMs: 15_000 });
+    expect(text(outcome)).toMatch(new RegExp(`trial250 \\(pid ${pid}\\) exited .* after SIGINT then SIGTERM, signal SIGTERM \\(escalated\\)`));
+    expect(traderPids()).toEqual([]);
+    await waitFor(() => audit.recent(5).find((r) => r.outcome === 'confirmed; stop exited'), { what: 'the stop audited' });
   }, 30_000);
 });

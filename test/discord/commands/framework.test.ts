@@ -198,6 +198,21 @@ describe('the dispatcher', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'barista-dispatch-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('tells a user over commands.rate once to slow down, audits that once, and ignores the rest of the flood', () => {
+    const state = StateStore.open({ path: path.join(dir, 'rate.db') });
+    try {
+      const config = { ...commandsConfig(), rate: { burst: 2, per_second: 0.5 } };
+      const command = defineCommand({ path: ['ping'], description: 'pong', options: [], access: 'canRead', run: () => ({ message: { content: 'pong', embeds: [], allowed_mentions: { parse: [] } } }) });
+      const audit = new AuditLog(state);
+      const dispatcher = new CommandDispatcher({ registry: new CommandRegistry([command]), audit, logger: createLogger({ format: 'json', destination: { write: () => undefined } }), config: () => config, context: () => ({}) as never, now: () => 0 });
+      const kinds = Array.from({ length: 5 }, () => dispatcher.prepare({ path: ['ping'], args: words(), caller: { userId: '1', username: 'u', roleIds: [] }, place: { kind: 'guild', guildId: '300000000000000001', channelId: '2' }, transport: 'prefix', createdAt: 0 }).kind);
+      expect(kinds).toEqual(['run', 'run', 'reply', 'ignore', 'ignore']);
+      expect(audit.recent(10).map((r) => [r.command, r.decision, r.outcome])).toEqual([['ping', 'denied', 'rate limited (commands.rate); retry in 2 s']]);
+    } finally {
+      state.close();
+    }
+  });
+
   it('answers an internal error with a reference only, and logs the detail under that reference', async () => {
     const state = StateStore.open({ path: path.join(dir, 'state.db') });
     try {

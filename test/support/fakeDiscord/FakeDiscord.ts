@@ -338,6 +338,11 @@ export class FakeDiscord {
     this.dispatch('INTERACTION_CREATE', interaction.payload);
   }
 
+  /** The same MESSAGE_CREATE of a user's message delivered again (a gateway replay): same id. */
+  redeliverMessage(message: FakeMessage): void {
+    this.world.redeliverMessage(message);
+  }
+
   /** A user writes to the bot in their DM: MESSAGE_CREATE (no guild_id) to clients with the DirectMessages intent, content always visible. */
   userSaysInDm(content: string, user?: string | FakeUser): FakeMessage {
     return this.world.userSaysInDm(content, user);

@@ -442,6 +442,12 @@ export class FakeWorld {
     return message;
   }
 
+  /** A user's message delivered again (a gateway replay): the same MESSAGE_CREATE, same id. */
+  redeliverMessage(message: FakeMessage): void {
+    if (!this.userMessages.includes(message)) throw new Error('FakeDiscord: redeliverMessage takes a message a user typed (userSays)');
+    this.announce('MESSAGE_CREATE', message, this.users.find((u) => u.id === message.author.id));
+  }
+
   webhookAuthor(webhook: FakeWebhook, username: unknown): Record<string, unknown> {
     return webhookAuthor(webhook, typeof username === 'string' ? username : undefined);
   }
