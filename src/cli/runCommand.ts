@@ -4,6 +4,7 @@ import { Notifications } from '../agent/Notifications';
 import { MuteStore } from '../state/MuteStore';
 import { DEFAULT_STATE_PATH } from '../paths';
 import { resolveWorkspace } from '../config/loadRules';
+import { startSelfStats } from './selfStats';
 import { startAgent, type AgentCommandOptions } from './startAgent';
 
 export function addAgentOptions(command: Command): Command {
@@ -18,6 +19,7 @@ export function registerRunCommand(program: Command): void {
     async (options: AgentCommandOptions) => {
       let notifications: Notifications | null = null;
       let commands: Commands | null = null;
+      const stopSelfStats = startSelfStats();
       await startAgent('run', options, 1, {
         start: async (agent, rules, state) => {
           // One mute store: a mute added from Discord applies to the very next notification.
@@ -32,6 +34,7 @@ export function registerRunCommand(program: Command): void {
           await commands?.apply(rules.config, resolveWorkspace(rules));
         },
         stop: async () => {
+          stopSelfStats();
           await commands?.stop();
           await notifications?.stop();
         },
