@@ -133,6 +133,8 @@ async function startCommands(f: FakeDiscord, options: BotOptions = {}): Promise<
 const text = (m: FakeMessage | null | undefined): string => [m?.content ?? '', ...(m?.embeds ?? []).map((e) => `${e.title ?? ''}\n${e.description ?? ''}`)].join('\n').replace(/\\(.)/g, '$1');
 const buttons = (m: FakeMessage): Array<{ custom_id: string; label: string; disabled?: boolean }> =>
   ((m.components ?? []) as Array<{ components: Array<{ custom_id: string; label: string; disabled?: boolean }> }>).flatMap((row) => row.components);
+/** Expired: the buttons are still there, every one disabled. */
+const allDisabled = (m: FakeMessage | null | undefined): true | undefined => (m && buttons(m).length > 0 && buttons(m).every((b) => b.disabled === true) ? true : undefined);
 const confirmId = (m: FakeMessage) => buttons(m).find((b) => b.label === 'Confirm')!.custom_id;
 const cancelId = (m: FakeMessage) => buttons(m).find((b) => b.label === 'Cancel')!.custom_id;
 
@@ -266,7 +268,8 @@ describe('control from Discord', () => {
     const asked = fake.slash('trader start', {}, 'alice');
     const q = await question(asked, 'the question');
     const id = confirmId(q);
-    await waitFor(() => (asked.original && buttons(asked.original).length === 0 ? true : undefined), { what: 'the buttons taken away on expiry', timeoutMs: 5000 });
+    await waitFor(() => allDisabled(asked.original), { what: 'the buttons disabled on expiry', timeoutMs: 5000 });
+    expect(buttons(asked.original!).map((b) => b.label)).toEqual(['Confirm', 'Cancel']);
     expect(text(asked.original)).toContain('Nobody answered in time');
     await waitFor(() => audit.recent(5).some((r) => r.outcome === 'expired unanswered'), { what: 'the expiry audited' });
     // A stale client still shows the button: pressing it after expiry is refused.
@@ -447,7 +450,7 @@ describe('control from Discord', () => {
     expect(traderPids()).toEqual([]);
   }, 30_000);
 
-  it('after a restart, questions the previous run left open are expired, audited, and lose their buttons; pressing one is refused', async () => {
+  it('after a restart, questions the previous run left open are expired, audited, and their buttons disabled; pressing one is refused', async () => {
     const { fake, audit } = await startBot();
     const slash = await question(fake.slash('trader start', {}, 'alice'), 'the slash question');
     const said = fake.userSays('general', '!trader start', 'dave');
@@ -464,7 +467,7 @@ describe('control from Discord', () => {
     await commands!.stop();
     await startCommands(fake);
     for (const [m, what] of [[slash, 'the slash question'], [bang, "dave's question"], [dm, 'the DM question']] as const) {
-      await waitFor(() => (buttons(m).length === 0 ? true : undefined), { what: `${what} without buttons`, timeoutMs: 10_000 });
+      await waitFor(() => allDisabled(m), { what: `${what} with its buttons disabled`, timeoutMs: 10_000 });
       expect(text(m)).toContain('barista restarted before anyone answered; nothing was done');
     }
     expect(rowsOf(audit).filter((r) => r[1] === 'trader start')).toEqual(
