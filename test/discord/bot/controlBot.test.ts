@@ -508,4 +508,17 @@ describe('control from Discord', () => {
     expect(traderPids()).toEqual([]);
     await waitFor(() => audit.recent(5).find((r) => r.outcome === 'confirmed; stop exited'), { what: 'the stop audited' });
   }, 30_000);
+
+  it('autocompletes trader names from control: and workers from the running training processes', async () => {
+    const { fake } = await startBot();
+    const { spawn } = await import('node:child_process');
+    const worker = spawn(PYTHON, ['-u', script(WORKER), '--study-name', 'cappuccino_5m'], { cwd: ws(), stdio: 'ignore', detached: true });
+    worker.unref();
+    const traders = fake.autocomplete('trader', [{ type: 1, name: 'start', options: [{ type: 3, name: 'trader', value: 'tri', focused: true }] }], 'alice');
+    expect(await fake.waitForChoices(traders)).toEqual([{ name: 'trial250', value: 'trial250' }]);
+    const workers = procFinder({ classes: [['training', `${path.basename(root)}/scripts/${WORKER}`]] });
+    await waitFor(() => workers.find(['training']).some((p) => p.pid === worker.pid) || undefined, { what: 'the worker running' });
+    const choices = await fake.waitForChoices(fake.autocomplete('training', [{ type: 1, name: 'pause', options: [{ type: 3, name: 'worker', value: '', focused: true }] }], 'alice'));
+    expect(choices.map((c) => c.value)).toEqual(['all', 'cappuccino_5m', String(worker.pid)]);
+  }, 30_000);
 });
