@@ -14,6 +14,7 @@ import { procFinder } from '../../../src/control';
 import { renderNotification } from '../../../src/discord/render';
 import { createLogger } from '../../../src/logging/logger';
 import { AuditLog, type AuditRow } from '../../../src/state/AuditLog';
+import { CATALOGUE, writeCache } from '../../../src/readModel/catalogue';
 import { MuteStore } from '../../../src/state/MuteStore';
 import { PendingActionStore } from '../../../src/state/PendingActionStore';
 import { StateStore } from '../../../src/state/StateStore';
@@ -492,9 +493,12 @@ describe('control from Discord', () => {
     await waitFor(() => startPress.followups[0], { what: 'started', timeoutMs: 10_000 });
     const [pid] = traderPids();
 
+    // The trader's heartbeat (as the json source caches it) says when its next poll is due.
+    const next = new Date(Date.now() + 40 * 60_000);
+    writeCache(state!, CATALOGUE.heartbeat.of('trial250'), { timestamp: null, last_poll_completed: null, next_poll_scheduled: next.toISOString(), poll_count: 1, poll_interval: 3600, timeframe: '1h', tickers: ['BTC/USD'], pid, status: 'running' });
     const q = await question(fake.slash('trader stop', {}, 'alice'), 'the stop question');
     expect(text(q)).toContain(`Send SIGINT to trial250 (pid ${pid}, up `);
-    expect(text(q)).toContain('trial250 finishes its current poll or sleep (next poll time unknown); if it still runs after 2 s, barista sends SIGTERM');
+    expect(text(q)).toContain(`trial250 finishes its current poll; next poll due ${next.toISOString().slice(11, 16)} UTC; if it still runs after 2 s, barista sends SIGTERM`);
     const press = fake.clickButton(q, confirmId(q), 'alice');
     await waitFor(() => press.callbacks.find((c) => c.type === 7), { what: 'the answer to Confirm' });
     // The answer is there at once, the trader still runs (it ignores SIGINT; SIGTERM comes after 2 s).
