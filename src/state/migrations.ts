@@ -190,7 +190,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 8,
     name: 'where a pending control question was posted',
     // JSON {channelId, messageId} of the message carrying the buttons, when the bot can edit it:
-    // after a restart, the questions a previous run left open lose their buttons.
+    // after a restart, the questions a previous run left open get their buttons disabled.
     sql: `ALTER TABLE pending_actions ADD COLUMN message TEXT;`,
   },
 ];

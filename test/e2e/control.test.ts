@@ -3,7 +3,7 @@
  * shipped rules whose `processes` source and `control:` point at a decoy trader in a temp folder,
  * logged in to the fake Discord as a bot. An allowed user starts and stops the trader through
  * the confirmation buttons; an unlisted user is refused; the trader outlives barista being
- * SIGKILLed, and the restarted barista takes the buttons off the question the killed one left
+ * SIGKILLed, and the restarted barista disables the buttons of the question the killed one left
  * open and stops the trader; `barista audit` prints what happened.
  * (The full matrix of presses — someone else's, twice, expired, forged, replayed — runs
  * in-process in test/discord/bot/controlBot.test.ts.)
@@ -31,8 +31,8 @@ const BOB = '100000000000000002';
 const EPHEMERAL = 1 << 6;
 
 const processesIndex = () => ((parseDocument(readFileSync(SHIPPED_RULES, 'utf8')).get('sources') as YAMLSeq<YAMLMap>).items.findIndex((s) => s.get('id') === 'processes'));
-const buttons = (m: FakeMessage): Array<{ custom_id: string; label: string }> =>
-  ((m.components ?? []) as Array<{ components: Array<{ custom_id: string; label: string }> }>).flatMap((row) => row.components);
+const buttons = (m: FakeMessage): Array<{ custom_id: string; label: string; disabled?: boolean }> =>
+  ((m.components ?? []) as Array<{ components: Array<{ custom_id: string; label: string; disabled?: boolean }> }>).flatMap((row) => row.components);
 const text = (m: FakeMessage | null | undefined): string => [m?.content ?? '', ...(m?.embeds ?? []).map((e) => `${e.title ?? ''}\n${e.description ?? ''}`)].join('\n').replace(/\\(.)/g, '$1');
 
 describe('barista run: control from Discord (compiled CLI, fake Discord, decoy trader)', () => {
@@ -145,9 +145,9 @@ describe('barista run: control from Discord (compiled CLI, fake Discord, decoy t
     await waitFor(() => killed.exit, { what: 'barista killed' });
     expect(liveness(pid!, ticks)).toBe('alive');
 
-    // barista again, on the same state: the question it left open loses its buttons; the trader still runs.
+    // barista again, on the same state: the question it left open gets its buttons disabled; the trader still runs.
     await startBarista();
-    await waitFor(() => (buttons(question).length === 0 ? true : undefined), { what: 'the old question disabled', timeoutMs: 10_000 });
+    await waitFor(() => (buttons(question).every((b) => b.disabled === true) ? true : undefined), { what: 'the old question disabled', timeoutMs: 10_000 });
     expect(text(question)).toContain('barista restarted before anyone answered');
     expect(liveness(pid!, ticks)).toBe('alive');
     expect(traderPids()).toEqual([pid]);

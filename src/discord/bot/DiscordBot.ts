@@ -328,7 +328,7 @@ export class DiscordBot {
   }
 
   /**
-   * A previous run's open questions: their buttons go (the actions were expired at start), where
+   * A previous run's open questions: their buttons are disabled (the actions were expired at start), where
    * the bot can still edit the message; one that is gone or out of reach is only logged.
    */
   private async disableLeftovers(client: Client): Promise<void> {
@@ -339,7 +339,7 @@ export class DiscordBot {
         const channel = await client.channels.fetch(where.channelId);
         if (channel?.isTextBased()) await channel.messages.edit(where.messageId, this.editPayload(reply));
       } catch (error) {
-        this.options.logger.warn({ err: error, channel: where.channelId }, "discord bot: could not take the buttons off a previous run's confirmation");
+        this.options.logger.warn({ err: error, channel: where.channelId }, "discord bot: could not disable the buttons of a previous run's confirmation");
       }
     }
   }

@@ -12,7 +12,7 @@ import type { Logger } from '../../logging/logger';
 import type { AuditLog } from '../../state/AuditLog';
 import type { PendingAction, PendingActionStore, PostedMessage } from '../../state/PendingActionStore';
 import { renderUsage } from '../render/commandReplies';
-import { confirmedText, CONTROL_CUSTOM_ID, outcomeText, renderButtonRefused, renderConfirm, renderOutcome, renderPick, renderRefusal, renderSettled } from '../render/controlReplies';
+import { confirmedText, CONTROL_CUSTOM_ID, outcomeText, renderButtonRefused, renderConfirm, renderOutcome, renderPick, renderExpired, renderRefusal, renderSettled } from '../render/controlReplies';
 import type { CommandContext, CommandReply } from './CommandDefinition';
 import { describePlace, type Caller, type Place } from './Invocation';
 import { PRECONDITIONS } from './preconditions';
@@ -177,7 +177,7 @@ export class ControlActions {
     if (!this.options.pending.expire(id)) return null;
     const action = this.options.pending.get(id);
     if (action) this.settleCommand(action, 'expired unanswered');
-    return expiredReply(action?.command ?? 'control', 'Nobody answered in time; nothing was done. Ask again if it is still wanted.');
+    return expiredReply(action, id, 'Nobody answered in time; nothing was done. Ask again if it is still wanted.');
   }
 
   /** Where the question of pending action `id` was posted (so a later run can take its buttons off). */
@@ -196,7 +196,7 @@ export class ControlActions {
         const expired = this.options.pending.expireAll();
         for (const action of expired) this.settleCommand(action, 'expired unanswered (barista restarted)');
         this.options.pending.prune(7 * 86_400_000);
-        return expired.flatMap((action) => (action.message ? [{ where: action.message, reply: expiredReply(action.command, 'barista restarted before anyone answered; nothing was done. Ask again if it is still wanted.') }] : []));
+        return expired.flatMap((action) => (action.message ? [{ where: action.message, reply: expiredReply(action, action.id, 'barista restarted before anyone answered; nothing was done. Ask again if it is still wanted.') }] : []));
       }) ?? []
     );
   }
@@ -238,6 +238,6 @@ export class ControlActions {
   }
 }
 
-function expiredReply(command: string, text: string): CommandReply {
-  return { message: renderSettled(`Expired: ${command}`, text, 'off') };
+function expiredReply(action: PendingAction | undefined, id: string, text: string): CommandReply {
+  return { message: renderExpired(action?.command ?? 'control', id, action?.kind ?? 'confirm', text) };
 }

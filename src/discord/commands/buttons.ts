@@ -18,7 +18,7 @@ export interface BotButtons {
   expire(id: string): CommandReply | null;
   /** The question of pending action `id` is this message (the bot can edit it later). */
   posted(id: string, where: PostedMessage): void;
-  /** Questions a previous run left open, now expired: their messages lose their buttons once connected. */
+  /** Questions a previous run left open, now expired: their buttons are disabled once connected. */
   leftovers(): Array<{ where: PostedMessage; reply: CommandReply }>;
 }
 

@@ -65,6 +65,15 @@ export function renderSettled(title: string, text: string, color: 'ok' | 'wait' 
   return fitOneMessage({ embeds: [{ title: cutText(title, 256), description: cutText(text, 4000), color: color === 'ok' ? GREEN : color === 'wait' ? BLUE : GREY }], components: [] });
 }
 
+/**
+ * An expired question: what it asked stays readable, its buttons stay in place but disabled (a
+ * stale client that still sends a press is refused: the action is expired server-side).
+ */
+export function renderExpired(command: string, id: string, kind: 'confirm' | 'pick', text: string): DiscordMessage {
+  const disabled = kind === 'confirm' ? [button(2, 'Confirm', controlCustomId(id, 'ok'), true), button(2, 'Cancel', controlCustomId(id, 'no'), true)] : [button(2, 'Expired', controlCustomId(id, 'no'), true)];
+  return fitOneMessage({ embeds: [{ title: cutText(`Expired: ${command}`, 256), description: cutText(text, 4000), color: GREY }], components: [{ type: 1, components: disabled }] });
+}
+
 export function confirmedText(plan: Plan, by: string): string {
   return `Confirmed by ${md(by, 80)}: ${md(plan.text, 1500)}.\nWhat to expect: ${md(plan.expectation, 1200)}.\nThe outcome follows when it is known.`;
 }

@@ -14,6 +14,7 @@ import { procFinder } from '../../../src/control';
 import { renderNotification } from '../../../src/discord/render';
 import { createLogger } from '../../../src/logging/logger';
 import { AuditLog, type AuditRow } from '../../../src/state/AuditLog';
+import { CATALOGUE, writeCache } from '../../../src/readModel/catalogue';
 import { MuteStore } from '../../../src/state/MuteStore';
 import { PendingActionStore } from '../../../src/state/PendingActionStore';
 import { StateStore } from '../../../src/state/StateStore';
@@ -133,6 +134,8 @@ async function startCommands(f: FakeDiscord, options: BotOptions = {}): Promise<
 const text = (m: FakeMessage | null | undefined): string => [m?.content ?? '', ...(m?.embeds ?? []).map((e) => `${e.title ?? ''}\n${e.description ?? ''}`)].join('\n').replace(/\\(.)/g, '$1');
 const buttons = (m: FakeMessage): Array<{ custom_id: string; label: string; disabled?: boolean }> =>
   ((m.components ?? []) as Array<{ components: Array<{ custom_id: string; label: string; disabled?: boolean }> }>).flatMap((row) => row.components);
+/** Expired: the buttons are still there, every one disabled. */
+const allDisabled = (m: FakeMessage | null | undefined): true | undefined => (m && buttons(m).length > 0 && buttons(m).every((b) => b.disabled === true) ? true : undefined);
 const confirmId = (m: FakeMessage) => buttons(m).find((b) => b.label === 'Confirm')!.custom_id;
 const cancelId = (m: FakeMessage) => buttons(m).find((b) => b.label === 'Cancel')!.custom_id;
 
@@ -266,7 +269,8 @@ describe('control from Discord', () => {
     const asked = fake.slash('trader start', {}, 'alice');
     const q = await question(asked, 'the question');
     const id = confirmId(q);
-    await waitFor(() => (asked.original && buttons(asked.original).length === 0 ? true : undefined), { what: 'the buttons taken away on expiry', timeoutMs: 5000 });
+    await waitFor(() => allDisabled(asked.original), { what: 'the buttons disabled on expiry', timeoutMs: 5000 });
+    expect(buttons(asked.original!).map((b) => b.label)).toEqual(['Confirm', 'Cancel']);
     expect(text(asked.original)).toContain('Nobody answered in time');
     await waitFor(() => audit.recent(5).some((r) => r.outcome === 'expired unanswered'), { what: 'the expiry audited' });
     // A stale client still shows the button: pressing it after expiry is refused.
@@ -447,7 +451,7 @@ describe('control from Discord', () => {
     expect(traderPids()).toEqual([]);
   }, 30_000);
 
-  it('after a restart, questions the previous run left open are expired, audited, and lose their buttons; pressing one is refused', async () => {
+  it('after a restart, questions the previous run left open are expired, audited, and their buttons disabled; pressing one is refused', async () => {
     const { fake, audit } = await startBot();
     const slash = await question(fake.slash('trader start', {}, 'alice'), 'the slash question');
     const said = fake.userSays('general', '!trader start', 'dave');
@@ -464,7 +468,7 @@ describe('control from Discord', () => {
     await commands!.stop();
     await startCommands(fake);
     for (const [m, what] of [[slash, 'the slash question'], [bang, "dave's question"], [dm, 'the DM question']] as const) {
-      await waitFor(() => (buttons(m).length === 0 ? true : undefined), { what: `${what} without buttons`, timeoutMs: 10_000 });
+      await waitFor(() => allDisabled(m), { what: `${what} with its buttons disabled`, timeoutMs: 10_000 });
       expect(text(m)).toContain('barista restarted before anyone answered; nothing was done');
     }
     expect(rowsOf(audit).filter((r) => r[1] === 'trader start')).toEqual(
@@ -489,9 +493,12 @@ describe('control from Discord', () => {
     await waitFor(() => startPress.followups[0], { what: 'started', timeoutMs: 10_000 });
     const [pid] = traderPids();
 
+    // The trader's heartbeat (as the json source caches it) says when its next poll is due.
+    const next = new Date(Date.now() + 40 * 60_000);
+    writeCache(state!, CATALOGUE.heartbeat.of('trial250'), { timestamp: null, last_poll_completed: null, next_poll_scheduled: next.toISOString(), poll_count: 1, poll_interval: 3600, timeframe: '1h', tickers: ['BTC/USD'], pid, status: 'running' });
     const q = await question(fake.slash('trader stop', {}, 'alice'), 'the stop question');
     expect(text(q)).toContain(`Send SIGINT to trial250 (pid ${pid}, up `);
-    expect(text(q)).toContain('trial250 finishes its current poll or sleep (next poll time unknown); if it still runs after 2 s, barista sends SIGTERM');
+    expect(text(q)).toContain(`trial250 finishes its current poll; next poll due ${next.toISOString().slice(11, 16)} UTC; if it still runs after 2 s, barista sends SIGTERM`);
     const press = fake.clickButton(q, confirmId(q), 'alice');
     await waitFor(() => press.callbacks.find((c) => c.type === 7), { what: 'the answer to Confirm' });
     // The answer is there at once, the trader still runs (it ignores SIGINT; SIGTERM comes after 2 s).
@@ -504,5 +511,18 @@ describe('control from Discord', () => {
     expect(text(outcome)).toMatch(new RegExp(`trial250 \\(pid ${pid}\\) exited .* after SIGINT then SIGTERM, signal SIGTERM \\(escalated\\)`));
     expect(traderPids()).toEqual([]);
     await waitFor(() => audit.recent(5).find((r) => r.outcome === 'confirmed; stop exited'), { what: 'the stop audited' });
+  }, 30_000);
+
+  it('autocompletes trader names from control: and workers from the running training processes', async () => {
+    const { fake } = await startBot();
+    const { spawn } = await import('node:child_process');
+    const worker = spawn(PYTHON, ['-u', script(WORKER), '--study-name', 'cappuccino_5m'], { cwd: ws(), stdio: 'ignore', detached: true });
+    worker.unref();
+    const traders = fake.autocomplete('trader', [{ type: 1, name: 'start', options: [{ type: 3, name: 'trader', value: 'tri', focused: true }] }], 'alice');
+    expect(await fake.waitForChoices(traders)).toEqual([{ name: 'trial250', value: 'trial250' }]);
+    const workers = procFinder({ classes: [['training', `${path.basename(root)}/scripts/${WORKER}`]] });
+    await waitFor(() => workers.find(['training']).some((p) => p.pid === worker.pid) || undefined, { what: 'the worker running' });
+    const choices = await fake.waitForChoices(fake.autocomplete('training', [{ type: 1, name: 'pause', options: [{ type: 3, name: 'worker', value: '', focused: true }] }], 'alice'));
+    expect(choices.map((c) => c.value)).toEqual(['all', 'cappuccino_5m', String(worker.pid)]);
   }, 30_000);
 });
