@@ -82,7 +82,8 @@ export class RestSender {
     if (error instanceof DiscordAPIError) {
       // Discord's code and message; for 50035 the message lists each field (embeds[0].fields[1].value[BASE_TYPE_REQUIRED]: ...).
       const text = this.clean(`Discord ${error.status} ${String(error.code)}: ${error.message.replace(/\n/g, '; ')}`);
-      return error.status >= 500 ? { status: 'retry', error: text } : { status: 'rejected', error: text };
+      if (error.status >= 500) return { status: 'retry', error: text };
+      return refusesDestination(error.status, error.code) ? { status: 'refused', error: text } : { status: 'rejected', error: text };
     }
     if (error instanceof HTTPError) {
       return { status: 'retry', error: this.clean(`Discord ${error.status} ${error.message}`) };
@@ -100,6 +101,14 @@ export class RestSender {
     for (const secret of this.secrets) if (secret) out = out.split(secret).join('[REDACTED]');
     return redactSecrets(out);
   }
+}
+
+/** Discord's codes for a destination that is gone: Unknown Channel, Unknown Webhook. */
+const UNKNOWN_DESTINATION = new Set<unknown>([10003, 10015]);
+
+/** Authentication or permission (401, 403) or a destination that no longer exists: no message could pass. */
+export function refusesDestination(status: number, code: unknown): boolean {
+  return status === 401 || status === 403 || (status === 404 && UNKNOWN_DESTINATION.has(code));
 }
 
 function waitOf(data: Pick<RateLimitData, 'retryAfter' | 'timeToReset' | 'sublimitTimeout'>): number {
