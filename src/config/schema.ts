@@ -170,6 +170,10 @@ export const processSourceSchema = z.strictObject({
   ...sourceBase,
   type: z.literal('process'),
   match: describe(z.record(id, nonEmpty), 'Process classes: class name → script file name, matched on the argument after the interpreter.'),
+  only_workspace: describe(
+    z.boolean().default(true),
+    "Count only processes of the workspace: working directory inside it, or a path argument (script, interpreter, --log-file) resolving inside it. false: every matching process on the host, another system's too.",
+  ),
   expected: z.record(id, z.number().int().nonnegative()).optional(),
   interval: duration.prefault('10s'),
   logs: describe(
