@@ -73,6 +73,22 @@ export class NotifyPipeline {
     });
   }
 
+  /**
+   * A destination Discord refused and the rules no longer name (its channel got a new webhook):
+   * what waited for it goes to what now delivers its channels.
+   */
+  private adoptReplacedDestinations(): void {
+    const { plan, logger } = this.options;
+    for (const refusal of this.outbox.refusedDestinations()) {
+      if (plan.destinations.has(refusal.destination)) continue;
+      const targets = [...new Set(refusal.channels.flatMap((channel) => (plan.channels.get(channel) ?? []).map((d) => d.key)))];
+      if (targets.length === 0) continue;
+      const moved = this.outbox.retarget(refusal.destination, targets, this.now());
+      this.outbox.clearRefused(refusal.destination);
+      logger.warn({ from: refusal.destination, to: targets, moved }, `${moved} message(s) held back for ${refusal.destination} (channel ${refusal.channels.join(', ')}) now go to ${targets.join(', ')}`);
+    }
+  }
+
   /** The alarm about a refused destination goes to every destination Discord is not refusing. */
   private raiseRefused(message: DiscordMessage, refused: string, since: number): void {
     const down = new Set(this.outbox.refusedDestinations().map((r) => r.destination));
@@ -107,6 +123,7 @@ export class NotifyPipeline {
         complete: () => resolve(),
       });
     });
+    this.adoptReplacedDestinations();
     this.dispatcher.start();
     const left = this.events.unnotified();
     if (left.length > 0) logger.info({ events: left.length }, 'notifying events committed before the last stop');

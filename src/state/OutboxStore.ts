@@ -169,6 +169,18 @@ export class OutboxStore<P = unknown> {
     this.state.deleteCache(`${REFUSED_PREFIX}${destination}`);
   }
 
+  /**
+   * A refused destination was replaced (a new webhook URL for its channel): its pending rows move
+   * to the first new destination, in their order, due now; further destinations get copies.
+   * Returns how many rows moved.
+   */
+  retarget(from: string, to: readonly string[], now = Date.now()): number {
+    return this.db.transaction(() => {
+      for (const extra of to.slice(1)) this.statements.copyPending.run(extra, `>${extra}`, now, from);
+      return to.length ? this.statements.movePending.run(to[0], now, from).changes : 0;
+    })();
+  }
+
   /** Destinations Discord refuses now, oldest refusal first. */
   refusedDestinations(): DestinationRefusal[] {
     return this.state
@@ -311,6 +323,11 @@ function prepareStatements(db: Database.Database) {
     markSending: db.prepare(`UPDATE outbox SET last_error = ? WHERE seq = ? AND status = 'pending'`),
     markRetry: db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?, last_error = ? WHERE seq = ? AND status = 'pending'`),
     retryNow: db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE channel = ? AND status = 'pending' AND next_attempt_at > ?`),
+    movePending: db.prepare(`UPDATE outbox SET channel = ?, next_attempt_at = ? WHERE channel = ? AND status = 'pending'`),
+    copyPending: db.prepare(
+      `INSERT OR IGNORE INTO outbox (channel, idempotency_key, group_key, kind, payload, status, position, attempts, next_attempt_at, created_at, expires_at)
+       SELECT ?, idempotency_key || ?, group_key, kind, payload, 'pending', position, 0, ?, created_at, expires_at FROM outbox WHERE channel = ? AND status = 'pending'`,
+    ),
     markRejected: db.prepare(`UPDATE outbox SET status = 'rejected', attempts = attempts + 1, last_attempt_at = ?, last_error = ? WHERE seq = ? AND status IN ('pending', 'expired')`),
     expire: db.prepare(`UPDATE outbox SET status = 'expired' WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?`),
     pendingDestinations: db.prepare(`SELECT DISTINCT channel FROM outbox WHERE status = 'pending' ORDER BY channel`),

@@ -41,13 +41,13 @@ describe('Discord refusing a destination', () => {
   const logLines: Record<string, unknown>[] = [];
   const events$ = new Subject<BaristaEvent>();
 
-  function config(probeInterval: string): RulesFile {
+  function config(probeInterval: string, tradesTo = 'trades', webhook = fake.webhookUrl()): RulesFile {
     return rulesFileSchema.parse({
       workspace: tempDir(),
       notify: {
         discord: { api_base: fake.apiBase, token: fake.botToken, probe_interval: probeInterval },
-        routes: [{ match: { type: 'trade.*' }, to: 'trades', group_wait: '0s', group_interval: '0s' }],
-        channels: { trades: { channel: fake.channel('trades').id }, alerts: { webhook: fake.webhookUrl() } },
+        routes: [{ match: { type: 'trade.*' }, to: tradesTo, group_wait: '0s', group_interval: '0s' }],
+        channels: { trades: { channel: fake.channel('trades').id }, alerts: { webhook } },
       },
     });
   }
@@ -119,5 +119,22 @@ describe('Discord refusing a destination', () => {
     await waitFor(() => new OutboxStore(state).counts().pending === 0, { what: 'the probe to deliver the backlog', timeoutMs: 10_000 });
     expect(logLines.some((l) => String(l.msg).startsWith(`Discord accepts bot:${fake.channel('trades').id} again`))).toBe(true);
     expect(fake.webhookMessages()).toHaveLength(1);
+  });
+
+  it('a deleted webhook replaced by a new one in the rules: the backlog goes to the new webhook', async () => {
+    await notifications.start(config('1h', 'alerts'), events$);
+    fake.deleteWebhook('Barista');
+    emit(1, 3);
+    await waitFor(() => fake.botMessages('trades').length === 1, { what: 'the alarm in the trades channel', timeoutMs: 10_000 });
+    expect(titleOf(fake.botMessages('trades')[0]!)).toBe('⛔ Discord refuses channel alerts');
+    await waitFor(() => new EventStore(state).unnotified().length === 0, { what: 'every event in the outbox', timeoutMs: 10_000 });
+    expect(new OutboxStore(state).counts()).toMatchObject({ rejected: 0, pending: expect.any(Number) });
+
+    const replacement = fake.createWebhook({ name: 'Barista 2', channel: 'alerts' });
+    await notifications.restart(config('1h', 'alerts', fake.webhookUrl(replacement)), events$);
+    await waitFor(() => new OutboxStore(state).counts().pending === 0, { what: 'the backlog delivered to the new webhook', timeoutMs: 10_000 });
+    const delivered = fake.webhookMessages(replacement.id).map((m) => JSON.stringify(m.embeds)).join('\n');
+    for (const n of [1, 2, 3]) expect(delivered).toContain(`T0${n}/USD`);
+    expect(new OutboxStore(state).refusedDestinations()).toEqual([]);
   });
 });
