@@ -43,6 +43,12 @@ function processClasses(config: RulesFile): Array<[string, string]> {
   return source?.type === 'process' ? Object.entries(source.match) : [];
 }
 
+/** The process source's only_workspace: control acts on the processes the source counts. */
+function onlyWorkspace(config: RulesFile): boolean {
+  const source = config.sources.find((s) => s.type === 'process');
+  return source?.type === 'process' ? source.only_workspace : true;
+}
+
 export class Commands {
   private bot: DiscordBot | null = null;
   private botKey: string | null = null;
@@ -164,7 +170,8 @@ export class Commands {
 
   private followControlConfig(config: RulesFile): void {
     const classes = processClasses(config);
-    const key = JSON.stringify(classes);
+    const only = onlyWorkspace(config);
+    const key = JSON.stringify([classes, only, this.workspace]);
     if (this.controller && key === this.classesKey) {
       this.controller.updateConfig(config.control, this.workspace);
       return;
@@ -180,7 +187,7 @@ export class Commands {
     this.controller = new Controller({
       control: config.control,
       workspace: this.workspace,
-      finder: this.options.finder ?? procFinder({ classes }),
+      finder: this.options.finder ?? procFinder({ classes, ...(only ? { workspace: this.workspace } : {}) }),
       nextPollDue: heartbeatOf,
     });
   }

@@ -35,7 +35,7 @@ export class Notifications {
     for (const note of plan.notes) logger.warn(note);
     const destinations = [...plan.destinations.keys()];
     logger.info({ destinations, apiBase: plan.apiBase }, `notifications go to ${destinations.join(', ') || 'nowhere (no channel in notify.channels)'}`);
-    const sinks = await createSinks(plan, { ...(this.options.console ? { console: this.options.console } : {}) });
+    const sinks = await createSinks(plan, { timeoutMs: config.notify.discord.answer_timeout, ...(this.options.console ? { console: this.options.console } : {}) });
     this.pipeline = new NotifyPipeline({
       state,
       logger,

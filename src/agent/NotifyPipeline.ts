@@ -12,6 +12,7 @@ import type { DeliveryPlan, Destination } from '../discord/deliveryPlan';
 import type { DiscordMessage } from '../discord/DiscordMessage';
 import type { PortfolioAnswer } from '../readModel/answers';
 import { OutboxDispatcher } from '../discord/OutboxDispatcher';
+import { renderRefusedAlarm } from '../discord/render/refusedAlarm';
 import type { Sink } from '../discord/sinks/Sink';
 import type { Logger } from '../logging/logger';
 import { CATALOGUE, listCache } from '../readModel/catalogue';
@@ -63,7 +64,41 @@ export class NotifyPipeline {
     this.now = options.now ?? Date.now;
     this.events = new EventStore(options.state);
     this.outbox = new OutboxStore<DiscordMessage>(options.state);
-    this.dispatcher = new OutboxDispatcher({ store: this.outbox, sinks: options.sinks, logger: options.logger, ...(options.now ? { now: options.now } : {}) });
+    const probeIntervalMs = options.notify.discord.probe_interval;
+    this.dispatcher = new OutboxDispatcher({
+      store: this.outbox,
+      sinks: options.sinks,
+      logger: options.logger,
+      probeIntervalMs,
+      channelsOf: (destination) => [...options.plan.channels].filter(([, list]) => list.some((d) => d.key === destination)).map(([name]) => name),
+      onRefused: (refusal, waiting) => this.raiseRefused(renderRefusedAlarm({ ...refusal, waiting, probeIntervalMs }), refusal.destination, refusal.since),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  }
+
+  /**
+   * A destination Discord refused and the rules no longer name (its channel got a new webhook):
+   * what waited for it goes to what now delivers its channels.
+   */
+  private adoptReplacedDestinations(): void {
+    const { plan, logger } = this.options;
+    for (const refusal of this.outbox.refusedDestinations()) {
+      if (plan.destinations.has(refusal.destination)) continue;
+      const targets = [...new Set(refusal.channels.flatMap((channel) => (plan.channels.get(channel) ?? []).map((d) => d.key)))];
+      if (targets.length === 0) continue;
+      const moved = this.outbox.retarget(refusal.destination, targets, this.now());
+      this.outbox.clearRefused(refusal.destination);
+      logger.warn({ from: refusal.destination, to: targets, moved }, `${moved} message(s) held back for ${refusal.destination} (channel ${refusal.channels.join(', ')}) now go to ${targets.join(', ')}`);
+    }
+  }
+
+  /** The alarm about a refused destination goes to every destination Discord is not refusing. */
+  private raiseRefused(message: DiscordMessage, refused: string, since: number): void {
+    const down = new Set(this.outbox.refusedDestinations().map((r) => r.destination));
+    const working = [...this.options.plan.destinations.values()].filter((d) => d.key !== refused && !down.has(d.key));
+    if (working.length === 0) return;
+    this.outbox.enqueue(outboxEntries(working, [message], `refused:${refused}:${since}`, `refused:${refused}`), this.now());
+    this.dispatcher.notify(working.map((d) => d.key));
   }
 
   /** Starts delivering: first whatever the outbox holds, then events left unnotified last time, then `events$`. */
@@ -91,6 +126,7 @@ export class NotifyPipeline {
         complete: () => resolve(),
       });
     });
+    this.adoptReplacedDestinations();
     this.dispatcher.start();
     const left = this.events.unnotified();
     if (left.length > 0) logger.info({ events: left.length }, 'notifying events committed before the last stop');

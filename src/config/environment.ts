@@ -36,16 +36,38 @@ export function loadEnvFile(file: string, env: NodeJS.ProcessEnv = process.env):
   return { file, found: true, loaded, overridden };
 }
 
+/** Environment names whose values are credentials (the trader's .env holds its broker keys too). */
+export const SECRET_ENV_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|CREDENTIAL|WEBHOOK/i;
+
 export function registerEnvSecrets(env: NodeJS.ProcessEnv = process.env): void {
   registerSecret(env.DISCORD_BOT_TOKEN);
   registerSecret(env.DISCORD_WEBHOOK_URL);
+  for (const [name, value] of Object.entries(env)) if (SECRET_ENV_NAME.test(name)) registerSecret(value);
 }
 
-/** Secrets that reached the config by other names still get redacted. */
+// scheme://user:password@host: the password of a database or broker URL.
+const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:([^\s@/]+)@/gi;
+
+/** Secrets that reached the config by other names (a ${VAR} in a secret field, a URL's password) still get redacted. */
 export function registerConfigSecrets(config: RulesFile): void {
   registerSecret(config.notify.discord.token);
   for (const channel of Object.values(config.notify.channels)) {
     for (const url of [channel.webhook ?? []].flat()) registerSecret(url);
+  }
+  for (const text of stringsOf(config)) for (const match of text.matchAll(URL_PASSWORD)) registerSecret(safeDecode(match[1]!));
+}
+
+function* stringsOf(value: unknown): Generator<string> {
+  if (typeof value === 'string') yield value;
+  else if (Array.isArray(value)) for (const item of value) yield* stringsOf(item);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) yield* stringsOf(item);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

@@ -170,6 +170,10 @@ export const processSourceSchema = z.strictObject({
   ...sourceBase,
   type: z.literal('process'),
   match: describe(z.record(id, nonEmpty), 'Process classes: class name → script file name, matched on the argument after the interpreter.'),
+  only_workspace: describe(
+    z.boolean().default(true),
+    "Count only processes of the workspace: working directory inside it, or a path argument (script, interpreter, --log-file) resolving inside it. false: every matching process on the host, another system's too.",
+  ),
   expected: z.record(id, z.number().int().nonnegative()).optional(),
   interval: duration.prefault('10s'),
   logs: describe(
@@ -267,6 +271,14 @@ export const notifySchema = z.strictObject({
       enabled: describe(flag.optional(), 'DISCORD_ENABLED: false turns every Discord sink off (console only).'),
       token: describe(z.string().optional(), 'Bot token, e.g. "${DISCORD_BOT_TOKEN:-}".'),
       api_base: describe(z.string().url('expected a URL such as https://discord.com/api').optional(), 'DISCORD_API_BASE: where every Discord client connects.'),
+      answer_timeout: describe(
+        duration.prefault('2m'),
+        "How long a sent notification waits for Discord's answer before it counts as lost and is sent again. Long on purpose: a webhook message sent again while the first may still arrive can post twice.",
+      ),
+      probe_interval: describe(
+        duration.prefault('5m'),
+        'While Discord refuses a destination (token revoked, webhook deleted, permission missing), how often its oldest held-back message is tried again; a rules or .env reload tries at once.',
+      ),
     })
     .prefault({}),
   routes: z.array(routeSchema).default([]),

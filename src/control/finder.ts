@@ -7,6 +7,7 @@
 import { readlinkSync } from 'node:fs';
 import { ProcessProbe } from '../watchers/ProcessProbe';
 import { matchProcesses, type ProcessClasses } from '../streams/processLifecycle';
+import { belongsToWorkspace, workspaceRoots } from '../streams/processWorkspace';
 import { knownArgs, parseScriptArgs, scriptOf } from '../streams/processes';
 import { identityOf, type TraderTarget } from './targets';
 
@@ -29,10 +30,14 @@ export interface ProcessFinder {
   find(classes: readonly string[]): FoundProcess[];
 }
 
-/** A finder that samples /proc on every call, classifying with the process source's patterns. */
-export function procFinder(options: { classes: ProcessClasses; procRoot?: string; diskPath?: string }): ProcessFinder {
+/**
+ * A finder that samples /proc on every call, classifying with the process source's patterns;
+ * with `workspace`, only processes belonging to it (as the process source's only_workspace).
+ */
+export function procFinder(options: { classes: ProcessClasses; procRoot?: string; diskPath?: string; workspace?: string }): ProcessFinder {
   const probe = new ProcessProbe({ diskPath: options.diskPath ?? '/', graphics: async () => [], procRoot: options.procRoot });
   const proc = options.procRoot ?? '/proc';
+  const roots = options.workspace === undefined ? null : workspaceRoots(options.workspace);
   return {
     find(classes) {
       const wanted = new Set(classes);
@@ -46,7 +51,8 @@ export function procFinder(options: { classes: ProcessClasses; procRoot?: string
           class: m.class,
           argv: m.reading.argv,
           cwd: readCwd(proc, m.reading.pid),
-        }));
+        }))
+        .filter((found) => roots === null || belongsToWorkspace(found.argv, found.cwd, roots));
     },
   };
 }

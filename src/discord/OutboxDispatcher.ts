@@ -3,11 +3,16 @@
  * it, strictly in outbox order (a row waiting for its retry holds back the rows behind it);
  * lanes run in parallel. Every outcome is written to the row before the lane moves on, and the
  * next attempt time lives in the row, so a restart resumes exactly where the last run stopped.
+ *
+ * A destination Discord refuses (revoked token, deleted webhook, missing permission) is a state of
+ * the lane, not of a message: its rows stay pending, one alarm is raised (`onRefused`), the head
+ * is tried again every `probeIntervalMs` and at once on the next start (a rules reload restarts
+ * the dispatcher), and the backlog goes out in order once Discord accepts again.
  */
 import { createHash } from 'node:crypto';
 import { silentLogger, type Logger } from '../logging/logger';
 import { redactSecrets } from '../logging/redactSecrets';
-import type { OutboxRow, OutboxStore } from '../state/OutboxStore';
+import type { DestinationRefusal, OutboxRow, OutboxStore } from '../state/OutboxStore';
 import { renderBacklogDigest, type HeldBackMessage } from './backlogDigest';
 import type { DiscordMessage } from './DiscordMessage';
 import type { SendOutcome, Sink } from './sinks/Sink';
@@ -40,7 +45,15 @@ export interface OutboxDispatcherOptions {
   collapseThreshold?: number;
   /** Called after each outcome has been written to the row (metrics, tests). */
   onOutcome?: (row: OutboxRow<DiscordMessage>, outcome: SendOutcome) => void;
+  /** While Discord refuses a destination, how often its head is tried again; default 5 min. */
+  probeIntervalMs?: number;
+  /** The notify.channels a destination delivers (named in the alarm). */
+  channelsOf?: (destination: string) => string[];
+  /** Discord began refusing a destination: once per episode, after it was recorded. */
+  onRefused?: (refusal: DestinationRefusal, waiting: number) => void;
 }
+
+export const DEFAULT_PROBE_INTERVAL_MS = 5 * 60_000;
 
 /**
  * Delay before attempt number `attempt` + 1, after `attempt` failures: "full jitter" —
@@ -74,6 +87,8 @@ interface Lane {
   done: Promise<void>;
   /** When the lane's current run of failures began (for one warning per outage). */
   failingSince: number | null;
+  /** Discord refuses this destination (as recorded in the store). */
+  refused: DestinationRefusal | null;
 }
 
 export class OutboxDispatcher {
@@ -86,6 +101,9 @@ export class OutboxDispatcher {
   private readonly backoff: BackoffPolicy;
   private readonly collapseThreshold: number;
   private readonly onOutcome: OutboxDispatcherOptions['onOutcome'];
+  private readonly probeIntervalMs: number;
+  private readonly channelsOf: (destination: string) => string[];
+  private readonly onRefused: OutboxDispatcherOptions['onRefused'];
   private readonly lanes = new Map<string, Lane>();
   private readonly warnedNoSink = new Set<string>();
   private running = false;
@@ -100,12 +118,22 @@ export class OutboxDispatcher {
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.collapseThreshold = options.collapseThreshold ?? DEFAULT_COLLAPSE_THRESHOLD;
     this.onOutcome = options.onOutcome;
+    this.probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+    this.channelsOf = options.channelsOf ?? (() => []);
+    this.onRefused = options.onRefused;
   }
 
-  /** Starts delivering, resuming whatever is pending (in order, retry times as stored). */
+  /**
+   * Starts delivering, resuming whatever is pending (in order, retry times as stored). A refused
+   * destination is tried at once: this start may come with new credentials.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
+    const now = this.now();
+    for (const refusal of this.store.refusedDestinations()) {
+      if (this.sinks.has(refusal.destination)) this.store.retryNow(refusal.destination, now);
+    }
     for (const destination of this.store.pendingDestinations()) this.wake(destination);
   }
 
@@ -131,7 +159,8 @@ export class OutboxDispatcher {
   private wake(destination: string): void {
     let lane = this.lanes.get(destination);
     if (!lane) {
-      lane = { destination, busy: false, timer: null, done: Promise.resolve(), failingSince: null };
+      const refused = this.store.refusedDestinations().find((r) => r.destination === destination) ?? null;
+      lane = { destination, busy: false, timer: null, done: Promise.resolve(), failingSince: null, refused };
       this.lanes.set(destination, lane);
     }
     // A running loop re-reads the head after each send: it will see the new rows.
@@ -189,6 +218,12 @@ export class OutboxDispatcher {
         this.logger.info({ destination: lane.destination, afterMs: now - lane.failingSince }, 'destination reachable again; delivering the held-back messages');
         lane.failingSince = null;
       }
+      if (lane.refused !== null) {
+        const waiting = this.store.counts(lane.destination).pending;
+        this.logger.warn({ destination: lane.destination, afterMs: now - lane.refused.since, waiting }, `Discord accepts ${lane.destination} again; delivering the ${waiting} held-back message(s) in order`);
+        this.store.clearRefused(lane.destination);
+        lane.refused = null;
+      }
     } else if (outcome.status === 'retry') {
       const attempt = row.attempts + 1;
       const delay = retryDelayMs(attempt, this.random, this.backoff, outcome.retryAfterMs);
@@ -198,12 +233,32 @@ export class OutboxDispatcher {
         lane.failingSince = now;
         this.logger.warn({ destination: lane.destination, seq: row.seq, error }, 'cannot deliver to this destination; retrying with backoff, later messages wait in order');
       } else this.logger.debug({ destination: lane.destination, seq: row.seq, attempt, delayMs: delay, error }, 'delivery failed again');
+    } else if (outcome.status === 'refused') {
+      this.holdRefused(lane, row, redactSecrets(outcome.error), now);
     } else {
       const error = redactSecrets(outcome.error);
       this.store.markRejected(row.seq, error, now);
       this.logger.warn({ destination: lane.destination, seq: row.seq, error }, 'Discord rejected a message; it is kept in the outbox with its error and not retried');
     }
     this.onOutcome?.(row, outcome);
+  }
+
+  /** The row waits for the next probe; the first refusal of an episode is recorded and raised once. */
+  private holdRefused(lane: Lane, row: OutboxRow<DiscordMessage>, error: string, now: number): void {
+    this.store.markRetry(row.seq, now, now + this.probeIntervalMs, error);
+    if (lane.refused !== null) {
+      this.logger.debug({ destination: lane.destination, seq: row.seq, error }, 'Discord still refuses this destination');
+      return;
+    }
+    lane.refused = { destination: lane.destination, channels: this.channelsOf(lane.destination), since: now, error };
+    this.store.markRefused(lane.refused);
+    const waiting = this.store.counts(lane.destination).pending;
+    const channels = lane.refused.channels.length ? ` (channel ${lane.refused.channels.join(', ')})` : '';
+    this.logger.error(
+      { destination: lane.destination, channels: lane.refused.channels, error, waiting, probeIntervalMs: this.probeIntervalMs },
+      `Discord refuses ${lane.destination}${channels}: ${error}. Its ${waiting} message(s) are kept and tried again every ${formatMs(this.probeIntervalMs)} and at the next rules reload or restart; check the webhook URL, the bot token and the bot's permissions in that channel`,
+    );
+    this.onRefused?.(lane.refused, waiting);
   }
 
   /**
@@ -253,4 +308,8 @@ export class OutboxDispatcher {
     if (lane.timer !== null) this.timers.clearTimeout(lane.timer);
     lane.timer = null;
   }
+}
+
+function formatMs(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

@@ -6,7 +6,7 @@ import type { Sink } from './sinks/Sink';
 export interface SinkOptions {
   /** Where the console sink prints; stdout by default. */
   console?: TextStream;
-  /** Per HTTP request to Discord (default 15 s). */
+  /** How long a sent request waits for Discord's answer (notify.discord.answer_timeout; default 2 min). */
   timeoutMs?: number;
 }
 

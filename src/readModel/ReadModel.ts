@@ -9,7 +9,7 @@ import type { Logger } from '../logging/logger';
 import type { Mute } from '../model/mute';
 import { EquitySeriesStore } from '../state/EquitySeriesStore';
 import { MuteStore } from '../state/MuteStore';
-import { OutboxStore } from '../state/OutboxStore';
+import { OutboxStore, type DestinationRefusal } from '../state/OutboxStore';
 import type { StateStore } from '../state/StateStore';
 import { TradeHistoryStore } from '../state/TradeHistoryStore';
 import { TrialHistoryStore } from '../state/TrialHistoryStore';
@@ -37,6 +37,8 @@ export interface OutboxStats {
   pending: number;
   rejected: number;
   oldestPendingAt: number | null;
+  /** Destinations Discord refuses now (credentials, permission, deleted webhook). */
+  refused: DestinationRefusal[];
 }
 
 export class ReadModel {
@@ -99,7 +101,7 @@ export class ReadModel {
   outbox(): OutboxStats {
     const store = new OutboxStore(this.state);
     const counts = store.counts();
-    return { pending: counts.pending, rejected: counts.rejected, oldestPendingAt: store.oldestPendingAt() };
+    return { pending: counts.pending, rejected: counts.rejected, oldestPendingAt: store.oldestPendingAt(), refused: store.refusedDestinations() };
   }
 
   activeMutes(): Mute[] {

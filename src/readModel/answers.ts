@@ -165,6 +165,15 @@ export interface OutboxHealthView {
   oldestPendingS: number | null;
   rejected: number;
   rateLimitHits: number;
+  /** Destinations Discord refuses now: their messages wait (see notify.discord.probe_interval). */
+  refused: RefusedDestinationView[];
+}
+
+export interface RefusedDestinationView {
+  destination: string;
+  channels: string[];
+  sinceS: number;
+  error: string;
 }
 
 export interface HealthAnswer extends AnswerBase {
@@ -182,7 +191,7 @@ export interface StatusAnswer extends AnswerBase {
   training: { workers: TrainingStatusAnswer['workers']; studies: Array<Pick<StudyStatusView, 'study' | 'direction' | 'counts' | 'running' | 'target' | 'etaS'> & { bestValue: number | null; bestNumber: number | null }> };
   host: HostView | null;
   /** barista's own health in one line's worth. */
-  barista: { sourcesOk: number; sourcesTotal: number; outboxPending: number; oldestPendingS: number | null };
+  barista: { sourcesOk: number; sourcesTotal: number; outboxPending: number; oldestPendingS: number | null; refused?: RefusedDestinationView[] };
 }
 
 // ------------------------------------------------------------------ mutes and charts

@@ -79,12 +79,26 @@ interface RawRow {
   collapsed_into: number | null;
 }
 
+/** A destination Discord refuses (see OutboxStore.markRefused). */
+export interface DestinationRefusal {
+  destination: string;
+  /** The channels of notify.channels it delivers (for the alarm, and to find its replacement). */
+  channels: string[];
+  since: number;
+  /** Discord's answer, redacted. */
+  error: string;
+}
+
+const REFUSED_PREFIX = 'outbox-refused:';
+
 export class OutboxStore<P = unknown> {
   private readonly db: Database.Database;
+  private readonly state: StateStore;
   private readonly statements: Statements;
   private readonly enqueueTx: (entries: readonly OutboxEntry<P>[], now: number) => number[];
 
   constructor(state: StateStore) {
+    this.state = state;
     this.db = state.db;
     this.statements = prepareStatements(this.db);
     this.enqueueTx = this.db.transaction((entries: readonly OutboxEntry<P>[], now: number) => {
@@ -136,6 +150,43 @@ export class OutboxStore<P = unknown> {
   /** One more failed attempt; the row stays at the head of its destination until nextAttemptAt. */
   markRetry(seq: number, now: number, nextAttemptAt: number, error: string): void {
     this.statements.markRetry.run(now, nextAttemptAt, error, seq);
+  }
+
+  /** A destination's waiting rows are due now (its credentials may work again: a reload). */
+  retryNow(destination: string, now = Date.now()): void {
+    this.statements.retryNow.run(now, destination, now);
+  }
+
+  /**
+   * Discord refuses this destination itself (credentials, permission, deleted webhook) since
+   * `since`: remembered across restarts and readable by `barista status`, until it accepts again.
+   */
+  markRefused(refusal: DestinationRefusal): void {
+    this.state.setCache(`${REFUSED_PREFIX}${refusal.destination}`, refusal, new Date(refusal.since).toISOString());
+  }
+
+  clearRefused(destination: string): void {
+    this.state.deleteCache(`${REFUSED_PREFIX}${destination}`);
+  }
+
+  /**
+   * A refused destination was replaced (a new webhook URL for its channel): its pending rows move
+   * to the first new destination, in their order, due now; further destinations get copies.
+   * Returns how many rows moved.
+   */
+  retarget(from: string, to: readonly string[], now = Date.now()): number {
+    return this.db.transaction(() => {
+      for (const extra of to.slice(1)) this.statements.copyPending.run(extra, `>${extra}`, now, from);
+      return to.length ? this.statements.movePending.run(to[0], now, from).changes : 0;
+    })();
+  }
+
+  /** Destinations Discord refuses now, oldest refusal first. */
+  refusedDestinations(): DestinationRefusal[] {
+    return this.state
+      .listCache<DestinationRefusal>(REFUSED_PREFIX)
+      .map((entry) => entry.value)
+      .sort((a, b) => a.since - b.since);
   }
 
   /** Discord refused the message as invalid: kept with its error, never sent again. */
@@ -285,6 +336,12 @@ function prepareStatements(db: Database.Database) {
     markSent: db.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, last_attempt_at = ?, attempts = attempts + 1, message_id = ?, last_error = NULL WHERE seq = ? AND status IN ('pending', 'expired')`),
     markSending: db.prepare(`UPDATE outbox SET last_error = ? WHERE seq = ? AND status = 'pending'`),
     markRetry: db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?, last_error = ? WHERE seq = ? AND status = 'pending'`),
+    retryNow: db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE channel = ? AND status = 'pending' AND next_attempt_at > ?`),
+    movePending: db.prepare(`UPDATE outbox SET channel = ?, next_attempt_at = ? WHERE channel = ? AND status = 'pending'`),
+    copyPending: db.prepare(
+      `INSERT OR IGNORE INTO outbox (channel, idempotency_key, group_key, kind, payload, status, position, attempts, next_attempt_at, created_at, expires_at)
+       SELECT ?, idempotency_key || ?, group_key, kind, payload, 'pending', position, 0, ?, created_at, expires_at FROM outbox WHERE channel = ? AND status = 'pending'`,
+    ),
     markRejected: db.prepare(`UPDATE outbox SET status = 'rejected', attempts = attempts + 1, last_attempt_at = ?, last_error = ? WHERE seq = ? AND status IN ('pending', 'expired')`),
     expire: db.prepare(`UPDATE outbox SET status = 'expired' WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?`),
     pendingDestinations: db.prepare(`SELECT DISTINCT channel FROM outbox WHERE status = 'pending' ORDER BY channel`),

@@ -167,6 +167,10 @@ export class StateStore {
       .run(key, JSON.stringify(value), at, Date.now());
   }
 
+  deleteCache(key: string): void {
+    this.db.prepare('DELETE FROM cache WHERE key = ?').run(key);
+  }
+
   getCache<T>(key: string): { value: T; at: string | null } | undefined {
     const row = this.db.prepare('SELECT value, at FROM cache WHERE key = ?').get(key) as { value: string; at: string | null } | undefined;
     return row ? { value: JSON.parse(row.value) as T, at: row.at } : undefined;

@@ -237,3 +237,46 @@ describe('ProcessSourceComponent host alarms', () => {
     expect(state.getCache<{ alarms: string[] }>('host')?.value.alarms).toEqual([]);
   });
 });
+
+describe('the process source counts only the workspace’s processes (issue 12 item 9)', () => {
+  /** The same command line, started in `cwd` with the script copied there. */
+  async function traderIn(cwd: string, script = TRADER_SCRIPT): Promise<ChildProcess> {
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(path.join(cwd, TRADER_SCRIPT), SLEEPER);
+    const child = spawn(PYTHON, ['-u', script, '--model-dir', 'deployments/trial7', '--log-file', 'paper_trades/trial7_session.csv'], { cwd, stdio: 'ignore', detached: true });
+    children.push(child);
+    await new Promise<void>((resolve, reject) => child.once('spawn', resolve).once('error', reject));
+    return child;
+  }
+
+  const plainConfig = (extra = '') => {
+    const result = parseRules(`workspace: /w\nsources:\n  - id: processes\n    type: process\n    match: { trader: "${TRADER_SCRIPT}" }\n    interval: 100ms\n${extra}`, 'rules.yaml', {});
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return result.rules.config.sources[0] as ProcessSourceConfig;
+  };
+
+  it('by working directory or by a path argument inside the workspace; the same argv in another folder is not counted unless only_workspace is false', async () => {
+    const own = await traderIn(ws());
+    const foreign = await traderIn(path.join(tempDir(), 'other-system'));
+    // Started from elsewhere, but running the workspace's script by its absolute path.
+    const byPath = await traderIn(path.join(tempDir(), 'elsewhere'), path.join(ws(), TRADER_SCRIPT));
+
+    const component = startComponent(plainConfig('    expected: { trader: 2 }\n'));
+    const pids = () => (cachedProcesses() ?? []).map((p) => p.pid);
+    await waitFor(() => pids().includes(own.pid!) && pids().includes(byPath.pid!), { what: 'the workspace traders tracked' });
+    expect(pids()).not.toContain(foreign.pid);
+    expect(pids()).toHaveLength(2);
+
+    // The foreign one exiting is not this workspace's trader exiting.
+    await stopChild(foreign, 'SIGKILL');
+    await stopChild(own);
+    await waitFor(() => of('trader.exited', own.pid).length === 1, { what: 'the own trader exited' });
+    expect(of('trader.exited', foreign.pid)).toEqual([]);
+    expect(of('trader.below_expected')).toHaveLength(1);
+    component.stop();
+
+    const again = await traderIn(path.join(tempDir(), 'other-system'));
+    startComponent(plainConfig('    only_workspace: false\n'));
+    await waitFor(() => pids().includes(again.pid!) && pids().includes(byPath.pid!), { what: 'every matching process, opted out' });
+  });
+});

@@ -6,7 +6,6 @@
  * where it was, announcing what changed while barista was away and repeating nothing.
  */
 import { sourceIdentity, type SourceIdentity } from '../../config/sourceIdentity';
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ProcessSourceConfig } from '../../config/schema';
@@ -16,7 +15,8 @@ import { CATALOGUE, writeCache } from '../../readModel/catalogue';
 import { hostCache } from '../../streams/hostCache';
 import { hostReadings, hostThresholds, type HostAlarmDraft, type HostMetric, type HostMetricReading, type HostThresholdConfig } from '../../streams/hostThresholds';
 import { applyProcessSample, processesCache, resolveLogPath, type LifecycleOptions, type ProcessView } from '../../streams/processLifecycle';
-import { TRADER_DEFAULT_LOG_FILE } from '../../streams/processes';
+import { classify, TRADER_DEFAULT_LOG_FILE } from '../../streams/processes';
+import { belongsToWorkspace, workspaceRoots } from '../../streams/processWorkspace';
 import { EMPTY_TRADER_DIRECTORY, heartbeatFileOfCsv, learnTraders, resolveTraderName, TRADER_DIRECTORY_CACHE_KEY, type TraderDirectory } from '../../streams/traderIdentity';
 import { readLastLines } from '../../watchers/lastLines';
 import { ProcessProbe, type ProbeSample, type ProcessDetails } from '../../watchers/ProcessProbe';
@@ -54,7 +54,9 @@ export class ProcessSourceComponent implements Component {
   private alarms: Subscription | null = null;
   private pendingAlarms: HostAlarmDraft[] = [];
   private lastError = '';
-  private realWorkspace: string | null = null;
+  private roots: string[] | null = null;
+  /** Per process (pid:start ticks) of a class: whether it belongs to the workspace (decided once). */
+  private belonging = new Map<string, boolean>();
   private readonly health: SourceIdentity;
 
   constructor(
@@ -116,7 +118,7 @@ export class ProcessSourceComponent implements Component {
       },
       readLogTail: (file) => (this.config.log_tail_lines > 0 ? (this.options.readLogTail ?? readLastLines)(file, this.config.log_tail_lines) : null),
     };
-    const { view, drafts } = applyProcessSample(this.checkpoint.view, sample, lifecycle);
+    const { view, drafts } = applyProcessSample(this.checkpoint.view, this.config.only_workspace ? this.ownProcesses(sample) : sample, lifecycle);
 
     this.pendingAlarms = [];
     this.readings.next(hostReadings(sample.host)); // emits synchronously into pendingAlarms
@@ -160,6 +162,35 @@ export class ProcessSourceComponent implements Component {
     return fresh;
   }
 
+  /**
+   * The sample without the processes of a class that belong to another folder (another system
+   * on this host). Unclassified processes stay: a zombie has no argv, and it is how an exit shows.
+   */
+  private ownProcesses(sample: ProbeSample): ProbeSample {
+    const roots = this.workspaceRoots();
+    const seen = new Map<string, boolean>();
+    const processes = sample.processes.filter((p) => {
+      const found = classify(p.argv, Object.entries(this.config.match));
+      if (!found) return true;
+      const key = `${p.pid}:${p.startTicks}`;
+      let own = this.belonging.get(key);
+      if (own === undefined) {
+        const cwd = this.probe?.details(p.pid).cwd ?? null;
+        own = belongsToWorkspace(p.argv, cwd, roots);
+        if (!own) this.context.logger.info({ source: this.id, pid: p.pid, class: found.class, cwd }, `process source: pid ${p.pid} (${found.invocation.script}) runs outside the workspace; not counted (only_workspace: false counts it)`);
+      }
+      seen.set(key, own);
+      return own;
+    });
+    this.belonging = seen;
+    return { ...sample, processes };
+  }
+
+  private workspaceRoots(): string[] {
+    this.roots ??= workspaceRoots(this.context.workspace);
+    return this.roots;
+  }
+
   /** rules.yaml `logs:` for a subject; a key in another of the trader's names (`trial250_session`) counts. */
   private configuredLog(subject: string): string | null {
     const logs = this.config.logs ?? {};
@@ -170,9 +201,8 @@ export class ProcessSourceComponent implements Component {
 
   /** A path as the file sources name it: relative to the workspace (as configured, or its real path). */
   private workspaceRelative(file: string): string {
-    const workspace = path.resolve(this.context.workspace);
-    this.realWorkspace ??= realpathOr(workspace);
-    const base = file.startsWith(`${this.realWorkspace}/`) ? this.realWorkspace : workspace;
+    const [workspace, real = workspace] = this.workspaceRoots();
+    const base = file.startsWith(`${real}/`) ? real : workspace!;
     return path.relative(base, file).split(path.sep).join('/');
   }
 
@@ -193,14 +223,6 @@ export class ProcessSourceComponent implements Component {
   private commitEvents(events: BaristaEvent[]): void {
     const fresh = commitBatch(this.context.state, { source: this.id, events });
     if (fresh.length) this.context.publish(fresh);
-  }
-}
-
-function realpathOr(file: string): string {
-  try {
-    return realpathSync(file);
-  } catch {
-    return file;
   }
 }
 

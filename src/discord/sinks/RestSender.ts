@@ -4,19 +4,24 @@
  * discord.js follows Discord's rate-limit headers itself (waits before a bucket runs out, retries a
  * 429 after Retry-After). Two bounds keep a sink from waiting forever: a rate-limit wait longer than
  * `maxRateLimitWaitMs` is returned as `retry` with its delay, and each send has an overall deadline.
- * 5xx and timeouts are retried `retries` times at once by discord.js; the outbox does the backing off.
+ *
+ * A request once sent is never abandoned early nor repeated by discord.js (`retries` 0): a slow
+ * Discord may still create the message, and a webhook has no nonce to drop a second copy. So the
+ * answer is awaited up to a long `timeoutMs`; only then does the outbox send again, with backoff.
  */
 import { DiscordAPIError, HTTPError, RateLimitError, REST, type RateLimitData, type RequestData } from '@discordjs/rest';
 import { DEFAULT_DISCORD_API_BASE } from '../../config/environment';
 import { redactSecrets } from '../../logging/redactSecrets';
 import type { SendOutcome } from './Sink';
 
+export const DEFAULT_ANSWER_TIMEOUT_MS = 120_000;
+
 export interface RestSinkOptions {
   /** Discord's API base without version (DISCORD_API_BASE); default https://discord.com/api. */
   apiBase?: string;
-  /** Per HTTP request; default 15 s. */
+  /** How long a sent request waits for its answer; default 2 min (see above). */
   timeoutMs?: number;
-  /** Immediate retries of a 5xx or timeout inside one send; default 1. */
+  /** Immediate retries of a 5xx or timeout inside one send by discord.js; default 0 (see above). */
   retries?: number;
   /** A rate-limit wait longer than this ends the send as `retry` with `retryAfterMs`; default 60 s. */
   maxRateLimitWaitMs?: number;
@@ -34,8 +39,8 @@ export class RestSender {
     private readonly secrets: string[],
     private readonly botToken?: string,
   ) {
-    this.timeoutMs = options.timeoutMs ?? 15_000;
-    const retries = options.retries ?? 1;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
+    const retries = options.retries ?? 0;
     const maxWait = options.maxRateLimitWaitMs ?? 60_000;
     this.deadlineMs = maxWait + (retries + 1) * this.timeoutMs + 1000;
     this.rest = new REST({
@@ -77,14 +82,15 @@ export class RestSender {
     if (error instanceof DiscordAPIError) {
       // Discord's code and message; for 50035 the message lists each field (embeds[0].fields[1].value[BASE_TYPE_REQUIRED]: ...).
       const text = this.clean(`Discord ${error.status} ${String(error.code)}: ${error.message.replace(/\n/g, '; ')}`);
-      return error.status >= 500 ? { status: 'retry', error: text } : { status: 'rejected', error: text };
+      if (error.status >= 500) return { status: 'retry', error: text };
+      return refusesDestination(error.status, error.code) ? { status: 'refused', error: text } : { status: 'rejected', error: text };
     }
     if (error instanceof HTTPError) {
       return { status: 'retry', error: this.clean(`Discord ${error.status} ${error.message}`) };
     }
     // Undici's abort is a DOMException, which is not always `instanceof Error` (other realms): go by name.
     if ((error as { name?: unknown } | null)?.name === 'AbortError') {
-      return { status: 'retry', error: `no answer from Discord within ${this.timeoutMs} ms` };
+      return { status: 'retry', error: `no answer from Discord within ${this.timeoutMs} ms (it may still have posted the message)` };
     }
     return { status: 'retry', error: this.clean(`network error: ${describe(error)}`) };
   }
@@ -95,6 +101,14 @@ export class RestSender {
     for (const secret of this.secrets) if (secret) out = out.split(secret).join('[REDACTED]');
     return redactSecrets(out);
   }
+}
+
+/** Discord's codes for a destination that is gone: Unknown Channel, Unknown Webhook. */
+const UNKNOWN_DESTINATION = new Set<unknown>([10003, 10015]);
+
+/** Authentication or permission (401, 403) or a destination that no longer exists: no message could pass. */
+export function refusesDestination(status: number, code: unknown): boolean {
+  return status === 401 || status === 403 || (status === 404 && UNKNOWN_DESTINATION.has(code));
 }
 
 function waitOf(data: Pick<RateLimitData, 'retryAfter' | 'timeToReset' | 'sublimitTimeout'>): number {

@@ -10,7 +10,12 @@ export type SendOutcome =
   /** Worth retrying later: 5xx, network error, timeout, rate limit the client gave up on. */
   | { status: 'retry'; error: string; retryAfterMs?: number }
   /** Discord refused this message as invalid (4xx other than 429): keep it with its error, never retry. */
-  | { status: 'rejected'; error: string };
+  | { status: 'rejected'; error: string }
+  /**
+   * Discord refuses the destination itself, not this message (401, 403, unknown webhook or channel:
+   * a revoked token, a deleted webhook, a missing permission). The message is fine and waits.
+   */
+  | { status: 'refused'; error: string };
 
 export interface Sink {
   /** Stable destination key, also the outbox ordering key: `webhook:<id>`, `bot:<channelId>`, `console`. Never contains a token. */

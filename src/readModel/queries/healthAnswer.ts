@@ -1,5 +1,6 @@
 /** `/health`: barista itself — version, uptime, each source's lag and last error, the outbox. */
-import type { HealthAnswer, SourceHealthView } from '../answers';
+import type { HealthAnswer, RefusedDestinationView, SourceHealthView } from '../answers';
+import type { DestinationRefusal } from '../../state/OutboxStore';
 import type { ReadModel } from '../ReadModel';
 import type { SourceHealth } from '../../streams/sourceHealth';
 
@@ -34,6 +35,10 @@ export function sourcesHealth(model: ReadModel): SourceHealthView[] {
   return configured.map((s) => records.get(s.id) ?? { id: s.id, type: s.type, follows: s.follows, lagS: null, lastError: null, ok: true });
 }
 
+export function refusedViews(refused: readonly DestinationRefusal[], now: number): RefusedDestinationView[] {
+  return refused.map((r) => ({ destination: r.destination, channels: r.channels, sinceS: Math.max(0, Math.round((now - r.since) / 1000)), error: r.error }));
+}
+
 export function healthAnswer(model: ReadModel, runtime: RuntimeInfo): HealthAnswer {
   const now = model.now();
   const outbox = model.outbox();
@@ -44,6 +49,12 @@ export function healthAnswer(model: ReadModel, runtime: RuntimeInfo): HealthAnsw
     uptimeS: Math.max(0, Math.round((now - runtime.startedAt) / 1000)),
     stateFileBytes: model.stateFileBytes(),
     sources: sourcesHealth(model),
-    outbox: { pending: outbox.pending, oldestPendingS: outbox.oldestPendingAt === null ? null : Math.max(0, Math.round((now - outbox.oldestPendingAt) / 1000)), rejected: outbox.rejected, rateLimitHits: runtime.rateLimitHits() },
+    outbox: {
+      pending: outbox.pending,
+      oldestPendingS: outbox.oldestPendingAt === null ? null : Math.max(0, Math.round((now - outbox.oldestPendingAt) / 1000)),
+      rejected: outbox.rejected,
+      rateLimitHits: runtime.rateLimitHits(),
+      refused: refusedViews(outbox.refused, now),
+    },
   };
 }

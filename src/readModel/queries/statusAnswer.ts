@@ -3,7 +3,7 @@ import type { HostView, StatusAnswer } from '../answers';
 import type { Cached } from '../catalogue';
 import type { ReadModel } from '../ReadModel';
 import type { HostCache } from '../../streams/hostCache';
-import { sourcesHealth } from './healthAnswer';
+import { refusedViews, sourcesHealth } from './healthAnswer';
 import { finiteOrNull, studyStatusView, trainingWorkers } from './trainingStatusAnswer';
 import { portfolioTotals, traderProcessView } from './traderViews';
 
@@ -24,7 +24,13 @@ export function statusAnswer(model: ReadModel): StatusAnswer {
       }),
     },
     host: host ? hostView(host) : null,
-    barista: { sourcesOk: sources.filter((s) => s.ok).length, sourcesTotal: sources.length, outboxPending: outbox.pending, oldestPendingS: outbox.oldestPendingAt === null ? null : Math.max(0, Math.round((now - outbox.oldestPendingAt) / 1000)) },
+    barista: {
+      sourcesOk: sources.filter((s) => s.ok).length,
+      sourcesTotal: sources.length,
+      outboxPending: outbox.pending,
+      oldestPendingS: outbox.oldestPendingAt === null ? null : Math.max(0, Math.round((now - outbox.oldestPendingAt) / 1000)),
+      refused: refusedViews(outbox.refused, now),
+    },
   };
 }
 

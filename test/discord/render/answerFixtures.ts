@@ -117,7 +117,7 @@ export const healthAnswer: HealthAnswer = {
     { id: 'sessions', type: 'csv', follows: '2 files', lagS: 2, lastError: null, ok: true },
     { id: 'optuna', type: 'optuna', follows: '1 study', lagS: null, lastError: { at: NOW - 5 * MIN, message: 'database is locked' }, ok: false },
   ],
-  outbox: { pending: 2, oldestPendingS: 45, rejected: 0, rateLimitHits: 3 },
+  outbox: { pending: 2, oldestPendingS: 45, rejected: 0, rateLimitHits: 3, refused: [{ destination: 'webhook:1098765432109876543', channels: ['trades'], sinceS: 600, error: 'Discord 404 10015: Unknown Webhook' }] },
 };
 
 export const mutesAnswer: MutesAnswer = {
@@ -252,7 +252,13 @@ export const hostileAnswer: fc.Arbitrary<Answer> = fc.oneof(
     uptimeS: oddNumber,
     stateFileBytes: maybe(oddNumber),
     sources: fc.array(fc.record({ id: name, type: name, follows: name, lagS: maybe(oddNumber), lastError: maybe(fc.record({ at: oddTime, message: name })), ok: fc.boolean() }), { maxLength: 40 }),
-    outbox: fc.record({ pending: oddNumber, oldestPendingS: maybe(oddNumber), rejected: oddNumber, rateLimitHits: oddNumber }),
+    outbox: fc.record({
+      pending: oddNumber,
+      oldestPendingS: maybe(oddNumber),
+      rejected: oddNumber,
+      rateLimitHits: oddNumber,
+      refused: fc.array(fc.record({ destination: name, channels: fc.array(name, { maxLength: 3 }), sinceS: oddNumber, error: name }), { maxLength: 3 }),
+    }),
   }),
   fc.record({
     kind: fc.constant('mutes' as const),

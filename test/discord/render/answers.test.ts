@@ -162,7 +162,7 @@ describe('renderAnswer on realistic answers', () => {
   it('health: failing sources first with their error, outbox, rate limits, version, uptime, state file', () => {
     const { embed, fields } = render(healthAnswer);
     expect(embed.color).toBe(0xffaa00);
-    expect(embed.description).toMatch(/^barista 0\.4\.0 · up 3 h 05 min · state file 12\.3 MB\n\n\*\*Sources 1\/2 OK\*\*\n❌ \*\*optuna\*\* \(optuna\) · 1 study\n {3}↳ <t:\d+:R>: database is locked\n✅ \*\*sessions\*\* \(csv\) · 2 files · lag 2 s$/);
+    expect(embed.description).toMatch(/^barista 0\.4\.0 · up 3 h 05 min · state file 12\.3 MB\n\n⛔ Discord refuses channel \*\*trades\*\* \(webhook:1098765432109876543\) for 10 min: Discord 404 10015: Unknown Webhook — its messages are kept\n\n\*\*Sources 1\/2 OK\*\*\n❌ \*\*optuna\*\* \(optuna\) · 1 study\n {3}↳ <t:\d+:R>: database is locked\n✅ \*\*sessions\*\* \(csv\) · 2 files · lag 2 s$/);
     expect(fields).toEqual({ '📬 Outbox': '2 pending (oldest 45 s)', '⛔ Rejected': '0', '⏱️ Rate limited': '3 times' });
   });
 

@@ -13,7 +13,7 @@ import { DISCORD_ERROR } from './discordLimits';
 import type { SlashOptionInput } from './commandOptions';
 import type { FakeChannel, FakeDmChannel, FakeMessage, FakeUser, FakeWebhook } from './discordPayloads';
 import { FakeGateway, type GatewayFrame } from './FakeGateway';
-import { FakeWorld, type AddUserSpec, type AutocompleteChoice, type FakeCommand, type FakeDiscordWorldOptions, type FakeInteraction, type InteractionPlace } from './FakeWorld';
+import { FakeWorld, type AddUserSpec, type AutocompleteChoice, type FakeCommand, type FakeDiscordWorldOptions, type FakeInteraction, type InteractionPlace, type WebhookSpec } from './FakeWorld';
 import { RateLimitBuckets, type BucketStats, type RateLimit } from './rateLimitBuckets';
 import { parseRequestBody, readRawBody, type RecordedFile } from './readRequestBody';
 import { discordError, restRoutes, type BucketRule, type Reply, type Route } from './restRoutes';
@@ -174,6 +174,20 @@ export class FakeDiscord {
     const found = this.world.webhooks.find((w) => w.id === idOrName || w.name === idOrName);
     if (!found) throw new Error(`FakeDiscord: no webhook ${idOrName}`);
     return found;
+  }
+
+  /** A server admin creates a webhook (new id and token) or deletes one (404 Unknown Webhook from then on). */
+  createWebhook(spec: WebhookSpec = {}): FakeWebhook {
+    return this.world.createWebhook(spec);
+  }
+  deleteWebhook(idOrName: string): void {
+    this.world.deleteWebhook(idOrName);
+  }
+  /** The bot loses (false) or regains (true) Send Messages in a channel: posting there is 403 50013 meanwhile. */
+  setCanSend(channel: string, allowed: boolean): void {
+    const id = this.world.channel(channel).id;
+    if (allowed) this.world.deniedChannels.delete(id);
+    else this.world.deniedChannels.add(id);
   }
 
   // ---- what it received ----

@@ -27,6 +27,13 @@ import { messageButtons } from './validateComponents';
 import { INTENTS, type SessionView } from './FakeGateway';
 import type { RecordedFile } from './readRequestBody';
 
+export interface WebhookSpec {
+  id?: string;
+  token?: string;
+  channel?: string;
+  name?: string;
+}
+
 export interface FakeDiscordWorldOptions {
   /** Default: a real-looking token for the bot user. */
   botToken?: string;
@@ -41,7 +48,7 @@ export interface FakeDiscordWorldOptions {
   /** Human (or other bot) members; `roles` by name or id. Default: alice (role ops), bob. */
   users?: Array<{ id?: string; username: string; globalName?: string; roles?: string[]; bot?: boolean }>;
   /** Default: one webhook "Barista" into the second channel (or the first). `channel` by name or id. */
-  webhooks?: Array<{ id?: string; token?: string; channel?: string; name?: string }>;
+  webhooks?: WebhookSpec[];
   /** Discord refuses the interaction callback after this (404 10062). Default 3000. */
   interactionResponseDeadlineMs?: number;
   /** How long a bot message nonce is remembered for `enforce_nonce` (Discord: "a few minutes"). Default 5 min. */
@@ -174,16 +181,32 @@ export class FakeWorld {
     ];
     this.users = (options.users ?? [{ username: 'alice', roles: ['ops'] }, { username: 'bob' }]).map((u) => this.toUser(u));
     const defaultChannel = this.channels[Math.min(1, this.channels.length - 1)]!;
-    this.webhooks = (options.webhooks ?? [{ name: 'Barista' }]).map((w) => ({
-      id: w.id ?? nextSnowflake(),
-      token: w.token ?? makeWebhookToken(),
-      channelId: w.channel ? this.channel(w.channel).id : defaultChannel.id,
-      name: w.name ?? 'Barista',
-    }));
+    this.webhooks = (options.webhooks ?? [{ name: 'Barista' }]).map((w) => this.toWebhook(w, defaultChannel));
     this.interactionResponseDeadlineMs = options.interactionResponseDeadlineMs ?? 3000;
     this.nonceWindowMs = options.nonceWindowMs ?? 5 * 60_000;
     this.attachmentSizeLimit = options.attachmentSizeLimit ?? 10 * 1024 * 1024;
   }
+
+  private toWebhook(w: WebhookSpec, defaultChannel: FakeChannel): FakeWebhook {
+    return { id: w.id ?? nextSnowflake(), token: w.token ?? makeWebhookToken(), channelId: w.channel ? this.channel(w.channel).id : defaultChannel.id, name: w.name ?? 'Barista' };
+  }
+
+  /** A server admin creates a webhook (a new id and token). */
+  createWebhook(spec: WebhookSpec = {}): FakeWebhook {
+    const webhook = this.toWebhook(spec, this.channels[Math.min(1, this.channels.length - 1)]!);
+    this.webhooks.push(webhook);
+    return webhook;
+  }
+
+  /** A server admin deletes a webhook: executing it answers 404 Unknown Webhook from then on. */
+  deleteWebhook(idOrName: string): void {
+    const index = this.webhooks.findIndex((w) => w.id === idOrName || w.name === idOrName);
+    if (index < 0) throw new Error(`FakeDiscord: no webhook ${idOrName}`);
+    this.webhooks.splice(index, 1);
+  }
+
+  /** Channels where the bot lost Send Messages (a channel permission overwrite): posting there is 403 Missing Permissions. */
+  readonly deniedChannels = new Set<string>();
 
   private toUser(u: AddUserSpec): FakeUser {
     return { id: u.id ?? nextSnowflake(), username: u.username, globalName: u.globalName ?? u.username, bot: u.bot ?? false, roles: (u.roles ?? []).map((r) => this.role(r).id) };

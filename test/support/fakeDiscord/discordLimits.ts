@@ -53,6 +53,7 @@ export const DISCORD_ERROR = {
   alreadyAcknowledged: { code: 40060, message: 'Interaction has already been acknowledged.' },
   methodNotAllowed: { code: 0, message: '405: Method Not Allowed' },
   missingAccess: { code: 50001, message: 'Missing Access' },
+  missingPermissions: { code: 50013, message: 'Missing Permissions' },
   editOthersMessage: { code: 50005, message: 'Cannot edit a message authored by another user' },
   invalidJson: { code: 50109, message: 'The request body contains invalid JSON.' },
   entityTooLarge: { code: 40005, message: 'Request entity too large' },

@@ -310,6 +310,7 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
         const channel = { id: params[0]! };
         // Bots cannot DM other bots (guessed answer: Discord's 50007).
         if (found.dm && world.user(world.dmChannelById(channel.id)!.userId).bot) return discordError(403, DISCORD_ERROR.cannotMessageUser);
+        if (world.deniedChannels.has(channel.id)) return discordError(403, DISCORD_ERROR.missingPermissions);
         const invalid = checkBody(body, 'channel', files, world.attachmentSizeLimit);
         if (invalid) return invalid;
         const b = asObject(body);

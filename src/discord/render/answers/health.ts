@@ -2,7 +2,7 @@
  * 🩺 /health: barista itself — each source (what it follows, how far behind, its last error),
  * the outbox, Discord's rate limits, version, uptime and the state file's size.
  */
-import type { HealthAnswer, SourceHealthView } from '../../../readModel/answers';
+import type { HealthAnswer, RefusedDestinationView, SourceHealthView } from '../../../readModel/answers';
 import type { DiscordMessage } from '../../DiscordMessage';
 import { COLORS } from '../eventStyle';
 import { finiteNumber, formatDuration } from '../formatValues';
@@ -22,9 +22,15 @@ export function sourceLine(source: SourceHealthView): string {
   return `${head}\n   ↳ ${relativeTime(source.lastError.at, 'error')}: ${safeName(source.lastError.message, 160)}`;
 }
 
-/** True when something needs a look: a failing source, a rejected message, mail waiting long. */
+/** True when something needs a look: a failing source, a rejected message, a refused destination, mail waiting long. */
 export function healthNeedsLook(answer: HealthAnswer): boolean {
-  return answer.sources.some((s) => !s.ok) || answer.outbox.rejected > 0 || (finiteNumber(answer.outbox.oldestPendingS) ?? 0) > OLD_PENDING_S;
+  return answer.sources.some((s) => !s.ok) || answer.outbox.rejected > 0 || answer.outbox.refused.length > 0 || (finiteNumber(answer.outbox.oldestPendingS) ?? 0) > OLD_PENDING_S;
+}
+
+/** ⛔ Discord refuses channel **trades** (webhook:123) for 10 min: Discord 404 10015: Unknown Webhook — messages kept */
+export function refusedLine(refused: RefusedDestinationView): string {
+  const where = refused.channels.length ? `channel **${refused.channels.map((c) => safeName(c, 40)).join(', ')}** (${safeName(refused.destination, 60)})` : `**${safeName(refused.destination, 60)}**`;
+  return `⛔ Discord refuses ${where} for ${markdownText(formatDuration(finiteNumber(refused.sinceS) ?? 0))}: ${safeName(refused.error, 160)} — its messages are kept`;
 }
 
 export function renderHealth(answer: HealthAnswer): DiscordMessage {
@@ -35,12 +41,13 @@ export function renderHealth(answer: HealthAnswer): DiscordMessage {
   const stateSize = formatBytes(answer.stateFileBytes);
   const about = [`barista ${safeName(answer.version, 40)}`, `up ${markdownText(formatDuration(answer.uptimeS))}`, stateSize === null ? null : `state file ${stateSize}`].filter(Boolean).join(' · ');
   const list = sources.length === 0 ? 'No source configured.' : linesWithin(sources.map(sourceLine), 3200, 40, 'sources');
+  const refused = outbox.refused.length ? `${linesWithin(outbox.refused.map(refusedLine), 600, 3, 'refused destinations')}\n\n` : '';
   const oldest = outbox.pending > 0 && finiteNumber(outbox.oldestPendingS) !== null ? ` (oldest ${markdownText(formatDuration(outbox.oldestPendingS))})` : '';
   return fitOneMessage({
     embeds: [
       {
         title: '🩺 barista health',
-        description: `${about}\n\n**Sources ${ok}/${answer.sources.length} OK**\n${list}`,
+        description: `${about}\n\n${refused}**Sources ${ok}/${answer.sources.length} OK**\n${list}`,
         color: healthNeedsLook(answer) ? WARN_COLOR : COLORS.good,
         fields: [
           { name: '📬 Outbox', value: `${outbox.pending.toLocaleString('en-US')} pending${oldest}`, inline: true },

@@ -117,7 +117,8 @@ export function hostLines(host: HostView, now: number): string[] {
 /** sources 6/6 OK · outbox 0 pending (· oldest 5 min) */
 export function baristaLine(barista: StatusAnswer['barista']): string {
   const oldest = barista.outboxPending > 0 && finiteNumber(barista.oldestPendingS) !== null ? ` (oldest ${formatDuration(barista.oldestPendingS)})` : '';
-  return `barista: sources ${barista.sourcesOk}/${barista.sourcesTotal} OK · outbox ${barista.outboxPending} pending${oldest}`;
+  const refused = (barista.refused ?? []).map((r) => r.channels.join(', ') || r.destination);
+  return `barista: sources ${barista.sourcesOk}/${barista.sourcesTotal} OK · outbox ${barista.outboxPending} pending${oldest}${refused.length ? ` · ⛔ Discord refuses ${refused.join(', ')}: messages kept` : ''}`;
 }
 
 export function renderStatus(answer: StatusAnswer): DiscordMessage {
