@@ -94,6 +94,9 @@ interface TraderLiveness {
  * already past its deadline when read (barista started late) is stale at once.
  * Completes when the input has completed and no stale check is pending.
  */
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function heartbeatLiveness(readings$: Observable<HeartbeatReading>, options: HeartbeatLivenessOptions = {}): Observable<TraderEventDraft> {
   const graceMs = options.graceMs ?? DEFAULT_STALE_GRACE_MS;
   const scheduler = options.scheduler ?? asyncScheduler;
@@ -108,13 +111,20 @@ export function heartbeatLiveness(readings$: Observable<HeartbeatReading>, optio
     const arm = (liveness: TraderLiveness) => {
       liveness.timer?.unsubscribe();
       liveness.armed = true;
+      // setTimeout fires at once for delays past 2^31-1 ms (24.8 days): a heartbeat announcing a
+      // poll further out than that (clock skew, a test's fast clock) would be called stale at
+      // once. Such a check wakes at the longest delay and looks again.
       liveness.timer = scheduler.schedule(() => {
+        if (scheduler.now() < liveness.deadlineMs) {
+          arm(liveness);
+          return;
+        }
         liveness.armed = false;
         liveness.stale = true;
         liveness.staleSinceMs = scheduler.now();
         subscriber.next(staleDraft(liveness, graceMs, scheduler.now()));
         completeIfIdle();
-      }, Math.max(0, liveness.deadlineMs - scheduler.now()));
+      }, Math.min(MAX_TIMER_MS, Math.max(0, liveness.deadlineMs - scheduler.now())));
     };
 
     const accept = ({ trader, file, heartbeat }: HeartbeatReading) => {

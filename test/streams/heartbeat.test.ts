@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { map, type Observable } from 'rxjs';
+import { map, of, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { heartbeatLiveness, parseHeartbeat, type Heartbeat, type HeartbeatReading, type TraderEventDraft } from '../../src/streams/heartbeat';
 
@@ -83,6 +83,15 @@ describe('heartbeatLiveness on virtual time', () => {
       const readings = hot('a', { a: reading('trial250', beat(0, 60 * M)) });
       const events = summary(heartbeatLiveness(readings, { graceMs: GRACE, scheduler }));
       expectObservable(events, '^ 600m !').toBe('65m s', { s: 'trader.stale:trial250:300' });
+    });
+  });
+
+  it('a poll announced past the longest timer (24.8 days) is judged at its time, not at once', () => {
+    const D = 24 * 60 * M;
+    scheduler.run(({ hot, expectObservable }) => {
+      const readings = hot('a', { a: reading('trial250', beat(0, 40 * D)) });
+      const events = summary(heartbeatLiveness(readings, { graceMs: GRACE, scheduler }));
+      expectObservable(events, `^ ${41 * D}ms !`).toBe(`${40 * D + GRACE}ms s`, { s: 'trader.stale:trial250:300' });
     });
   });
 
@@ -235,5 +244,32 @@ describe('heartbeatLiveness on virtual time', () => {
       const readings = cold('a|', { a: reading('t', beat(0, 1 * M)) });
       expectObservable(summary(heartbeatLiveness(readings, { graceMs: GRACE, scheduler }))).toBe('6m (s|)', { s: 'trader.stale:t:300' });
     });
+  });
+});
+
+describe('heartbeatLiveness on real timers (faked by jest)', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('is not called stale at once when the next poll is more than 24.8 days away', () => {
+    jest.useFakeTimers({ now: Date.parse('2026-12-03T00:00:00Z') });
+    const now = Date.now();
+    const events: TraderEventDraft[] = [];
+    const heartbeat: Heartbeat = {
+      timestamp: new Date(now).toISOString(),
+      last_poll_completed: new Date(now).toISOString(),
+      next_poll_scheduled: new Date(now + 40 * 86_400_000).toISOString(),
+      poll_count: 1,
+      poll_interval: 60,
+      timeframe: '1h',
+      tickers: ['BTC/USD'],
+      pid: 1,
+      status: 'running',
+    };
+    const subscription = heartbeatLiveness(of({ trader: 'trial250', heartbeat }), { graceMs: 60_000 }).subscribe((event) => events.push(event));
+    jest.advanceTimersByTime(3_600_000);
+    expect(events).toEqual([]);
+    jest.advanceTimersByTime(40 * 86_400_000);
+    expect(events.map((event) => event.type)).toEqual(['trader.stale']);
+    subscription.unsubscribe();
   });
 });

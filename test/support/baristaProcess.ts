@@ -6,7 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { waitFor } from './waitFor';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+// The checkout, from test/support under ts-jest and from dist/test/support when compiled (the soak).
+export const ROOT = path.resolve(__dirname, '..', '..', ...(path.basename(path.resolve(__dirname, '..', '..')) === 'dist' ? ['..'] : []));
 export const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 
 export interface CliResult {
