@@ -3,12 +3,16 @@
  * latency, a periodic scan as a safety net (and to find new files), one FileTailer per
  * path. Records are handed to `onBatch` together with the checkpoint that covers them; the
  * caller commits both in one transaction (or throws, and the path restarts from its last
- * committed checkpoint).
+ * committed checkpoint). Thousands of quiet files cost a stat each per scan: a file quiet for
+ * `closeInactiveMs` gives its descriptor back (and any file may, to stay in the descriptor
+ * budget); a file deleted and drained is forgotten with its checkpoint; a file that cannot be
+ * opened is one warning and is retried until it can.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../logging/logger';
+import { isDescriptorShortage, type DescriptorBudget } from './descriptorBudget';
 import { FileTailer, type PathCheckpoint, type TailRecord } from './FileTailer';
 import { GlobSet } from './glob';
 
@@ -25,6 +29,8 @@ export interface TailBatch {
 export interface CheckpointReader {
   /** Stored checkpoints of this source, by relative path. */
   load(): Map<string, PathCheckpoint>;
+  /** Drops the checkpoint of a path whose file is gone and drained. */
+  forget(path: string): void;
 }
 
 export interface TailSourceOptions {
@@ -44,6 +50,11 @@ export interface TailSourceOptions {
   scanIntervalMs?: number;
   groupFlushMs?: number;
   retireQuietMs?: number;
+  /** A file without new bytes for this long closes its descriptor until its stat changes (default 30 s). */
+  closeInactiveMs?: number;
+  /** Most bytes read from one file per poll: a burst is read and committed in slices this size. */
+  maxBytesPerPoll?: number;
+  budget?: DescriptorBudget;
   /** Use chokidar notifications (tests of the safety net turn them off). */
   notifications?: boolean;
   now?: () => number;
@@ -66,6 +77,8 @@ export class TailSource {
    */
   private readonly following = new Map<string, NodeJS.Timeout>();
   private readonly lastReadAt = new Map<string, number>();
+  /** Paths that could not be opened at their last look, with the error code already reported. */
+  private readonly blocked = new Map<string, string>();
   private stopped = false;
 
   constructor(private readonly options: TailSourceOptions) {
@@ -127,6 +140,9 @@ export class TailSource {
         startAt: this.options.startAt ?? 'end',
         groupFlushMs: this.options.groupFlushMs,
         retireQuietMs: this.options.retireQuietMs,
+        closeInactiveMs: this.options.closeInactiveMs ?? 30_000,
+        maxBytesPerPoll: this.options.maxBytesPerPoll ?? 1024 * 1024,
+        budget: this.options.budget,
         now: this.options.now,
       },
       checkpoint,
@@ -158,6 +174,8 @@ export class TailSource {
       this.uncommitted.delete(rel);
       if (result.records.length > 0) this.lastReadAt.set(rel, Date.now());
       if (Date.now() - (this.lastReadAt.get(rel) ?? -Infinity) < FOLLOW_FOR_MS) this.follow(rel);
+      this.reportBlocked(rel, tailer.blocked);
+      if (!more && tailer.gone) this.forget(rel);
     } catch (error) {
       this.options.logger.error({ err: error, path: rel }, 'reading failed; resuming from the last committed checkpoint');
       tailer.close();
@@ -165,6 +183,31 @@ export class TailSource {
     }
     if (more || this.again.delete(rel)) setImmediate(() => this.pollLoop(rel));
     else this.busy.delete(rel);
+  }
+
+  /** Deleted and drained: no tailer, no checkpoint, so neither a scan nor a restart looks for it again. */
+  private forget(rel: string): void {
+    this.tailers.get(rel)?.close();
+    this.tailers.delete(rel);
+    this.lastReadAt.delete(rel);
+    this.options.checkpoints.forget(rel);
+  }
+
+  /** One warning when a file cannot be opened (one for the whole source when out of descriptors), one line when it can again. */
+  private reportBlocked(rel: string, error: NodeJS.ErrnoException | null): void {
+    const reported = this.blocked.get(rel);
+    const code = error?.code ?? String(error?.message);
+    if (error && reported !== code) {
+      const shortageReported = isDescriptorShortage(error) && [...this.blocked.values()].some((c) => isDescriptorShortage({ code: c }));
+      this.blocked.set(rel, code);
+      if (shortageReported) return;
+      const file = path.join(this.options.workspace, rel);
+      if (isDescriptorShortage(error)) this.options.logger.warn({ path: rel, code }, `too many open files (${code}) opening ${file}; barista retries at each look`);
+      else this.options.logger.warn({ path: rel, code }, `cannot read ${file} (${code}: ${reasonOf(code)}${modeOf(file)}); it is followed once it can be read`);
+    } else if (!error && reported !== undefined) {
+      this.blocked.delete(rel);
+      if (!isDescriptorShortage({ code: reported })) this.options.logger.info({ path: rel }, `${rel} can be read again; following it`);
+    }
   }
 
   private follow(rel: string): void {
@@ -199,6 +242,21 @@ export class TailSource {
       };
       this.watcher.on('add', onPath).on('change', onPath).on('unlink', onPath).on('error', (error) => this.options.logger.warn({ err: error }, 'file notifications failed; the periodic scan continues'));
     } else this.watcher.add(absolute);
+  }
+}
+
+function reasonOf(code: string): string {
+  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOOP' ? 'symlink loop' : code === 'EISDIR' ? 'a directory' : 'cannot open';
+}
+
+/** ", mode 000, owner uid 1000, barista runs as uid 65534": what a user needs to fix a permission. */
+function modeOf(file: string): string {
+  try {
+    const stat = statSync(file);
+    const mode = (stat.mode & 0o777).toString(8).padStart(3, '0');
+    return `, mode ${mode}, owner uid ${stat.uid}${process.getuid ? `, barista runs as uid ${process.getuid()}` : ''}`;
+  } catch {
+    return '';
   }
 }
 

@@ -17,7 +17,7 @@ function source(options: { notifications: boolean; firstStartedAt: number; store
     maxLineBytes: 1024,
     multiline: 'none',
     firstStartedAt: options.firstStartedAt,
-    checkpoints: { load: () => committed },
+    checkpoints: { load: () => committed, forget: (rel) => committed.delete(rel) },
     onBatch: (batch) => {
       batches.push(batch);
       if (batch.checkpoint) committed.set(batch.path, batch.checkpoint);

@@ -60,7 +60,7 @@ export class CsvSourceComponent implements Component {
       multiline: 'none',
       startAt: this.config.start_at,
       firstStartedAt: this.context.firstStartedAt,
-      checkpoints: { load: () => this.loadTailCheckpoints() },
+      checkpoints: { load: () => this.loadTailCheckpoints(), forget: (rel) => this.forget(rel) },
       onBatch: (batch) => this.commit(batch),
       logger: this.context.logger,
     });
@@ -69,6 +69,13 @@ export class CsvSourceComponent implements Component {
 
   async stop(): Promise<void> {
     await this.tail?.stop();
+  }
+
+  /** A CSV deleted and drained: its sessions, performance state and checkpoint go with it. */
+  private forget(rel: string): void {
+    this.sessions.delete(rel);
+    this.performance.delete(rel);
+    this.checkpoints.delete(this.config.id, rel);
   }
 
   private loadTailCheckpoints(): Map<string, PathCheckpoint> {

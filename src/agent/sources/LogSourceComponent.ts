@@ -33,7 +33,7 @@ export class LogSourceComponent implements Component {
       tracebackLead: this.config.traceback_lead,
       startAt: this.config.start_at,
       firstStartedAt: this.context.firstStartedAt,
-      checkpoints: { load: () => checkpoints.load(this.config.id) },
+      checkpoints: { load: () => checkpoints.load(this.config.id), forget: (rel) => checkpoints.delete(this.config.id, rel) },
       onBatch: (batch) => this.commit(batch),
       logger: this.context.logger,
     });
