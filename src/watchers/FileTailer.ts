@@ -175,7 +175,9 @@ export class FileTailer implements DescriptorHolder {
     if (this.parked) return true;
     if (this.retired.length > 0 || (this.current?.grouper?.openStart ?? null) !== null) return false;
     const checkpoint = this.checkpoint();
-    const seen = this.current ? signatureOf(fstatSync(this.current.fd)) : null;
+    const stat = this.current ? fstatSync(this.current.fd) : null;
+    // Bytes it has not read yet (parked to make room right after they came): reopened at the next look.
+    const seen = stat && this.current && stat.size === this.current.splitter.offset ? signatureOf(stat) : null;
     this.close();
     if (checkpoint) this.parked = { checkpoint, seen };
     return true;
