@@ -565,17 +565,29 @@ function statOrNull(file: string): Stats | null {
   }
 }
 
+/** Folder listings, reused while the folder's mtime says nothing changed: thousands of files in one folder list it once, not once each. */
+const listings = new Map<string, { mtimeMs: number; names: string[] }>();
+
+function namesIn(dir: string): string[] {
+  const stat = statOrNull(dir);
+  if (!stat) return [];
+  const cached = listings.get(dir);
+  // A change within the folder's coarse time resolution could hide a second one: list again.
+  if (cached && cached.mtimeMs === stat.mtimeMs && Date.now() - stat.mtimeMs > 100) return cached.names;
+  try {
+    const names = readdirSync(dir);
+    listings.set(dir, { mtimeMs: stat.mtimeMs, names });
+    return names;
+  } catch {
+    return [];
+  }
+}
+
 /** Files in the same folder whose names start with this one's (x.log.1, x.log-20260101): its rotations. */
 function siblings(file: string): { path: string; stat: Stats }[] {
   const dir = path.dirname(file);
   const base = path.basename(file);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
+  return namesIn(dir)
     .filter((n) => n !== base && n.startsWith(base))
     .sort()
     .flatMap((name) => {

@@ -24,6 +24,7 @@ export class DescriptorBudget {
   /** Before `holder` opens a file: it becomes the most recent, and the least recent ones park until it fits. */
   admit(holder: DescriptorHolder): void {
     this.touch(holder);
+    if (this.holders.size <= this.limit) return;
     for (const other of [...this.holders]) {
       if (this.holders.size <= this.limit) break;
       if (other !== holder && other.park()) this.holders.delete(other);
