@@ -163,7 +163,7 @@ export class FileTailer implements DescriptorHolder {
     if (this.parked && !this.unpark()) return { records: [], more: false };
     const result = this.pollOpen();
     const quietFor = this.current ? this.now() - this.current.lastGrowthAt : 0;
-    if (!result.more && this.options.closeInactiveMs !== undefined && quietFor >= this.options.closeInactiveMs) this.park();
+    if (this.current && !result.more && this.options.closeInactiveMs !== undefined && quietFor >= this.options.closeInactiveMs) this.park();
     return result;
   }
 
@@ -240,6 +240,7 @@ export class FileTailer implements DescriptorHolder {
       // The path moved on (renamed, deleted, replaced): anything rotated away unseen since the
       // last look came before whatever is at the path now. Open that first, so a rotation
       // during this look cannot slip between the listing and the open.
+      if (!atPath) this.blockedBy = null; // what could not be opened is gone
       const opened = atPath ? this.tryOpenNew() : null;
       if (atPath && !opened) return { records, more: false }; // unreadable for now: retried at the next look
       this.readUnseenSiblings(Infinity, opened, records);

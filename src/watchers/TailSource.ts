@@ -190,6 +190,7 @@ export class TailSource {
     this.tailers.get(rel)?.close();
     this.tailers.delete(rel);
     this.lastReadAt.delete(rel);
+    this.blocked.delete(rel);
     this.options.checkpoints.forget(rel);
   }
 
