@@ -576,7 +576,7 @@ function namesIn(dir: string): string[] {
   // A change within the folder's coarse time resolution could hide a second one: list again.
   if (cached && cached.mtimeMs === stat.mtimeMs && Date.now() - stat.mtimeMs > 100) return cached.names;
   try {
-    const names = readdirSync(dir);
+    const names = readdirSync(dir).sort();
     listings.set(dir, { mtimeMs: stat.mtimeMs, names });
     return names;
   } catch {
@@ -584,13 +584,26 @@ function namesIn(dir: string): string[] {
   }
 }
 
+/** The names of a sorted listing that start with `prefix`: a binary search, not a pass over thousands. */
+function namesStartingWith(sorted: string[], prefix: string): string[] {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < prefix) low = middle + 1;
+    else high = middle;
+  }
+  const out: string[] = [];
+  for (let i = low; i < sorted.length && sorted[i].startsWith(prefix); i += 1) out.push(sorted[i]);
+  return out;
+}
+
 /** Files in the same folder whose names start with this one's (x.log.1, x.log-20260101): its rotations. */
 function siblings(file: string): { path: string; stat: Stats }[] {
   const dir = path.dirname(file);
   const base = path.basename(file);
-  return namesIn(dir)
-    .filter((n) => n !== base && n.startsWith(base))
-    .sort()
+  return namesStartingWith(namesIn(dir), base)
+    .filter((n) => n !== base)
     .flatMap((name) => {
       const candidate = path.join(dir, name);
       const stat = statOrNull(candidate);
