@@ -148,6 +148,11 @@ export class FileTailer implements DescriptorHolder {
     if (checkpoint) this.parked = { checkpoint, seen: null };
   }
 
+  /** Closed until its stat changes. */
+  get isParked(): boolean {
+    return this.parked !== null;
+  }
+
   /** Why the file cannot be read now (permission, descriptor limit), or null. */
   get blocked(): NodeJS.ErrnoException | null {
     return this.blockedBy;

@@ -18,6 +18,7 @@ import { GlobSet } from './glob';
 
 const FOLLOW_POLL_MS = 10;
 const FOLLOW_FOR_MS = 200;
+const QUIET_SWEEP_EVERY = 5;
 
 export interface TailBatch {
   /** Workspace-relative path, forward slashes. */
@@ -79,6 +80,8 @@ export class TailSource {
   private readonly lastReadAt = new Map<string, number>();
   /** Paths that could not be opened at their last look, with the error code already reported. */
   private readonly blocked = new Map<string, string>();
+  private readonly baseMtimes = new Map<string, number>();
+  private sweeps = 0;
   private stopped = false;
 
   constructor(private readonly options: TailSourceOptions) {
@@ -95,7 +98,7 @@ export class TailSource {
     }
     if (this.options.notifications !== false) this.watchBases();
     for (const rel of this.tailers.keys()) this.schedule(rel);
-    this.scanTimer = setInterval(() => this.scan(), this.options.scanIntervalMs ?? 1_000);
+    this.scanTimer = setInterval(() => this.sweep(), this.options.scanIntervalMs ?? 1_000);
   }
 
   async stop(): Promise<void> {
@@ -109,12 +112,35 @@ export class TailSource {
 
   /** Polls every tracked path now and looks for new files (the safety net; tests call it too). */
   scan(): void {
+    this.sweep(true);
+  }
+
+  /**
+   * The periodic safety net. With notifications on, a closed (quiet) file is announced by them
+   * when it changes, so the sweep looks at it, and lists the folders, only every
+   * QUIET_SWEEP_EVERY sweeps (or when a folder changed): thousands of quiet files cost a stat each
+   * every few seconds, not every second.
+   */
+  private sweep(full = this.options.notifications === false || (this.sweeps += 1) % QUIET_SWEEP_EVERY === 0): void {
     if (this.stopped) return;
-    for (const rel of this.globs.expand(this.options.workspace)) {
-      if (!this.tailers.has(rel)) this.track(rel, 'beginning'); // appeared while running
+    if (full || this.basesChanged()) {
+      for (const rel of this.globs.expand(this.options.workspace)) {
+        if (!this.tailers.has(rel)) this.track(rel, 'beginning'); // appeared while running
+      }
     }
     if (this.options.notifications !== false) this.watchBases();
-    for (const rel of this.tailers.keys()) this.schedule(rel);
+    for (const [rel, tailer] of this.tailers) if (full || !tailer.isParked) this.schedule(rel);
+  }
+
+  /** Whether a base folder's mtime moved since the last sweep that asked (a file added, removed or renamed). */
+  private basesChanged(): boolean {
+    let changed = false;
+    for (const { dir } of this.globs.bases) {
+      const mtime = mtimeOf(path.join(this.options.workspace, dir));
+      if (this.baseMtimes.get(dir) !== mtime || Date.now() - mtime <= 100) changed = true;
+      this.baseMtimes.set(dir, mtime);
+    }
+    return changed;
   }
 
   private startAtFor(rel: string): 'end' | 'beginning' {
@@ -266,6 +292,14 @@ function isDirectory(dir: string): boolean {
     return statSync(dir).isDirectory();
   } catch {
     return false;
+  }
+}
+
+function mtimeOf(dir: string): number {
+  try {
+    return statSync(dir).mtimeMs;
+  } catch {
+    return -1;
   }
 }
 
