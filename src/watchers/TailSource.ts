@@ -1,6 +1,6 @@
 /**
- * Tails every file matching a source's globs: change notifications (chokidar) for low
- * latency, a periodic scan as a safety net (and to find new files), one FileTailer per
+ * Tails every file matching a source's globs: change notifications (one watch per folder;
+ * chokidar below recursive globs) for low latency, a periodic scan as a safety net (and to find new files), one FileTailer per
  * path. Records are handed to `onBatch` together with the checkpoint that covers them; the
  * caller commits both in one transaction (or throws, and the path restarts from its last
  * committed checkpoint). Thousands of quiet files cost a stat each per scan: a file quiet for
@@ -8,7 +8,7 @@
  * budget); a file deleted and drained is forgotten with its checkpoint; a file that cannot be
  * opened is one warning and is retried until it can.
  */
-import { statSync } from 'node:fs';
+import { statSync, watch as watchFolder, type FSWatcher as FolderWatcher, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../logging/logger';
@@ -70,6 +70,7 @@ export class TailSource {
   private readonly again = new Set<string>();
   private watcher: FSWatcher | null = null;
   private readonly watchedDirs = new Set<string>();
+  private readonly folderWatchers = new Map<string, { watcher: FolderWatcher; ino: number }>();
   private scanTimer: NodeJS.Timeout | null = null;
   /**
    * chokidar drops a change within 50 ms of the previous one for the same file, so while a
@@ -106,6 +107,8 @@ export class TailSource {
     if (this.scanTimer) clearInterval(this.scanTimer);
     for (const timer of this.following.values()) clearTimeout(timer);
     await this.watcher?.close();
+    for (const { watcher } of this.folderWatchers.values()) watcher.close();
+    this.folderWatchers.clear();
     for (const tailer of this.tailers.values()) tailer.close();
     this.tailers.clear();
   }
@@ -249,26 +252,63 @@ export class TailSource {
   }
 
   private watchBases(): void {
-    const dirs = this.globs.bases.map((b) => b.dir).filter((dir) => !this.watchedDirs.has(dir) && isDirectory(path.join(this.options.workspace, dir)));
-    if (dirs.length === 0) return;
-    const absolute = dirs.map((dir) => path.join(this.options.workspace, dir));
-    dirs.forEach((dir) => this.watchedDirs.add(dir));
-    if (!this.watcher) {
-      const recursive = this.globs.bases.some((b) => b.recursive);
-      this.watcher = watch(absolute, { ignoreInitial: true, depth: recursive ? 8 : 0, atomic: false, alwaysStat: false });
-      const onPath = (changed: string) => {
-        const rel = path.relative(this.options.workspace, changed).split(path.sep).join('/');
-        if (this.tailers.has(rel)) this.schedule(rel);
-        else if (this.globs.matches(rel)) {
-          this.track(rel, 'beginning');
-          this.schedule(rel);
-        } else {
-          // A rotated name (x.log.1) changing tells us x.log may have been renamed.
-          for (const tracked of this.tailers.keys()) if (rel.startsWith(tracked)) this.schedule(tracked);
-        }
-      };
-      this.watcher.on('add', onPath).on('change', onPath).on('unlink', onPath).on('error', (error) => this.options.logger.warn({ err: error }, 'file notifications failed; the periodic scan continues'));
-    } else this.watcher.add(absolute);
+    for (const { dir, recursive } of this.globs.bases) {
+      const absolute = path.join(this.options.workspace, dir);
+      const folder = statOrNull(absolute);
+      const watched = this.folderWatchers.get(dir);
+      if (watched && folder?.ino !== watched.ino) {
+        // The folder was removed (and maybe made again): its watch died with it.
+        watched.watcher.close();
+        this.folderWatchers.delete(dir);
+        this.watchedDirs.delete(dir);
+      }
+      if (this.watchedDirs.has(dir) || !folder?.isDirectory()) continue;
+      this.watchedDirs.add(dir);
+      if (recursive) this.watchRecursive(absolute);
+      else this.watchFolder(dir, absolute, folder.ino);
+    }
+  }
+
+  /** One watch on the folder tells about every file in it (chokidar would add one per file: thousands). */
+  private watchFolder(dir: string, absolute: string, ino: number): void {
+    try {
+      const watcher = watchFolder(absolute, (_event, name) => {
+        if (name) this.onPath(path.join(absolute, name.toString()));
+      });
+      watcher.on('error', (error) => {
+        this.options.logger.warn({ err: error }, 'file notifications failed; the periodic scan continues');
+        watcher.close();
+        this.folderWatchers.delete(dir);
+        this.watchedDirs.delete(dir);
+      });
+      this.folderWatchers.set(dir, { watcher, ino });
+    } catch (error) {
+      this.watchedDirs.delete(dir);
+      this.options.logger.warn({ err: error }, 'file notifications failed; the periodic scan continues');
+    }
+  }
+
+  private watchRecursive(absolute: string): void {
+    if (this.watcher) {
+      this.watcher.add(absolute);
+      return;
+    }
+    this.watcher = watch(absolute, { ignoreInitial: true, depth: 8, atomic: false, alwaysStat: false });
+    const onPath = (changed: string) => this.onPath(changed);
+    this.watcher.on('add', onPath).on('change', onPath).on('unlink', onPath).on('error', (error) => this.options.logger.warn({ err: error }, 'file notifications failed; the periodic scan continues'));
+  }
+
+  private onPath(changed: string): void {
+    if (this.stopped) return;
+    const rel = path.relative(this.options.workspace, changed).split(path.sep).join('/');
+    if (this.tailers.has(rel)) this.schedule(rel);
+    else if (this.globs.matches(rel)) {
+      this.track(rel, 'beginning');
+      this.schedule(rel);
+    } else {
+      // A rotated name (x.log.1) changing tells us x.log may have been renamed.
+      for (const tracked of this.tailers.keys()) if (rel.startsWith(tracked)) this.schedule(tracked);
+    }
   }
 }
 
@@ -287,11 +327,11 @@ function modeOf(file: string): string {
   }
 }
 
-function isDirectory(dir: string): boolean {
+function statOrNull(file: string): Stats | null {
   try {
-    return statSync(dir).isDirectory();
+    return statSync(file);
   } catch {
-    return false;
+    return null;
   }
 }
 

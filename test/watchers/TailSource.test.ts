@@ -71,6 +71,19 @@ describe('TailSource', () => {
     }
   });
 
+  it('is told of appends and new files by one watch on the folder, without waiting for a scan', async () => {
+    writeFileSync(path.join(tempDir(), 'logs', 'paper_trader.log'), '');
+    const { tail, lines } = source({ notifications: true, firstStartedAt: 0, extra: { scanIntervalMs: 600_000 } });
+    tail.start();
+    try {
+      appendFileSync(path.join(tempDir(), 'logs', 'paper_trader.log'), 'appended\n');
+      writeFileSync(path.join(tempDir(), 'logs', 'paper_trading_new.log'), 'born\n');
+      await waitFor(() => lines('logs/paper_trader.log').length === 1 && lines('logs/paper_trading_new.log').length === 1, { what: 'both lines, from notifications alone' });
+    } finally {
+      await tail.stop();
+    }
+  });
+
   describe('at scale', () => {
     const logs = () => path.join(tempDir(), 'logs');
     const names = (n: number) => Array.from({ length: n }, (_, i) => `logs/paper_trader_${String(i).padStart(3, '0')}.log`);
