@@ -170,7 +170,7 @@ export class TailSource {
         groupFlushMs: this.options.groupFlushMs,
         retireQuietMs: this.options.retireQuietMs,
         closeInactiveMs: this.options.closeInactiveMs ?? 30_000,
-        maxBytesPerPoll: this.options.maxBytesPerPoll ?? 1024 * 1024,
+        maxBytesPerPoll: this.options.maxBytesPerPoll ?? 256 * 1024,
         budget: this.options.budget,
         now: this.options.now,
       },
