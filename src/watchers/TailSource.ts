@@ -47,6 +47,8 @@ export interface TailSourceOptions {
   firstStartedAt: number;
   checkpoints: CheckpointReader;
   onBatch: (batch: TailBatch) => void;
+  /** A file that cannot be opened (reported once, beside the warning): for the source's health. */
+  onUnreadable?: (path: string, error: NodeJS.ErrnoException) => void;
   logger: Logger;
   scanIntervalMs?: number;
   groupFlushMs?: number;
@@ -231,6 +233,7 @@ export class TailSource {
       const shortageReported = isDescriptorShortage(error) && [...this.blocked.values()].some((c) => isDescriptorShortage({ code: c }));
       this.blocked.set(rel, code);
       if (shortageReported) return;
+      this.options.onUnreadable?.(rel, error);
       const file = path.join(this.options.workspace, rel);
       if (isDescriptorShortage(error)) this.options.logger.warn({ path: rel, code }, `too many open files (${code}) opening ${file}; barista retries at each look`);
       else this.options.logger.warn({ path: rel, code }, `cannot read ${file} (${code}: ${reasonOf(code)}${modeOf(file)}); it is followed once it can be read`);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BaristaProcess, ROOT, type LogLine } from '../support/baristaProcess';
-import { eventsInState } from '../support/stateEvents';
+import { eventsInState, readState } from '../support/stateEvents';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
 
@@ -82,6 +82,9 @@ describe('an unreadable file', () => {
     expect(warningsAbout(barista, locked)).toHaveLength(1);
     expect(warningsAbout(barista, csv)).toHaveLength(1);
     expect(barista.exit).toBeNull();
+    // /health and barista status show it as the source's last error.
+    const health = readState(state, null, (db) => db.prepare("SELECT value FROM cache WHERE key = 'source-health:trader-log'").get() as { value: string } | undefined);
+    expect(JSON.parse(health?.value ?? '{}')).toMatchObject({ last_error: { message: expect.stringContaining(`EACCES: permission denied, open '${locked}'`) } });
 
     // A restart with both still unreadable starts, and warns once again.
     barista.kill('SIGTERM');

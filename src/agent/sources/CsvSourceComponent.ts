@@ -22,7 +22,7 @@ import type { PathCheckpoint } from '../../watchers/FileTailer';
 import { readLinesBefore } from '../../watchers/readLinesBefore';
 import { TailSource, type TailBatch } from '../../watchers/TailSource';
 import type { Component, ComponentContext } from '../Component';
-import { commitBatch } from './commitBatch';
+import { commitBatch, noteSourceError } from './commitBatch';
 
 interface CsvCheckpoint {
   tail: PathCheckpoint | null;
@@ -62,6 +62,7 @@ export class CsvSourceComponent implements Component {
       firstStartedAt: this.context.firstStartedAt,
       checkpoints: { load: () => this.loadTailCheckpoints(), forget: (rel) => this.forget(rel) },
       onBatch: (batch) => this.commit(batch),
+      onUnreadable: (_path, error) => noteSourceError(this.context.state, this.config.id, sourceIdentity(this.config), error),
       logger: this.context.logger,
     });
     this.tail.start();

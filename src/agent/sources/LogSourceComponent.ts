@@ -9,7 +9,7 @@ import { traderDirectory } from '../../readModel/traders';
 import type { TailRecord } from '../../watchers/FileTailer';
 import { TailSource, type TailBatch } from '../../watchers/TailSource';
 import type { Component, ComponentContext } from '../Component';
-import { commitBatch } from './commitBatch';
+import { commitBatch, noteSourceError } from './commitBatch';
 
 export class LogSourceComponent implements Component {
   readonly id: string;
@@ -35,6 +35,7 @@ export class LogSourceComponent implements Component {
       firstStartedAt: this.context.firstStartedAt,
       checkpoints: { load: () => checkpoints.load(this.config.id), forget: (rel) => checkpoints.delete(this.config.id, rel) },
       onBatch: (batch) => this.commit(batch),
+      onUnreadable: (_path, error) => noteSourceError(this.context.state, this.config.id, sourceIdentity(this.config), error),
       logger: this.context.logger,
     });
     this.tail.start();
