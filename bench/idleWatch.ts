@@ -7,9 +7,10 @@
  * - the baseline: an idle `node -e "setInterval(()=>{},1000)"`.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TraderSimulator } from '../test/support/simulator';
+import { openFilesUnder } from './manyFiles';
 import { cpuSecondsOf, fmt, makeTempDir, QUICK, removeTempDir, ROOT, rssMbOf, sleep, spawnBarista, spawnTracked, cleanEnv, stopChild, TextCollector, waitUntil, clockTicksPerSecond } from './support';
 
 const QUIET_FILES = 20;
@@ -111,17 +112,4 @@ export async function benchIdleWatch(): Promise<void> {
     await Promise.all(subjects.map((s) => stopChild(s.child)));
     removeTempDir(dir);
   }
-}
-
-/** How many of the process's descriptors point at files under `dir`. */
-function openFilesUnder(pid: number, dir: string): number {
-  let count = 0;
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(`${dir}${path.sep}`)) count += 1;
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return count;
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: each figure beside a baseline measured in the same run on the same data.
  * Later components add their benchmarks here.
  *
- * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,notify,notify-latency,chart,queries,commands,bot-idle runs only the named ones; BENCH_QUICK=1 uses
+ * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,notify,notify-latency,chart,queries,commands,bot-idle,many-files,burst runs only the named ones; BENCH_QUICK=1 uses
  * smaller sizes (backlog 50 MB, latency 200 lines, idle 10 s). The default run is the full one.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { benchBotIdle } from './botIdle';
 import { benchChartRender } from './chartRender';
 import { benchCommandLatency } from './commandLatency';
 import { benchIdleWatch } from './idleWatch';
+import { benchBurst, benchManyFiles } from './manyFiles';
 import { benchNotifyLatency } from './notifyLatency';
 import { benchNotifyThroughput } from './notifyThroughput';
 import { benchOptunaPoll } from './optunaPoll';
@@ -86,6 +87,8 @@ const benchmarks: [name: string, run: () => void | Promise<void>][] = [
   ['queries', benchQueries],
   ['commands', benchCommandLatency],
   ['bot-idle', benchBotIdle],
+  ['many-files', benchManyFiles],
+  ['burst', benchBurst],
 ];
 
 async function main(): Promise<void> {

@@ -100,6 +100,9 @@ export class StateStore {
       db.pragma('busy_timeout = 5000');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // The WAL is checkpointed every 1000 pages (SQLite's default) but never shrinks by itself:
+      // a burst would leave it at its peak size for good. Truncate it back after each checkpoint.
+      db.pragma('journal_size_limit = 4194304');
       db.pragma('foreign_keys = ON');
     } catch (error) {
       throw new StateError(`cannot open state file ${file}: ${describeSqliteError(error)}`);

@@ -8,6 +8,7 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { isDescriptorShortage, sharedDescriptorBudget, type DescriptorBudget, type DescriptorHolder } from './descriptorBudget';
 import { fingerprintMatches, fingerprintOf, FINGERPRINT_BYTES, type Fingerprint } from './fileIdentity';
 import { LineSplitter } from './LineSplitter';
 import { recordText } from './recordText';
@@ -53,8 +54,25 @@ export interface FileTailerOptions {
   retireQuietMs?: number;
   /** Most bytes read per poll() call, so a backlog does not block the event loop. */
   maxBytesPerPoll?: number;
+  /** The file's descriptor is closed after this long without new bytes, and reopened when its stat changes. */
+  closeInactiveMs?: number;
+  /** Shared bound on files held open (default: derived from RLIMIT_NOFILE). */
+  budget?: DescriptorBudget;
   now?: () => number;
 }
+
+/** What a stat of a file tells without opening it: equal means nothing happened to it. */
+interface StatSignature {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+/** Where a file opened later starts: at 0, or at the last line boundary before the size it had when first looked at. */
+type StartPoint = 'beginning' | { dev: number; ino: number; size: number };
+
 
 export interface TailPoll {
   records: TailRecord[];
@@ -104,8 +122,14 @@ class OpenFile {
 
 const identityOf = (dev: number, ino: number, generation: number) => `${dev}:${ino}:${generation}`;
 
-export class FileTailer {
+export class FileTailer implements DescriptorHolder {
   private current: OpenFile | null = null;
+  /** Closed while quiet (or to make room in the budget): the position it reopens from, and the stat it had. */
+  private parked: { checkpoint: PathCheckpoint; seen: StatSignature | null } | null = null;
+  /** Why the file could not be opened at the last look (EACCES, EMFILE…); retried on later looks. */
+  private blockedBy: NodeJS.ErrnoException | null = null;
+  private pendingStart: StartPoint = 'beginning';
+  private readonly budget: DescriptorBudget;
   private retired: OpenFile[] = [];
   /** Siblings (x.log.1 …) present at the last complete look; null before the first look. */
   private knownSiblings: Set<string> | null = null;
@@ -119,11 +143,72 @@ export class FileTailer {
     checkpoint?: PathCheckpoint,
   ) {
     this.now = options.now ?? Date.now;
-    if (checkpoint) this.restore(checkpoint);
+    this.budget = options.budget ?? sharedDescriptorBudget;
+    // Opened by the first poll, so that thousands of checkpoints cost no descriptor at start.
+    if (checkpoint) this.parked = { checkpoint, seen: null };
+  }
+
+  /** Closed until its stat changes. */
+  get isParked(): boolean {
+    return this.parked !== null;
+  }
+
+  /** Why the file cannot be read now (permission, descriptor limit), or null. */
+  get blocked(): NodeJS.ErrnoException | null {
+    return this.blockedBy;
+  }
+
+  /** Nothing at the path, nothing left to drain: the caller may forget this path and its checkpoint. */
+  get gone(): boolean {
+    return !this.parked && !this.current && this.retired.length === 0 && this.blockedBy === null && statOrNull(this.absolutePath) === null;
   }
 
   /** Reads what is new; returns complete records in file order. */
   poll(): TailPoll {
+    if (this.parked && !this.unpark()) return { records: [], more: false };
+    const result = this.pollOpen();
+    const quietFor = this.current ? this.now() - this.current.lastGrowthAt : 0;
+    if (this.current && !result.more && this.options.closeInactiveMs !== undefined && quietFor >= this.options.closeInactiveMs) this.park();
+    return result;
+  }
+
+  /**
+   * Closes the file, keeping where it was, unless something is still in flight (a rotated file
+   * draining, a traceback waiting for its end). What it hands out is what the caller committed.
+   */
+  park(): boolean {
+    if (this.parked) return true;
+    if (this.retired.length > 0 || (this.current?.grouper?.openStart ?? null) !== null) return false;
+    const checkpoint = this.checkpoint();
+    const stat = this.current ? fstatSync(this.current.fd) : null;
+    // Bytes it has not read yet (parked to make room right after they came): reopened at the next look.
+    const seen = stat && this.current && stat.size === this.current.splitter.offset ? signatureOf(stat) : null;
+    this.close();
+    if (checkpoint) this.parked = { checkpoint, seen };
+    return true;
+  }
+
+  /** Reopens a parked file if its stat changed since; false while it stays parked. */
+  private unpark(): boolean {
+    const parked = this.parked as { checkpoint: PathCheckpoint; seen: StatSignature | null };
+    const atPath = statOrNull(this.absolutePath);
+    if (parked.seen && atPath && sameSignature(parked.seen, atPath)) return false;
+    try {
+      this.budget.admit(this);
+      this.restore(parked.checkpoint, atPath);
+    } catch (error) {
+      this.budget.release(this);
+      this.blockedBy = error as NodeJS.ErrnoException;
+      // Unreadable: tried again when its stat changes (a chmod changes ctime); out of descriptors: at every look.
+      if (atPath && !isDescriptorShortage(error)) parked.seen = signatureOf(atPath);
+      return false;
+    }
+    this.parked = null;
+    this.blockedBy = null;
+    return true;
+  }
+
+  private pollOpen(): TailPoll {
     // The siblings as they are before this look reads anything: one that appears while it
     // reads stays unseen, to be accounted for by the next look.
     const siblingsBefore = this.siblingsNow();
@@ -160,7 +245,9 @@ export class FileTailer {
       // The path moved on (renamed, deleted, replaced): anything rotated away unseen since the
       // last look came before whatever is at the path now. Open that first, so a rotation
       // during this look cannot slip between the listing and the open.
-      const opened = atPath ? this.openNew('beginning') : null;
+      if (!atPath) this.blockedBy = null; // what could not be opened is gone
+      const opened = atPath ? this.tryOpenNew() : null;
+      if (atPath && !opened) return { records, more: false }; // unreadable for now: retried at the next look
       this.readUnseenSiblings(Infinity, opened, records);
       this.current = opened;
     }
@@ -174,6 +261,7 @@ export class FileTailer {
 
   /** Where to resume from if everything handed out so far is committed. */
   checkpoint(): PathCheckpoint | null {
+    if (this.parked) return this.parked.checkpoint;
     const files = [...this.retired, ...(this.current ? [this.current] : [])];
     // Even with no file yet, what was looked at matters: a file rotated away before the next look.
     if (files.length === 0 && this.knownSiblings === null) return null;
@@ -192,36 +280,66 @@ export class FileTailer {
     for (const file of [...this.retired, ...(this.current ? [this.current] : [])]) closeSync(file.fd);
     this.retired = [];
     this.current = null;
+    this.budget.release(this);
   }
 
   /** Opens the file at the path when no checkpoint names it. */
   startFresh(startAt: 'end' | 'beginning' = this.options.startAt): void {
     // This is a look: rotated files that appear from now on are ones we must not miss.
     if (this.knownSiblings === null) [this.knownSiblings, this.siblingsDirMtime] = this.siblingsNow(true) ?? [new Set<string>(), -1];
-    if (statOrNull(this.absolutePath) && !this.current) this.current = this.openNew(startAt);
+    const atPath = statOrNull(this.absolutePath);
+    if (!atPath || this.current || this.parked) return;
+    // Where "the end" is, decided now even if the file cannot be opened before later.
+    this.pendingStart = startAt === 'end' ? { dev: atPath.dev, ino: atPath.ino, size: atPath.size } : 'beginning';
+    this.current = this.tryOpenNew();
   }
 
-  private restore(checkpoint: PathCheckpoint): void {
+  private restore(checkpoint: PathCheckpoint, atPath: Stats | null): void {
+    const opened: { file: OpenFile; atPath: boolean }[] = [];
+    try {
+      for (const cursor of checkpoint.cursors) {
+        const fd = openByIdentity(this.absolutePath, cursor, atPath);
+        if (fd === null) continue; // deleted while barista was stopped (or parked): nothing left to read
+        opened.push({ file: new OpenFile(fd.fd, { ...cursor }, cursor.offset, this.options, this.now()), atPath: fd.atPath });
+      }
+    } catch (error) {
+      opened.forEach(({ file }) => closeSync(file.fd));
+      throw error;
+    }
     this.knownSiblings = checkpoint.siblings ? new Set(checkpoint.siblings) : null;
     this.done = checkpoint.done ?? [];
-    const atPath = statOrNull(this.absolutePath);
-    for (const cursor of checkpoint.cursors) {
-      const fd = openByIdentity(this.absolutePath, cursor, atPath);
-      if (fd === null) continue; // deleted while barista was stopped: nothing left to read
-      const file = new OpenFile(fd.fd, { ...cursor }, cursor.offset, this.options, this.now());
-      if (fd.atPath) this.current = file;
+    for (const { file, atPath: isAtPath } of opened) {
+      if (isAtPath) this.current = file;
       else this.retired.push(file);
     }
     // Truncations while barista was stopped are found by the first poll (each file's first look
     // checks its fingerprint), and a file at the path it does not know is opened there too.
   }
 
-  private openNew(startAt: 'end' | 'beginning'): OpenFile {
+  /** Opens the file at the path from `pendingStart`; null (and `blocked` says why) when it cannot now. */
+  private tryOpenNew(): OpenFile | null {
+    try {
+      this.budget.admit(this);
+      const file = this.openNew(this.pendingStart);
+      this.blockedBy = null;
+      this.pendingStart = 'beginning';
+      return file;
+    } catch (error) {
+      if (this.retired.length === 0) this.budget.release(this);
+      if (isMissing(error)) return null; // deleted since the stat: the next look sees it gone
+      this.blockedBy = error as NodeJS.ErrnoException;
+      return null;
+    }
+  }
+
+  private openNew(start: StartPoint): OpenFile {
     const fd = openSync(this.absolutePath, 'r');
     // Identity from the opened handle: the path may have been renamed between a stat and the open.
     const stat = fstatSync(fd);
     const size = stat.size;
-    const offset = startAt === 'end' ? lastLineBoundary(fd, size) : 0;
+    // "The end" is where the file ended when first looked at, if this is still that file.
+    const endAt = start !== 'beginning' && start.dev === stat.dev && start.ino === stat.ino ? Math.min(start.size, size) : null;
+    const offset = endAt === null ? 0 : lastLineBoundary(fd, endAt);
     const cursor: Cursor = { dev: stat.dev, ino: stat.ino, identity: identityOf(stat.dev, stat.ino, 0), generation: 0, fingerprint: fingerprintOf(fd, size), offset };
     return new OpenFile(fd, cursor, offset, this.options, this.now());
   }
@@ -381,6 +499,7 @@ export class FileTailer {
     }
     if (bytes > 0) {
       file.lastGrowthAt = this.now();
+      this.budget.touch(this);
       if (file.cursor.fingerprint.length < FINGERPRINT_BYTES && size > file.cursor.fingerprint.length) file.cursor.fingerprint = fingerprintOf(file.fd, size);
     }
     return bytes;
@@ -415,8 +534,9 @@ function openByIdentity(file: string, cursor: Cursor, atPath: Stats | null): { f
     let fd: number;
     try {
       fd = openSync(candidate, 'r');
-    } catch {
-      continue;
+    } catch (error) {
+      if (isMissing(error)) continue;
+      throw error; // there but unreadable: not to be taken for deleted
     }
     const stat = fstatSync(fd);
     if (stat.dev === cursor.dev && stat.ino === cursor.ino) return { fd, atPath: candidate === file };
@@ -430,6 +550,19 @@ function siblingKey(stat: Stats): string {
   return `${stat.ino}:${stat.birthtimeMs}`;
 }
 
+function signatureOf(stat: Stats): StatSignature {
+  return { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
+}
+
+function sameSignature(seen: StatSignature, stat: Stats): boolean {
+  return seen.dev === stat.dev && seen.ino === stat.ino && seen.size === stat.size && seen.mtimeMs === stat.mtimeMs && seen.ctimeMs === stat.ctimeMs;
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
 function statOrNull(file: string): Stats | null {
   try {
     return statSync(file);
@@ -438,19 +571,44 @@ function statOrNull(file: string): Stats | null {
   }
 }
 
+/** Folder listings, reused while the folder's mtime says nothing changed: thousands of files in one folder list it once, not once each. */
+const listings = new Map<string, { mtimeMs: number; names: string[] }>();
+
+function namesIn(dir: string): string[] {
+  const stat = statOrNull(dir);
+  if (!stat) return [];
+  const cached = listings.get(dir);
+  // A change within the folder's coarse time resolution could hide a second one: list again.
+  if (cached && cached.mtimeMs === stat.mtimeMs && Date.now() - stat.mtimeMs > 100) return cached.names;
+  try {
+    const names = readdirSync(dir).sort();
+    listings.set(dir, { mtimeMs: stat.mtimeMs, names });
+    return names;
+  } catch {
+    return [];
+  }
+}
+
+/** The names of a sorted listing that start with `prefix`: a binary search, not a pass over thousands. */
+function namesStartingWith(sorted: string[], prefix: string): string[] {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < prefix) low = middle + 1;
+    else high = middle;
+  }
+  const out: string[] = [];
+  for (let i = low; i < sorted.length && sorted[i].startsWith(prefix); i += 1) out.push(sorted[i]);
+  return out;
+}
+
 /** Files in the same folder whose names start with this one's (x.log.1, x.log-20260101): its rotations. */
 function siblings(file: string): { path: string; stat: Stats }[] {
   const dir = path.dirname(file);
   const base = path.basename(file);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => n !== base && n.startsWith(base))
-    .sort()
+  return namesStartingWith(namesIn(dir), base)
+    .filter((n) => n !== base)
     .flatMap((name) => {
       const candidate = path.join(dir, name);
       const stat = statOrNull(candidate);

@@ -56,8 +56,10 @@ export class BaristaProcess {
     child.on('exit', (code, signal) => (this.exit = { code, signal }));
   }
 
-  static start(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): BaristaProcess {
-    return new BaristaProcess(spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: testEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] }));
+  /** `wrap` runs the CLI through a launcher (`setpriv …`, `bash -c 'ulimit -n 1024; exec "$@"' bash`) that ends in an exec. */
+  static start(args: string[], options: { cwd?: string; env?: Record<string, string>; wrap?: string[] } = {}): BaristaProcess {
+    const [command, ...prefix] = [...(options.wrap ?? []), process.execPath, CLI, ...args];
+    return new BaristaProcess(spawn(command, prefix, { cwd: options.cwd ?? ROOT, env: testEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
   /** Complete stdout lines so far. */

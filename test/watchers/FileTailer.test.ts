@@ -231,4 +231,22 @@ describe('FileTailer', () => {
       expect(readAll(tailer).map((r) => r.lines)).toEqual([3]);
     });
   });
+
+  describe('closed while quiet (closeInactiveMs)', () => {
+    it.each<[string, () => void, string[]]>([
+      ['appended to', () => write(file(), ['b']), ['b']],
+      ['renamed away after an append, a new file at the path', () => (write(file(), ['b']), renameSync(file(), `${file()}.1`), write(file(), ['c'])), ['b', 'c']],
+      ['copied and truncated after an append', () => (write(file(), ['b']), copyFileSync(file(), `${file()}.1`), truncateSync(file(), 0), write(file(), ['c'])), ['b', 'c']],
+    ])('reopens from where it was when %s, losing and repeating nothing', (_what, change, expected) => {
+      write(file(), ['a']);
+      const tailer = fresh({ closeInactiveMs: 0 });
+      expect(texts(readAll(tailer))).toEqual(['a']);
+      expect(tailer.isParked).toBe(true);
+      expect(readAll(tailer)).toEqual([]);
+      change();
+      // Two looks: a rotated file is drained by the first, the new one read by the same or the next.
+      expect(texts([...readAll(tailer), ...readAll(tailer)])).toEqual(expected);
+      tailer.close();
+    });
+  });
 });

@@ -22,7 +22,7 @@ import type { PathCheckpoint } from '../../watchers/FileTailer';
 import { readLinesBefore } from '../../watchers/readLinesBefore';
 import { TailSource, type TailBatch } from '../../watchers/TailSource';
 import type { Component, ComponentContext } from '../Component';
-import { commitBatch } from './commitBatch';
+import { commitBatch, noteSourceError } from './commitBatch';
 
 interface CsvCheckpoint {
   tail: PathCheckpoint | null;
@@ -60,8 +60,9 @@ export class CsvSourceComponent implements Component {
       multiline: 'none',
       startAt: this.config.start_at,
       firstStartedAt: this.context.firstStartedAt,
-      checkpoints: { load: () => this.loadTailCheckpoints() },
+      checkpoints: { load: () => this.loadTailCheckpoints(), forget: (rel) => this.forget(rel) },
       onBatch: (batch) => this.commit(batch),
+      onUnreadable: (_path, error) => noteSourceError(this.context.state, this.config.id, sourceIdentity(this.config), error),
       logger: this.context.logger,
     });
     this.tail.start();
@@ -69,6 +70,13 @@ export class CsvSourceComponent implements Component {
 
   async stop(): Promise<void> {
     await this.tail?.stop();
+  }
+
+  /** A CSV deleted and drained: its sessions, performance state and checkpoint go with it. */
+  private forget(rel: string): void {
+    this.sessions.delete(rel);
+    this.performance.delete(rel);
+    this.checkpoints.delete(this.config.id, rel);
   }
 
   private loadTailCheckpoints(): Map<string, PathCheckpoint> {

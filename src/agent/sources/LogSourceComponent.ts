@@ -9,7 +9,7 @@ import { traderDirectory } from '../../readModel/traders';
 import type { TailRecord } from '../../watchers/FileTailer';
 import { TailSource, type TailBatch } from '../../watchers/TailSource';
 import type { Component, ComponentContext } from '../Component';
-import { commitBatch } from './commitBatch';
+import { commitBatch, noteSourceError } from './commitBatch';
 
 export class LogSourceComponent implements Component {
   readonly id: string;
@@ -33,8 +33,9 @@ export class LogSourceComponent implements Component {
       tracebackLead: this.config.traceback_lead,
       startAt: this.config.start_at,
       firstStartedAt: this.context.firstStartedAt,
-      checkpoints: { load: () => checkpoints.load(this.config.id) },
+      checkpoints: { load: () => checkpoints.load(this.config.id), forget: (rel) => checkpoints.delete(this.config.id, rel) },
       onBatch: (batch) => this.commit(batch),
+      onUnreadable: (_path, error) => noteSourceError(this.context.state, this.config.id, sourceIdentity(this.config), error),
       logger: this.context.logger,
     });
     this.tail.start();
