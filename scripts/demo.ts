@@ -41,10 +41,11 @@ function main(): void {
   mkdirSync(workspace);
   const say = (line: string): boolean => process.stdout.write(`demo ▶ ${line}\n`);
   const decoys = new Decoys(workspace);
-  let barista: ChildProcess | undefined;
+  const started: { barista?: ChildProcess } = {};
   // Every way out, including an exception: no stand-in left running, no folder left behind.
   process.on('exit', () => {
     decoys.killAllNow();
+    const { barista } = started;
     if (barista && barista.exitCode === null && barista.signalCode === null) barista.kill('SIGKILL');
     if (!values.keep) rmSync(home, { recursive: true, force: true });
   });
@@ -66,10 +67,11 @@ function main(): void {
   say(`workspace ${workspace}; barista state ${path.join(home, 'barista.db')}; ${until}`);
   say(`rules: config/rules.yaml with the heartbeat grace ${STALE_GRACE} and the process probe every ${PROBE_INTERVAL} (${rulesFile})`);
   say(`running: 2 paper traders (trial250, trial91) and ${TRAINING_WORKERS} Optuna workers (stand-in processes with the real command lines)`);
-  barista = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'cli.js'), 'run', '--config', rulesFile, '--state', path.join(home, 'barista.db')], {
+  const barista = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'cli.js'), 'run', '--config', rulesFile, '--state', path.join(home, 'barista.db')], {
     env: { ...process.env, CAPPUCCINO_WORKSPACE: workspace },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  started.barista = barista;
   const heard = watchOutput(barista, { ready: '"msg":"barista running"', stopping: '"msg":"stopping"' });
 
   let story: NodeJS.Timeout | undefined;
@@ -103,11 +105,10 @@ function main(): void {
     if (stopping) return;
     stopping = true;
     clearInterval(story);
-    const child = barista;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (barista.exitCode !== null || barista.signalCode !== null) return;
     // One signal stops barista cleanly; a second one makes it exit at once.
-    if (!signalled) child.kill('SIGINT');
-    else void Promise.race([heard.stopping, delay(OWN_SIGNAL_WAIT_MS)]).then((heardIt) => heardIt === true || child.kill('SIGINT'));
+    if (!signalled) barista.kill('SIGINT');
+    else void Promise.race([heard.stopping, delay(OWN_SIGNAL_WAIT_MS)]).then((heardIt) => heardIt === true || barista.kill('SIGINT'));
   };
   if (runForMs > 0) setTimeout(() => stop(false), runForMs).unref();
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(true));

@@ -148,7 +148,7 @@ export class TraderSimulator {
   }
 
   /** Runs every activity due by `time`, in order, then moves the clock to `time`: driven by a
-   * real clock, the files carry real times. */
+   * real clock, the files carry real times. Before start() only the clock moves. */
   stepUntil(time: string | Date): StepResult[] {
     const until = microsFrom(time);
     const results: StepResult[] = [];
