@@ -65,14 +65,14 @@ function main(): void {
 
   const until = runForMs > 0 ? `stops by itself after ${formatDuration(runForMs)} (--for 0: until Ctrl+C)` : 'Ctrl+C to stop';
   say(`workspace ${workspace}; barista state ${path.join(home, 'barista.db')}; ${until}`);
-  say(`rules: config/rules.yaml with the heartbeat grace ${STALE_GRACE} and the process probe every ${PROBE_INTERVAL} (${rulesFile})`);
+  say(`rules: config/rules.yaml with the heartbeat grace ${STALE_GRACE} and the process probe every ${PROBE_INTERVAL} (${rulesFile}); notifications wait 10 s (group_wait) to gather what belongs together`);
   say(`running: 2 paper traders (trial250, trial91) and ${TRAINING_WORKERS} Optuna workers (stand-in processes with the real command lines)`);
   const barista = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'cli.js'), 'run', '--config', rulesFile, '--state', path.join(home, 'barista.db')], {
     env: { ...process.env, CAPPUCCINO_WORKSPACE: workspace },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   started.barista = barista;
-  const heard = watchOutput(barista, { ready: '"msg":"barista running"', stopping: '"msg":"stopping"' });
+  const heard = watchOutput(barista, { ready: 'barista running', stopping: 'stopping' });
 
   let story: NodeJS.Timeout | undefined;
   heard.ready.then(() => {
@@ -124,7 +124,22 @@ function main(): void {
   });
 }
 
-/** Resolves `ready` / `stopping` (true) when barista's log says so, passing its output through. */
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+
+/** barista's JSON log line as one short line for a person (other lines unchanged); its `msg` too. */
+function readableLogLine(line: string): { text: string; msg?: string } {
+  if (!line.startsWith('{')) return { text: line };
+  try {
+    const entry = JSON.parse(line) as { level?: number; msg?: unknown };
+    if (typeof entry.msg !== 'string') return { text: line };
+    return { text: `barista ${LEVELS[entry.level ?? 30] ?? 'log'}: ${entry.msg}`, msg: entry.msg };
+  } catch {
+    return { text: line };
+  }
+}
+
+/** Passes barista's output through, its log lines made readable; resolves `ready` and
+ * `stopping` (true) when its log says so. */
 function watchOutput(child: ChildProcess, marks: { ready: string; stopping: string }): { ready: Promise<void>; stopping: Promise<true> } {
   let onReady: () => void = () => undefined;
   let onStopping: (value: true) => void = () => undefined;
@@ -133,14 +148,18 @@ function watchOutput(child: ChildProcess, marks: { ready: string; stopping: stri
     child.once('exit', () => reject(new Error('barista exited')));
   });
   const stopping = new Promise<true>((resolve) => (onStopping = resolve));
-  let tail = '';
+  let partial = '';
   child.stdout?.on('data', (chunk: Buffer) => {
-    process.stdout.write(chunk);
-    const text = tail + chunk.toString('utf8');
-    if (text.includes(marks.ready)) onReady();
-    if (text.includes(marks.stopping)) onStopping(true);
-    tail = text.slice(-Math.max(marks.ready.length, marks.stopping.length));
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const { text, msg } = readableLogLine(line);
+      process.stdout.write(`${text}\n`);
+      if (msg === marks.ready) onReady();
+      if (msg === marks.stopping) onStopping(true);
+    }
   });
+  child.stdout?.on('end', () => partial && process.stdout.write(`${partial}\n`));
   return { ready, stopping };
 }
 
