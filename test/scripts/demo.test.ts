@@ -96,6 +96,9 @@ describe('npm run demo', () => {
     // The stand-ins are what the probe saw: the traders named, the workers running.
     expect(ours.find((event) => event.type === 'trader.exited')?.fields).toMatchObject({ command: expect.stringMatching(/^python3 \S+\/scripts\/deployment\/paper_trader_alpaca_polling\.py .*--log-file paper_trades\/trial91_session\.csv/) });
 
+    // What the console shows is as live as the events: no alarm about missing processes, nothing days old.
+    expect(output).not.toMatch(/No trader running|training workers running| d ago| d \d+ h overdue/);
+
     // Ctrl+C in a terminal: SIGINT to the whole process group.
     process.kill(-(child.pid as number), 'SIGINT');
     expect(await exited).toBe(0);
