@@ -36,6 +36,10 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
+  // Listening before anything exists: without a listener a signal kills node at once, even
+  // in the middle of this synchronous set-up, and the 'exit' clean-up below would not run.
+  const onSignal = { handle: (): void => process.exit(130) };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onSignal.handle());
   const home = mkdtempSync(path.join(os.tmpdir(), 'barista-demo-'));
   const workspace = path.join(home, 'cappuccino');
   mkdirSync(workspace);
@@ -111,13 +115,13 @@ function main(): void {
     else void Promise.race([heard.stopping, delay(OWN_SIGNAL_WAIT_MS)]).then((heardIt) => heardIt === true || barista.kill('SIGINT'));
   };
   if (runForMs > 0) setTimeout(() => stop(false), runForMs).unref();
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(true));
+  onSignal.handle = () => stop(true);
   barista.on('exit', (code, signal) => {
     stop(false);
     sim.close();
     study.close();
     void decoys.stopAll().then(() => {
-      process.exitCode = code ?? (signal === null ? 0 : 1);
+      process.exitCode = code ?? (signal === null ? 0 : 128 + os.constants.signals[signal]);
       say(values.keep ? `stopped; the folder stays: ${home}` : 'stopped; temp folder and stand-in processes removed');
       process.exit();
     });
