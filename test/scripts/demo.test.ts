@@ -55,10 +55,27 @@ describe('npm run demo', () => {
   let demo: ChildProcess | undefined;
   let home: string | undefined;
 
-  afterAll(async () => {
+  // What a failed test leaves running.
+  afterEach(async () => {
     if (demo?.pid !== undefined && demo.exitCode === null && demo.signalCode === null) process.kill(-demo.pid, 'SIGKILL');
     if (home !== undefined) await killRunningFrom(home);
+    demo = undefined;
+    home = undefined;
   });
+
+  it('a Ctrl+C while barista is still starting also leaves no folder and no process behind', async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'demo.js'), '--for', '0'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DISCORD_ENABLED: 'false' } });
+    demo = child;
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const [, workspace] = (await waitFor(() => /workspace (\S+);/.exec(output), { what: 'the demo to name its folder', timeoutMs: 15_000 })) as RegExpExecArray;
+    home = path.dirname(workspace as string);
+    process.kill(-(child.pid as number), 'SIGINT');
+    expect(await exited).not.toBeNull();
+    expect(existsSync(home)).toBe(false);
+    expect(processesNaming(home)).toEqual([]);
+  }, 30_000);
 
   it('shows a live, healthy system and its story once each; a Ctrl+C leaves no folder and no process behind', async () => {
     const startedAt = Date.now();
