@@ -56,6 +56,8 @@ export const logSourceSchema = z.strictObject({
 // other, so a value hovering around one level never flaps.
 const enabledRule = describe(z.boolean().default(true), 'false keeps the rule written down but off.');
 const ruleSeverity = describe(severity.default('warning'), 'Severity of the raised event; the recovery event is info.');
+/** Bars in a row a value must stay at the raise level (or past the clear level) before the rule changes state. */
+const holdBars = (bars: number) => describe(z.number().int().min(1).max(1000).default(bars), 'Consecutive bars the value must stay at the raise level (or past the clear level) before the event; 1 = at once.');
 /** A band where raising happens at `raise` and clearing strictly past `clear`, on the safe side. */
 function bandOrdered<T extends Record<string, unknown>>(raise: keyof T & string, clear: keyof T & string, direction: 'above' | 'below') {
   return (rule: T, ctx: z.RefinementCtx) => {
@@ -73,6 +75,7 @@ const drawdownRule = z
     enabled: enabledRule,
     above_pct: describe(z.number().positive().max(100).default(10), 'performance.drawdown when total value is this many % (or more) below its peak.'),
     clear_below_pct: describe(z.number().nonnegative().default(5), 'performance.drawdown_recovered once the drawdown is back below this %.'),
+    hold_bars: holdBars(1),
     severity: ruleSeverity,
   })
   .superRefine(bandOrdered('above_pct', 'clear_below_pct', 'above'));
@@ -83,6 +86,7 @@ const alphaDecayRule = z
     window: describe(duration.prefault('24h'), 'Returns are compared over this span of bars (the watchdog uses 24h).'),
     below_pct: describe(z.number().default(-3), 'performance.alpha_decay when strategy return minus benchmark return over the window is this % or lower.'),
     clear_above_pct: describe(z.number().default(-1), 'performance.alpha_recovered once alpha is back above this %.'),
+    hold_bars: holdBars(1),
     severity: ruleSeverity,
   })
   .superRefine(bandOrdered('below_pct', 'clear_above_pct', 'below'));
@@ -92,6 +96,8 @@ const sharpeRule = z
     window: describe(duration.prefault('7d'), 'Rolling span of bar returns the Sharpe ratio is computed from.'),
     below: describe(z.number().default(-1), 'performance.sharpe_low when the annualised Sharpe ratio is this or lower.'),
     clear_above: describe(z.number().default(0), 'performance.sharpe_recovered once it is back above this.'),
+    // A ratio of a few returns swings across both levels from one bar to the next.
+    hold_bars: holdBars(3),
     severity: ruleSeverity,
   })
   .superRefine(bandOrdered('below', 'clear_above', 'below'));
@@ -100,6 +106,7 @@ const concentrationRule = z
     enabled: enabledRule,
     above_pct: describe(z.number().positive().max(100).default(32), "performance.concentration when the largest position is this % (or more) of the portfolio's total value."),
     clear_below_pct: describe(z.number().nonnegative().default(30), 'performance.concentration_recovered once it is back below this %.'),
+    hold_bars: holdBars(1),
     severity: ruleSeverity,
   })
   .superRefine(bandOrdered('above_pct', 'clear_below_pct', 'above'));

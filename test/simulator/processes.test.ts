@@ -158,3 +158,35 @@ describe('python3 without -u (block-buffered stdout)', () => {
     expect(read(sim(), LOG)).toBe(onDisk);
   });
 });
+
+describe('on the real clock (the demo)', () => {
+  const START = '2026-12-03T07:00:00.500Z';
+  const { sim } = useSimulator({ start: START, traders: [{ name: 'trial250', timeframe: '5s', pollIntervalSeconds: 5, historyHours: 1, firstPollAfterSeconds: 2, pid: 4242 }] });
+  const at = (seconds: number) => new Date(Date.parse(START) + seconds * 1000);
+
+  it('runs only what is due by the given time, and bars of 5 s carry times of that clock', () => {
+    sim().start();
+    expect(sim().stepUntil(at(1))).toEqual([]);
+    expect(sim().stepUntil(at(2.5)).map((step) => [step.kind, step.at])).toEqual([['poll', '2026-12-03T07:00:02.500000+00:00']]);
+    sim().stepUntil(at(13));
+    const heartbeat = JSON.parse(read(sim(), 'paper_trades/trial250_heartbeat.json')) as { pid: number; timeframe: string; next_poll_scheduled: string };
+    expect(heartbeat).toMatchObject({ pid: 4242, timeframe: '5s' });
+    expect(Date.parse(heartbeat.next_poll_scheduled)).toBeGreaterThan(at(13).getTime());
+    const bars = sim().writtenLines('paper_trades/trial250_session.csv').slice(1).map((row) => row.split(',')[0]);
+    expect(bars.length).toBeGreaterThanOrEqual(2);
+    for (const bar of bars) expect(Date.parse(bar.replace(' ', 'T'))).toBeGreaterThanOrEqual(Date.parse(START) - 5000);
+  });
+
+  it('crashTrader: the uncaught traceback reaches <module>, then nothing more; the heartbeat still says running', () => {
+    sim().start();
+    sim().stepUntil(at(8));
+    sim().crashTrader('trial250');
+    const log = sim().writtenLines('logs/paper_trader_trial250.log');
+    const traceback = log.slice(log.lastIndexOf('Traceback (most recent call last):'));
+    expect(traceback[1]).toMatch(/, in <module>$/);
+    expect(traceback.at(-1)).toMatch(/^requests\.exceptions\.ConnectionError: /);
+    expect(sim().trader('trial250').status).toBe('exited');
+    expect(sim().stepUntil(at(60))).toEqual([]);
+    expect(JSON.parse(read(sim(), 'paper_trades/trial250_heartbeat.json'))).toMatchObject({ status: 'running' });
+  });
+});

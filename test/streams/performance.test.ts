@@ -60,6 +60,23 @@ describe('stepCondition (hysteresis)', () => {
     expect(walk(below, [-2.9999999999999996])).toEqual(['raise']);
   });
 
+  it('with hold, changes only once the value has stayed past a level that many bars in a row', () => {
+    const held = (band: Band, values: number[]) => {
+      let raised: RaisedCondition | null = null;
+      let streak = 0;
+      return values.map((value, i) => {
+        const step = stepCondition(raised, value, hour(i), band, streak);
+        ({ raised, streak } = step);
+        return step.transition?.kind ?? '-';
+      });
+    };
+    const sharpe: Band = { direction: 'below', raise: -1, clear: 0, hold: 3 };
+    // A level that flips every bar is noise: nothing either way.
+    expect(held(sharpe, [-4.13, 1.35, -2, 0.5, -3, 1])).toEqual(['-', '-', '-', '-', '-', '-']);
+    // Three bars in a row at the level raise it; three past the clear level clear it.
+    expect(held(sharpe, [-4.13, -2, 0.5, -1.5, -1, -3, 0.2, -0.5, 0.1, 0.3, 0.4])).toEqual(['-', '-', '-', '-', '-', 'raise', '-', '-', '-', '-', 'clear']);
+  });
+
   it('keeps the time it was raised and the worst value while it lasts, and hands both to the clear', () => {
     let raised: RaisedCondition | null = null;
     for (const [i, value] of [11, 14, 12].entries()) raised = stepCondition(raised, value, hour(i), above).raised;
@@ -180,7 +197,7 @@ describe('Sharpe ratio', () => {
   };
 
   it('is raised once when the rolling ratio falls to the level and recovered once above the clear level', () => {
-    const rules = config({ min_bars: 4, sharpe: { window: '6h' } }); // below -1, clear above 0
+    const rules = config({ min_bars: 4, sharpe: { window: '6h', hold_bars: 1 } }); // below -1, clear above 0
     const falling = losing(0, 8, 500);
     const last = falling[falling.length - 1].total;
     const rising = [1, 2, 3, 4, 5, 6, 7].map((k) => bar(7 + k, last * 1.01 ** k * (k % 2 ? 1 : 0.999)));
@@ -194,10 +211,10 @@ describe('Sharpe ratio', () => {
   });
 
   it('annualises by the configured timeframe when one is set', () => {
-    const rules = config({ min_bars: 4, timeframe: '5m', sharpe: { window: '1d' } });
+    const rules = config({ min_bars: 4, timeframe: '5m', sharpe: { window: '1d', hold_bars: 1 } });
     const { drafts } = run(losing(0, 6, 500), rules);
     expect(drafts[0].fields.bar).toBe('5m');
-    const hourly = run(losing(0, 6, 500), config({ min_bars: 4, sharpe: { window: '1d' } })).drafts[0];
+    const hourly = run(losing(0, 6, 500), config({ min_bars: 4, sharpe: { window: '1d', hold_bars: 1 } })).drafts[0];
     expect((drafts[0].fields.sharpe as number) / (hourly.fields.sharpe as number)).toBeCloseTo(Math.sqrt(12), 3);
   });
 
@@ -208,6 +225,26 @@ describe('Sharpe ratio', () => {
     const after = run(flat, rules, falling.state);
     expect(after.drafts).toEqual([]);
     expect(after.state.sharpe.raised).not.toBeNull();
+  });
+
+  it('by default holds 3 bars: a ratio that swings across both levels every bar raises nothing', () => {
+    expect(config({ sharpe: {} }).sharpe?.hold_bars).toBe(3);
+    // +4 %, −5 % in turn: the ratio of the last 3 returns is −36 and +18 on alternate bars.
+    const swinging = [500];
+    for (let n = 1; n < 12; n++) swinging.push(swinging[n - 1] * (n % 2 ? 1.04 : 0.95));
+    const bars = swinging.map((total, n) => bar(n, total));
+    const everyBar = run(bars, config({ min_bars: 3, sharpe: { window: '3h', hold_bars: 1 } })).drafts.map((d) => d.type);
+    expect(everyBar).toEqual(Array.from({ length: 8 }, (_, i) => (i % 2 ? 'performance.sharpe_recovered' : 'performance.sharpe_low')));
+    expect(run(bars, config({ min_bars: 3, sharpe: { window: '3h' } })).drafts).toEqual([]);
+    // A loss that lasts is still raised, at its third bar at the level.
+    const { drafts } = run(losing(0, 10, 500), config({ min_bars: 4, sharpe: { window: '6h' } }));
+    expect(drafts.map((d) => [d.type, d.at])).toEqual([['performance.sharpe_low', hour(6)]]);
+  });
+
+  it('restores a state saved before hold_bars existed (no streak) as a streak of 0', () => {
+    const saved = JSON.parse(JSON.stringify(initialPerformanceState())) as Record<string, Record<string, unknown>>;
+    for (const rule of ['drawdown', 'alpha', 'sharpe', 'concentration']) delete saved[rule].streak;
+    expect(restorePerformanceState(saved)).toEqual(initialPerformanceState());
   });
 });
 
@@ -324,8 +361,8 @@ describe('performance: in rules.yaml', () => {
     const source = result.rules.config.sources[0] as { performance: PerformanceConfig };
     expect(source.performance).toEqual({
       min_bars: 10,
-      drawdown: { enabled: true, above_pct: 10, clear_below_pct: 5, severity: 'warning' },
-      sharpe: { enabled: true, window: 3 * 86_400_000, below: -1, clear_above: 0, severity: 'warning' },
+      drawdown: { enabled: true, above_pct: 10, clear_below_pct: 5, hold_bars: 1, severity: 'warning' },
+      sharpe: { enabled: true, window: 3 * 86_400_000, below: -1, clear_above: 0, hold_bars: 3, severity: 'warning' },
     });
   });
 

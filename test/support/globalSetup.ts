@@ -1,6 +1,6 @@
 /**
  * Tests that spawn barista run the compiled CLI (as users do). `npm test` builds first;
- * when jest runs alone and src/ is newer than dist/, rebuild here so no test runs stale code.
+ * when jest runs alone and its sources are newer than dist/, rebuild here so no test runs stale code.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -19,7 +19,9 @@ function newestMtime(dir: string): number {
 
 export default function globalSetup(): void {
   const cli = path.join(root, 'dist', 'src', 'cli.js');
-  if (existsSync(cli) && statSync(cli).mtimeMs >= newestMtime(path.join(root, 'src'))) return;
+  // scripts/ (the demo) and test/support/ (its simulator) are built into dist/ too.
+  const sources = ['src', 'scripts', path.join('test', 'support')].map((dir) => newestMtime(path.join(root, dir)));
+  if (existsSync(cli) && statSync(cli).mtimeMs >= Math.max(...sources)) return;
   try {
     execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit' });
   } catch {

@@ -1,7 +1,9 @@
 /**
  * Raise-and-clear with hysteresis: a condition is raised when a value reaches the raise level
  * and cleared only once the value is strictly past a separate clear level on the safe side, so
- * a value hovering around either level gives one event, not one per bar.
+ * a value hovering around either level gives one event, not one per bar. With `hold` > 1 the
+ * value must stay there that many bars in a row: a noisy statistic that swings across both
+ * levels from one bar to the next (a Sharpe ratio of few returns) changes nothing.
  */
 
 /** Which side of the raise level is bad: `above` for drawdown, `below` for alpha. */
@@ -13,6 +15,8 @@ export interface Band {
   raise: number;
   /** Cleared when the value is strictly better than this level. */
   clear: number;
+  /** Consecutive bars the value must stay at the raise level (or past the clear level) before the condition changes; default 1. */
+  hold?: number;
 }
 
 /** A raised condition (plain JSON: persisted so a restart neither repeats nor forgets it). */
@@ -33,14 +37,26 @@ const settle = (value: number): number => Math.round(value * 1e9) / 1e9;
 
 const isWorse = (direction: Direction, a: number, b: number): boolean => (direction === 'above' ? a > b : a < b);
 
-/** The condition after one more value, and what changed. */
-export function stepCondition(raised: RaisedCondition | null, value: number, at: string, band: Band): { raised: RaisedCondition | null; transition: Transition } {
+export interface ConditionStep {
+  raised: RaisedCondition | null;
+  transition: Transition;
+  /** Consecutive bars so far on the side that would change the condition (persist it with `raised`). */
+  streak: number;
+}
+
+/** The condition after one more value, and what changed. `streak` is the previous step's. */
+export function stepCondition(raised: RaisedCondition | null, value: number, at: string, band: Band, streak = 0): ConditionStep {
   const v = settle(value);
+  const hold = band.hold ?? 1;
   if (raised === null) {
     const reached = band.direction === 'above' ? v >= band.raise : v <= band.raise;
-    return reached ? { raised: { at, worst: value }, transition: { kind: 'raise' } } : { raised: null, transition: null };
+    if (!reached) return { raised: null, transition: null, streak: 0 };
+    if (streak + 1 < hold) return { raised: null, transition: null, streak: streak + 1 };
+    return { raised: { at, worst: value }, transition: { kind: 'raise' }, streak: 0 };
   }
+  const kept = isWorse(band.direction, value, raised.worst) ? { at: raised.at, worst: value } : raised;
   const past = band.direction === 'above' ? v < band.clear : v > band.clear;
-  if (past) return { raised: null, transition: { kind: 'clear', episode: raised } };
-  return { raised: isWorse(band.direction, value, raised.worst) ? { at: raised.at, worst: value } : raised, transition: null };
+  if (!past) return { raised: kept, transition: null, streak: 0 };
+  if (streak + 1 < hold) return { raised: kept, transition: null, streak: streak + 1 };
+  return { raised: null, transition: { kind: 'clear', episode: raised }, streak: 0 };
 }

@@ -26,34 +26,45 @@ export interface PerformanceBar {
   prices: Record<string, number>;
 }
 
+/** A rule's raised condition and how many bars in a row its value has pointed the other way. */
+export interface Condition {
+  raised: RaisedCondition | null;
+  streak: number;
+}
+
 export interface PerformanceState {
   version: 1;
   /** Bars seen (history read at first sight included). */
   bars: number;
-  drawdown: DrawdownState & { raised: RaisedCondition | null };
-  alpha: AlphaState & { raised: RaisedCondition | null; warnedMissingBenchmark: boolean };
-  sharpe: SharpeState & { raised: RaisedCondition | null };
-  concentration: { raised: RaisedCondition | null };
+  drawdown: DrawdownState & Condition;
+  alpha: AlphaState & Condition & { warnedMissingBenchmark: boolean };
+  sharpe: SharpeState & Condition;
+  concentration: Condition;
 }
+
+const noCondition = (): Condition => ({ raised: null, streak: 0 });
+const keep = ({ raised, streak }: Condition): Condition => ({ raised, streak });
 
 export const initialPerformanceState = (): PerformanceState => ({
   version: 1,
   bars: 0,
-  drawdown: { ...initialDrawdownState(), raised: null },
-  alpha: { ...initialAlphaState(), raised: null, warnedMissingBenchmark: false },
-  sharpe: { ...initialSharpeState(), raised: null },
-  concentration: { raised: null },
+  drawdown: { ...initialDrawdownState(), ...noCondition() },
+  alpha: { ...initialAlphaState(), ...noCondition(), warnedMissingBenchmark: false },
+  sharpe: { ...initialSharpeState(), ...noCondition() },
+  concentration: noCondition(),
 });
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const raised = z.strictObject({ at: z.string(), worst: finite }).nullable();
+// States saved before hold_bars existed have no streak.
+const streak = z.number().int().nonnegative().default(0);
 const stateSchema = z.strictObject({
   version: z.literal(1),
   bars: z.number().int().nonnegative(),
-  drawdown: z.strictObject({ peak: finite.nullable(), peakAt: z.string().nullable(), raised }),
-  alpha: z.strictObject({ benchmark: z.string().nullable(), history: z.array(z.tuple([finite, finite, finite])), raised, warnedMissingBenchmark: z.boolean() }),
-  sharpe: z.strictObject({ history: z.array(z.tuple([finite, finite])), raised }),
-  concentration: z.strictObject({ raised }),
+  drawdown: z.strictObject({ peak: finite.nullable(), peakAt: z.string().nullable(), raised, streak }),
+  alpha: z.strictObject({ benchmark: z.string().nullable(), history: z.array(z.tuple([finite, finite, finite])), raised, streak, warnedMissingBenchmark: z.boolean() }),
+  sharpe: z.strictObject({ history: z.array(z.tuple([finite, finite])), raised, streak }),
+  concentration: z.strictObject({ raised, streak }),
 });
 
 /** A state as `stepPerformance` returned it (possibly through JSON); throws when it is not one. */
@@ -108,14 +119,14 @@ export function stepPerformance(state: PerformanceState, bar: PerformanceBar, co
 
 function stepDrawdown(state: PerformanceState['drawdown'], rule: NonNullable<Rules['drawdown']>, { bar, trader, judging, drafts }: RuleContext): PerformanceState['drawdown'] {
   const { state: peak, reading } = observeDrawdown(state, bar);
-  if (!reading || !judging) return { ...peak, raised: state.raised };
+  if (!reading || !judging) return { ...peak, ...keep(state) };
   const fields = { trader, drawdown_pct: round(reading.drawdown_pct), peak: reading.peak, peak_at: reading.peak_at, total: reading.total };
   const where = `$${money(reading.total)}, peak $${money(reading.peak)} at ${reading.peak_at}`;
-  const raised = applyBand(state.raised, reading.drawdown_pct, bar.at, { direction: 'above', raise: rule.above_pct, clear: rule.clear_below_pct }, drafts, {
+  const condition = applyBand(state, reading.drawdown_pct, bar.at, { direction: 'above', raise: rule.above_pct, clear: rule.clear_below_pct, hold: rule.hold_bars }, drafts, {
     raise: () => ({ type: 'performance.drawdown', severity: rule.severity, at: bar.at, fields: { ...fields, above_pct: rule.above_pct }, text: `${trader}: drawdown ${pct(reading.drawdown_pct)} from peak (${where}; limit ${rule.above_pct}%)` }),
     clear: (episode) => ({ type: 'performance.drawdown_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_below_pct: rule.clear_below_pct, since: episode.at, worst_drawdown_pct: round(episode.worst) }, text: `${trader}: drawdown back to ${pct(reading.drawdown_pct)} (${where}; below ${rule.clear_below_pct}%), worst ${pct(episode.worst)} since ${episode.at}` }),
   });
-  return { ...peak, raised };
+  return { ...peak, ...condition };
 }
 
 function stepAlpha(state: PerformanceState['alpha'], rule: NonNullable<Rules['alpha_decay']>, { bar, trader, file, judging, live, drafts }: RuleContext): PerformanceState['alpha'] {
@@ -134,52 +145,51 @@ function stepAlpha(state: PerformanceState['alpha'], rule: NonNullable<Rules['al
     });
   }
   const reading = observed.reading;
-  if (!reading || !judging) return { ...observed.state, raised: state.raised, warnedMissingBenchmark: warned };
+  if (!reading || !judging) return { ...observed.state, ...keep(state), warnedMissingBenchmark: warned };
   const window = formatDuration(rule.window);
   const fields = { trader, alpha_pct: round(reading.alpha_pct), strategy_return_pct: round(reading.strategy_return_pct), benchmark_return_pct: round(reading.benchmark_return_pct), benchmark: ticker, window, window_start: reading.window_start };
   const what = `alpha ${signed(reading.alpha_pct)} over ${window} (strategy ${signed(reading.strategy_return_pct)}, ${ticker} ${signed(reading.benchmark_return_pct)})`;
-  const raised = applyBand(state.raised, reading.alpha_pct, bar.at, { direction: 'below', raise: rule.below_pct, clear: rule.clear_above_pct }, drafts, {
+  const condition = applyBand(state, reading.alpha_pct, bar.at, { direction: 'below', raise: rule.below_pct, clear: rule.clear_above_pct, hold: rule.hold_bars }, drafts, {
     raise: () => ({ type: 'performance.alpha_decay', severity: rule.severity, at: bar.at, fields: { ...fields, below_pct: rule.below_pct }, text: `${trader}: ${what}; threshold ${rule.below_pct}%` }),
     clear: (episode) => ({ type: 'performance.alpha_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_above_pct: rule.clear_above_pct, since: episode.at, worst_alpha_pct: round(episode.worst) }, text: `${trader}: ${what}, back above ${rule.clear_above_pct}%; worst ${signed(episode.worst)} since ${episode.at}` }),
   });
-  return { ...observed.state, raised, warnedMissingBenchmark: warned };
+  return { ...observed.state, ...condition, warnedMissingBenchmark: warned };
 }
 
 function stepSharpe(state: PerformanceState['sharpe'], rule: NonNullable<Rules['sharpe']>, config: Rules, { bar, trader, judging, drafts }: RuleContext): PerformanceState['sharpe'] {
   const observed = observeSharpe(state, bar, { windowMs: rule.window, minReturns: config.min_bars, barMs: config.timeframe }, judging);
   const reading = observed.reading;
-  if (!reading || !judging) return { ...observed.state, raised: state.raised };
+  if (!reading || !judging) return { ...observed.state, ...keep(state) };
   const window = formatDuration(rule.window);
   const barLength = formatDuration(Math.round(reading.bar_ms));
   const fields = { trader, sharpe: round(reading.sharpe), window, returns: reading.returns, bar: barLength };
   const what = `live Sharpe ${reading.sharpe.toFixed(2)} over ${window} (${reading.returns} returns of ${barLength} bars, annualised)`;
-  const raised = applyBand(state.raised, reading.sharpe, bar.at, { direction: 'below', raise: rule.below, clear: rule.clear_above }, drafts, {
+  const condition = applyBand(state, reading.sharpe, bar.at, { direction: 'below', raise: rule.below, clear: rule.clear_above, hold: rule.hold_bars }, drafts, {
     raise: () => ({ type: 'performance.sharpe_low', severity: rule.severity, at: bar.at, fields: { ...fields, below: rule.below }, text: `${trader}: ${what}; threshold ${rule.below}` }),
     clear: (episode) => ({ type: 'performance.sharpe_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_above: rule.clear_above, since: episode.at, worst_sharpe: round(episode.worst) }, text: `${trader}: ${what}, back above ${rule.clear_above}; worst ${episode.worst.toFixed(2)} since ${episode.at}` }),
   });
-  return { ...observed.state, raised };
+  return { ...observed.state, ...condition };
 }
 
 function stepConcentration(state: PerformanceState['concentration'], rule: NonNullable<Rules['concentration']>, { bar, trader, judging, drafts }: RuleContext): PerformanceState['concentration'] {
-  if (!judging || !(bar.total > 0)) return { raised: state.raised };
+  if (!judging || !(bar.total > 0)) return keep(state);
   // Nothing held is a share of 0 %: an all-cash bar clears the condition.
   const reading = largestPosition(bar);
   const share = reading?.share_pct ?? 0;
   const fields = { trader, symbol: reading?.symbol ?? null, share_pct: round(share), position_value: reading ? round(reading.position_value) : 0, total: bar.total };
   const what = reading ? `${reading.symbol} is ${pct(share)} of the portfolio ($${money(reading.position_value)} of $${money(bar.total)})` : `no position held ($${money(bar.total)} in cash)`;
-  const raised = applyBand(state.raised, share, bar.at, { direction: 'above', raise: rule.above_pct, clear: rule.clear_below_pct }, drafts, {
+  return applyBand(state, share, bar.at, { direction: 'above', raise: rule.above_pct, clear: rule.clear_below_pct, hold: rule.hold_bars }, drafts, {
     raise: () => ({ type: 'performance.concentration', severity: rule.severity, at: bar.at, fields: { ...fields, above_pct: rule.above_pct }, text: `${trader}: ${what}; limit ${rule.above_pct}%` }),
     clear: (episode) => ({ type: 'performance.concentration_recovered', severity: 'info', at: bar.at, fields: { ...fields, clear_below_pct: rule.clear_below_pct, since: episode.at, worst_share_pct: round(episode.worst) }, text: `${trader}: ${what}, back below ${rule.clear_below_pct}%; largest share ${pct(episode.worst)} since ${episode.at}` }),
   });
-  return { raised };
 }
 
 /** Steps a rule's condition, adding its raise or recovery event when it changes. */
-function applyBand(raised: RaisedCondition | null, value: number, at: string, band: Band, drafts: EventDraft[], events: { raise: () => EventDraft; clear: (episode: RaisedCondition) => EventDraft }): RaisedCondition | null {
-  const step = stepCondition(raised, value, at, band);
+function applyBand(condition: Condition, value: number, at: string, band: Band, drafts: EventDraft[], events: { raise: () => EventDraft; clear: (episode: RaisedCondition) => EventDraft }): Condition {
+  const step = stepCondition(condition.raised, value, at, band, condition.streak);
   if (step.transition?.kind === 'raise') drafts.push(events.raise());
   if (step.transition?.kind === 'clear') drafts.push(events.clear(step.transition.episode));
-  return step.raised;
+  return { raised: step.raised, streak: step.streak };
 }
 
 /** Event field precision: enough for any threshold, free of float noise. */

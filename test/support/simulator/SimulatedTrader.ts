@@ -16,6 +16,7 @@ import {
   ALPACA_NOT_INSTALLED_LINE,
   argparseErrorLines,
   cantOpenFileLine,
+  crashTraceback,
   fatalTraceback,
   processingError,
   type FatalStartup,
@@ -66,7 +67,8 @@ import {
 import { processBar, TradingBook, type BarOutcome, type Position } from './tradingEngine';
 import type { GroundTruth, LifecycleKind } from './truth';
 
-export type Timeframe = '1h' | '5m';
+/** `5s` is the demo's pace (a session in a minute); the real traders run 1h or 5m. */
+export type Timeframe = '1h' | '5m' | '5s';
 
 export interface TraderSpec {
   /** Identifies the trader in the simulator's API and in ground truth (e.g. "trial250"). */
@@ -97,6 +99,10 @@ export interface TraderSpec {
   fatal?: FatalStartup;
   /** Interpreter name in `can't open file` (default "python"). */
   interpreter?: string;
+  /** Seconds from the launch to the first poll (default 20–45, drawn). */
+  firstPollAfterSeconds?: number;
+  /** The process id written to the heartbeat (default drawn): a real process's when one stands in for it. */
+  pid?: number;
 }
 
 /** Events scripted for a trader's next poll (or, for bar-level ones, its next processed bar). */
@@ -177,9 +183,11 @@ export interface PollResult {
   exited: boolean;
 }
 
-const TIMEFRAME_MICROS: Record<Timeframe, number> = { '1h': MICROS_PER_HOUR, '5m': 5 * MICROS_PER_MINUTE };
-/** A bar shows up in Alpaca's API about a minute after it opens (the trader trades it then). */
-const BAR_AVAILABLE_AFTER = MICROS_PER_MINUTE;
+const TIMEFRAME_MICROS: Record<Timeframe, number> = { '1h': MICROS_PER_HOUR, '5m': 5 * MICROS_PER_MINUTE, '5s': 5 * MICROS_PER_SECOND };
+const ALPACA_TIMEFRAME: Record<Timeframe, string> = { '1h': '1Hour', '5m': '5Min', '5s': '5Sec' };
+/** A bar shows up in Alpaca's API about a minute after it opens (the trader trades it then);
+ * a bar shorter than 5 minutes, a fifth of its length after. */
+const barAvailableAfter = (barMicros: number): number => Math.min(MICROS_PER_MINUTE, barMicros / 5);
 const LOOKBACK = 5;
 
 export class SimulatedTrader {
@@ -252,7 +260,8 @@ export class SimulatedTrader {
     const log = this.world.logFile(this.logPath);
     log.open(redirect);
     this.output = new ProcessOutput(log, this.spec.stdout ?? 'unbuffered');
-    this.currentPid = this.random.int(100_000, 299_999);
+    const drawnPid = this.random.int(100_000, 299_999);
+    this.currentPid = this.spec.pid ?? drawnPid;
     this.pollCount = 0;
     this.barsThisProcess = 0;
     // A new process starts from capital unless it restores positions_state.json.
@@ -290,7 +299,8 @@ export class SimulatedTrader {
     this.output.print(banner);
     this.writeCsvHeaderIfMissing();
     this.output.print(out(...runBannerLines(this.tickers, this.pollIntervalSeconds, this.risk)));
-    this.nextPollAt = now + this.random.int(20, 45) * MICROS_PER_SECOND + this.random.int(0, 999_999);
+    const firstPoll = this.random.int(20, 45) * MICROS_PER_SECOND + this.random.int(0, 999_999);
+    this.nextPollAt = now + (this.spec.firstPollAfterSeconds === undefined ? firstPoll : this.spec.firstPollAfterSeconds * MICROS_PER_SECOND);
     this.record('started', now, modelDir);
   }
 
@@ -340,6 +350,13 @@ export class SimulatedTrader {
     this.output?.discard();
     this.status = 'exited';
     this.record('killed', this.world.clock.now());
+  }
+
+  /** An exception outside run()'s `try`: the uncaught traceback on stderr, and the process is gone
+   * (its heartbeat still says "running"). */
+  crash(): void {
+    if (this.status === 'exited') return;
+    this.die(this.traceback(crashTraceback()), 'crash');
   }
 
   /** SIGSTOP: no polls, no heartbeat, until resume(). */
@@ -583,7 +600,7 @@ export class SimulatedTrader {
   }
 
   private latestAvailableBar(now: number): number {
-    return barOpen(now - BAR_AVAILABLE_AFTER, this.barMicros);
+    return barOpen(now - barAvailableAfter(this.barMicros), this.barMicros);
   }
 
   private die(lines: readonly Printed[], reason: string): void {
@@ -664,5 +681,5 @@ function nextAlignedPoll(now: number): number {
 }
 
 function rateLimitedMessage(ticker: string, timeframe: Timeframe): string {
-  return `429 Client Error: Too Many Requests for url: https://data.alpaca.markets/v1beta3/crypto/us/bars?symbols=${encodeURIComponent(ticker)}&timeframe=${timeframe === '1h' ? '1Hour' : '5Min'}`;
+  return `429 Client Error: Too Many Requests for url: https://data.alpaca.markets/v1beta3/crypto/us/bars?symbols=${encodeURIComponent(ticker)}&timeframe=${ALPACA_TIMEFRAME[timeframe]}`;
 }

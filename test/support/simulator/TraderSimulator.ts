@@ -147,6 +147,20 @@ export class TraderSimulator {
     return { actor: result.trader, kind: result.exited ? 'exit' : 'poll', at: result.at, bars: result.bars };
   }
 
+  /** Runs every activity due by `time`, in order, then moves the clock to `time`: driven by a
+   * real clock, the files carry real times. Before start() only the clock moves. */
+  stepUntil(time: string | Date): StepResult[] {
+    const until = microsFrom(time);
+    const results: StepResult[] = [];
+    for (let due = this.nextDue(); due !== undefined && due <= until; due = this.nextDue()) {
+      const result = this.step();
+      if (result === undefined) break;
+      results.push(result);
+    }
+    this.clock.advanceTo(until);
+    return results;
+  }
+
   /** Runs `count` steps (fewer if nothing is left to do); returns the results. */
   steps(count: number): StepResult[] {
     const results: StepResult[] = [];
@@ -240,6 +254,11 @@ export class TraderSimulator {
   /** SIGINT to every running trader. */
   stopAll(): void {
     for (const trader of this.traderList) trader.interrupt();
+  }
+
+  /** An uncaught exception: its traceback on stderr, then gone; its heartbeat still says "running". */
+  crashTrader(name: string): void {
+    this.traderNamed(name).crash();
   }
 
   /** SIGTERM: gone without a word; its heartbeat still says "running". */
@@ -394,6 +413,12 @@ export class TraderSimulator {
   }
 
   // ---- internals ----
+
+  /** When the next activity of step() is due (simulated micros), if any. */
+  private nextDue(): number | undefined {
+    const dues = [...this.traderList, ...this.workerList].map((actor) => actor.dueAt).filter((due): due is number => due !== undefined);
+    return dues.length === 0 ? undefined : Math.min(...dues);
+  }
 
   private launchTrader(spec: TraderSpec): void {
     if (this.traderList.some((trader) => trader.name === spec.name)) throw new Error(`trader ${spec.name} exists already`);

@@ -175,6 +175,23 @@ export function fatalTraceback(kind: 'missing-credentials' | 'missing-best-trial
   }
 }
 
+/** An exception outside run()'s `try` (the account check after a hung connection): the process dies. */
+export function crashTraceback(): PythonError {
+  const message = "HTTPSConnectionPool(host='paper-api.alpaca.markets', port=443): Max retries exceeded with url: /v2/account (Caused by NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f3c2e1d5a10>: Failed to establish a new connection: [Errno 101] Network is unreachable'))";
+  return {
+    message,
+    traceback: [
+      HEADER,
+      ...frame(TRADER, 1884, '<module>', 'main()'),
+      ...frame(TRADER, 1881, 'main', 'trader.run()'),
+      ...frame(TRADER, 1752, 'run', 'account = self.api.get_account()', carets(18, 22)),
+      ...frame(`${SITE}/alpaca_trade_api/rest.py`, 295, 'get_account', "resp = self.get('/account')", carets(15, 20)),
+      ...frame(`${SITE}/requests/adapters.py`, 700, 'send', 'raise ConnectionError(e, request=request)'),
+      `requests.exceptions.ConnectionError: ${message}`,
+    ],
+  };
+}
+
 export const ALPACA_NOT_INSTALLED_LINE = 'ERROR: alpaca-trade-api not installed. Run: pip install alpaca-trade-api';
 
 /** What the broken launchers get: the script path they use does not exist at HEAD. */
