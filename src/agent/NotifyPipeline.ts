@@ -105,14 +105,20 @@ export class NotifyPipeline {
   start(events$: Observable<BaristaEvent>): void {
     const { logger, notify, state } = this.options;
     const mutes = this.options.mutes ?? new MuteStore(state);
+    const factWindowMs = notify.facts.window;
     const policy = notificationPolicy(notify, {
       mutes,
+      factWindowMs,
+      // Facts sent before a restart: a report of one arriving now is not a second message.
+      knownFacts: () => this.events.notifiedFacts(this.now() - factWindowMs),
       // A final drop settles the event for good, a suppressed repeat included: left unnotified,
       // the next start after a crash would send it. A repeat on one route while another route
-      // holds the event is not final: that group's send settles it.
-      onDrop: (event, _reason, _detail, final) => {
+      // holds the event is not final: that group's send settles it. A report of a fact another
+      // event stands for is kept with a pointer to that event (events.duplicate_of).
+      onDrop: (event, reason, detail, final) => {
         if (!final) return;
-        this.events.markNotified([event.id]);
+        if (reason === 'same_fact' && detail !== undefined) this.events.markDuplicate(event.id, detail);
+        else this.events.markNotified([event.id]);
         this.seen.delete(event.id);
       },
     });

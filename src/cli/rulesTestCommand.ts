@@ -6,7 +6,7 @@ import { formatDuration } from '../config/duration';
 import { planDelivery } from '../discord/deliveryPlan';
 import { renderNotification, renderTextPreview } from '../discord/render';
 import { eventFromDraft, eventId, type BaristaEvent } from '../model/BaristaEvent';
-import { compileLogRules, matchLogRules } from '../streams/logRules';
+import { compileLogRules, factOfMatch, matchLogRules } from '../streams/logRules';
 import { groupKeyOf, groupLabelsOf } from '../streams/notify/grouping';
 import { compileRoutes, routeDecision } from '../streams/notify/routes';
 import { stripAnsi } from '../watchers/recordText';
@@ -57,8 +57,11 @@ export function registerRulesCommand(program: Command): void {
           const hint = wouldMatch ? ` (disabled rule ${wouldMatch.ruleId} would match)` : '';
           throw new CliExit(EXIT_FAILURE, `no rule of source ${source} matched${hint}`);
         }
-        process.stdout.write(`rule: ${match.ruleId}\n${JSON.stringify(match.draft, null, 2)}\n`);
-        event = eventFromDraft(match.draft, { source, subject: options.subject, idParts: ['rules-test', text] });
+        // Offline there is no running process: its parts of a fact key show as "*".
+        const fact = factOfMatch(match, { subject: options.subject });
+        const draft = fact ? { ...match.draft, fact } : match.draft;
+        process.stdout.write(`rule: ${match.ruleId}\n${JSON.stringify(draft, null, 2)}\n`);
+        event = eventFromDraft(draft, { source, subject: options.subject, idParts: ['rules-test', text] });
       }
       process.stdout.write(`\n${describeDelivery(event, config)}`);
     });

@@ -206,6 +206,21 @@ export const sourceSchema = z.discriminatedUnion(
   { error: `"type" must be one of ${SOURCE_TYPES.join(', ')}` },
 );
 
+/** Longest a report may wait for a richer one: a notification late by more would be worth less. */
+const MAX_FACT_HOLD_MS = 10 * 60_000;
+
+const factSchema = z.strictObject({
+  key: describe(
+    z.string().regex(/^[a-z][a-z0-9_-]*(:[^:\s]+)+$/, 'a fact key is kind:part:…, e.g. "trial:{study}:{number}"'),
+    'The fact\'s identity, the same for every source that reports it, e.g. "trial:{process.study_name}:{number}" or "trader-start:{subject}:{process.pid}". {name} is a field of the event, subject, or process.<field> of the running process writing this log (pid, study_name, …); a value this line cannot give becomes *, which matches any.',
+  ),
+  rank: describe(z.number().int().min(0).max(100).default(0), 'Of two reports of one fact, the higher rank is sent. Built-in sources (optuna trials, the process probe\'s trader starts) report with rank 1.'),
+  hold: describe(
+    duration.prefault('0s').refine((ms) => ms <= MAX_FACT_HOLD_MS, 'a hold is at most 10m'),
+    'How long this report waits for a higher-ranked report of the same fact before it is sent (at most 10m). A higher-ranked report arriving later never makes a second message.',
+  ),
+});
+
 export const ruleSchema = z.strictObject({
   id: describe(id, 'Unique id of this rule.'),
   source: describe(id, 'Id of the source whose lines this rule reads.'),
@@ -217,6 +232,7 @@ export const ruleSchema = z.strictObject({
     severity: severity.default('info'),
     fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     text: z.string().optional(),
+    fact: describe(factSchema.optional(), 'The fact this event reports when another source reports it too (e.g. Optuna): one message per fact.'),
   }),
 });
 
@@ -291,6 +307,11 @@ export const notifySchema = z.strictObject({
   routes: z.array(routeSchema).default([]),
   channels: z.record(id, channelSchema).default({}),
   digests: describe(z.array(digestSchema).default([]), 'Scheduled summaries, e.g. a daily portfolio summary.'),
+  facts: z
+    .strictObject({
+      window: describe(duration.prefault('10m'), 'How long a notified fact is remembered: another report of it within this time is not sent (rules `emit.fact`).'),
+    })
+    .prefault({}),
 });
 
 const principals = z.strictObject({

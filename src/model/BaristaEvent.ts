@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Severity } from '../config/schema';
+import type { EventFact } from './fact';
 
 export type { Severity } from '../config/schema';
 
@@ -22,6 +23,8 @@ export interface BaristaEvent {
   fields: Record<string, unknown>;
   /** Human text (already redacted of secrets), e.g. the log line. */
   text?: string;
+  /** The fact it reports, when another source may report it too (fact.ts): one message per fact. */
+  fact?: EventFact;
 }
 
 /** An event before it has an id, a source and a subject. */
@@ -32,6 +35,7 @@ export interface EventDraft {
   text?: string;
   /** ISO time from the data itself, when it carries one. */
   at?: string;
+  fact?: EventFact;
 }
 
 /** Deterministic 20-hex-char id from the parts that locate an event's origin. */
@@ -53,6 +57,7 @@ export function eventFromDraft(draft: EventDraft, origin: { source: string; subj
     subject: origin.subject,
     fields: draft.fields,
     ...(draft.text !== undefined ? { text: draft.text } : {}),
+    ...(draft.fact !== undefined ? { fact: draft.fact } : {}),
   };
 }
 

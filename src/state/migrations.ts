@@ -193,6 +193,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // after a restart, the questions a previous run left open get their buttons disabled.
     sql: `ALTER TABLE pending_actions ADD COLUMN message TEXT;`,
   },
+  {
+    version: 9,
+    name: 'events say which fact they report, and which report of it was sent',
+    // Two sources reporting one fact (a trial in a worker log and in Optuna) both store their
+    // event; the notifier sends one, and the other points at it (duplicate_of).
+    sql: `
+      ALTER TABLE events ADD COLUMN fact TEXT;           -- JSON {key, rank, holdMs}, or NULL
+      ALTER TABLE events ADD COLUMN duplicate_of TEXT;   -- id of the event sent for the same fact
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -6,6 +6,7 @@
 import type { RuleConfig } from '../config/schema';
 import { redactSecrets } from '../logging/redactSecrets';
 import type { EventDraft } from '../model/BaristaEvent';
+import { fillFactKey, type EventFact } from '../model/fact';
 
 export interface CompiledLogRule {
   id: string;
@@ -32,6 +33,30 @@ export interface CompiledLogRules {
 export interface RuleMatch {
   ruleId: string;
   draft: EventDraft;
+  /** The rule's `emit.fact`, its key still a template: the source fills it in (factOfMatch). */
+  fact?: EventFact;
+}
+
+/** What a fact key template may name besides the event's fields. */
+export interface FactContext {
+  subject: string;
+  /** `process.<name>`: the running process that writes this log, when known. */
+  process?: (name: string) => unknown;
+}
+
+/**
+ * The match's fact with its key filled in: `{name}` from the event's fields, else `subject`,
+ * else `process.<name>`; what none of them gives becomes `*` (matches any).
+ */
+export function factOfMatch(match: RuleMatch, context: FactContext): EventFact | undefined {
+  if (!match.fact) return undefined;
+  const { fields } = match.draft;
+  const key = fillFactKey(match.fact.key, (name) => {
+    if (name in fields) return fields[name];
+    if (name === 'subject') return context.subject;
+    return name.startsWith('process.') ? context.process?.(name.slice('process.'.length)) : undefined;
+  });
+  return { ...match.fact, key };
 }
 
 type FieldValue = string | number | boolean;
@@ -91,7 +116,10 @@ export function matchLogRules(compiled: CompiledLogRules, sourceId: string, text
     // includes() is far cheaper than a failing exec, and most rules fail on any given line.
     if (rule.literal !== null && !clean.includes(rule.literal)) continue;
     const match = rule.pattern.exec(clean);
-    if (match) return { ruleId: rule.id, draft: draftOf(rule, match, clean) };
+    if (match) {
+      const fact = rule.emit.fact;
+      return { ruleId: rule.id, draft: draftOf(rule, match, clean), ...(fact ? { fact: { key: fact.key, rank: fact.rank, holdMs: fact.hold } } : {}) };
+    }
   }
   return null;
 }

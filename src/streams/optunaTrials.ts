@@ -7,6 +7,7 @@
  */
 import type { TrialRecord } from '../state/TrialHistoryStore';
 import type { EventDraft } from '../model/BaristaEvent';
+import { builtInFact } from '../model/fact';
 import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial, type RawTrialDetails, type TrialProgress } from '../watchers/optunaRecords';
 
 // ---------------------------------------------------------------- decoding
@@ -488,7 +489,8 @@ function trialDraft(study: StudyView, trial: DecodedTrial): TrialEventDraft {
   const shown = value === null ? '' : ` with value ${formatValue(value)}`;
   const ofTarget = progress?.target ? ` (${progress.done}/${progress.target})` : '';
   return {
-    draft: { type: kind.type, severity: kind.severity, fields, text: `${study.name}: trial #${trial.number} ${kind.verb}${shown}${ofTarget}` },
+    // The worker's log reports the same trial ("Trial 57 finished…"): this richer report is the one sent.
+    draft: { type: kind.type, severity: kind.severity, fields, text: `${study.name}: trial #${trial.number} ${kind.verb}${shown}${ofTarget}`, fact: builtInFact('trial', study.name, trial.number) },
     study: study.name,
     idParts: ['trial', study.name, trial.number, trial.state, trial.datetimeStart ?? ''],
   };

@@ -14,6 +14,7 @@
 import { redactSecrets } from '../logging/redactSecrets';
 import type { ProcessReading } from '../watchers/ProcessProbe';
 import type { EventDraft, Severity } from '../model/BaristaEvent';
+import { builtInFact } from '../model/fact';
 import { classify, knownArgs, parseScriptArgs, trialOfModelDir, TRADER_DEFAULT_LOG_FILE, TRADER_DEFAULT_TIMEFRAME, type KnownArgs, type ScriptArgs, type ScriptInvocation } from './processes';
 import { heartbeatFileOfCsv, traderNameOfProcess, type TraderFiles } from './traderIdentity';
 
@@ -291,7 +292,15 @@ function startedDraft(p: TrackedProcess, bootId: string): ProcessDraft {
   return {
     subject: p.subject,
     idParts: [names.started, ...idOf(p, bootId)],
-    draft: { type: names.started, severity: 'info', at: p.started_at, fields: { ...processFields(p), state: p.state }, text: `${capitalize(describe(p))} started.` },
+    draft: {
+      type: names.started,
+      severity: 'info',
+      at: p.started_at,
+      fields: { ...processFields(p), state: p.state },
+      text: `${capitalize(describe(p))} started.`,
+      // The trader's log banner reports the same start (rules: trader-start:{subject}:{process.pid}).
+      ...(p.class === 'trader' ? { fact: builtInFact('trader-start', p.subject, p.pid) } : {}),
+    },
   };
 }
 

@@ -125,4 +125,27 @@ describe('NotifyPipeline', () => {
     await b.pipeline.stop();
     b.state.close();
   });
+
+  it('remembers a fact sent before a restart: its other report after the restart is stored, pointing at it, and not sent', async () => {
+    const fact = (rank: number) => ({ key: 'trial:interop:7', rank, holdMs: 0 });
+    const first = new RecordingSink();
+    const a = open('10ms', first);
+    a.pipeline.start(a.live);
+    a.commit([{ ...trade('rich'), fact: fact(1) }]);
+    await waitFor(() => first.sent.length === 1, { what: 'the first report' });
+    a.pipeline.abort(); // a SIGKILL
+    a.state.close();
+
+    const second = new RecordingSink();
+    const b = open('10ms', second);
+    b.pipeline.start(b.live);
+    b.commit([{ ...trade('poor'), fact: fact(0) }, trade('other')]);
+    await waitFor(() => second.sent.length === 1, { what: 'the next message' });
+    await b.pipeline.stop();
+    expect(second.sent.map((m) => m.embeds[0]?.title)).toEqual(['other']);
+    expect(b.events.duplicateOf('poor')).toBe('rich');
+    expect(b.events.recent(10).find((e) => e.id === 'poor')?.fact).toEqual(fact(0));
+    expect(b.events.unnotified()).toEqual([]);
+    b.state.close();
+  });
 });

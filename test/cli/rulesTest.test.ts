@@ -31,6 +31,12 @@ describe('barista rules test', () => {
     });
   });
 
+  it('shows the fact a line reports, with "*" for what only a running process could say', () => {
+    const result = runCli(['rules', 'test', '--source', 'training-log', '--line', '[I 2026-02-16 04:41:02,877] Trial 57 finished with value: 0.015987']);
+    expect(result.status).toBe(0);
+    expect(parseMatch(result.stdout).draft.fact).toEqual({ key: 'trial:*:57', rank: 0, holdMs: 30_000 });
+  });
+
   it('reads a literal \\n in --line as a line break, so a grouped traceback can be tested', () => {
     const line = [
       'Traceback (most recent call last):',

@@ -3,7 +3,10 @@ import { sourceIdentity } from '../../config/sourceIdentity';
 import type { LogSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../model/BaristaEvent';
-import { matchLogRules } from '../../streams/logRules';
+import { factOfMatch, matchLogRules } from '../../streams/logRules';
+import { processField, processOfLog } from '../../streams/logProcess';
+import { CATALOGUE, readCache } from '../../readModel/catalogue';
+import path from 'node:path';
 import { traderOfFile } from '../../streams/traderIdentity';
 import { traderDirectory } from '../../readModel/traders';
 import type { TailRecord } from '../../watchers/FileTailer';
@@ -48,15 +51,22 @@ export class LogSourceComponent implements Component {
   private commit(batch: TailBatch): void {
     // A trader's log is about that trader, by its one name; other logs by their stem.
     const subject = traderOfFile(traderDirectory(this.context.state), 'log', batch.path) ?? subjectOfPath(batch.path);
-    const events = batch.records.flatMap((record) => this.eventsOf(batch.path, subject, record));
+    // The process writing this log, read once per batch and only when a fact key asks for it.
+    let writer: { process: ReturnType<typeof processOfLog> } | null = null;
+    const writerField = (name: string) => {
+      writer ??= { process: processOfLog(readCache(this.context.state, CATALOGUE.processes)?.value ?? [], path.resolve(this.context.workspace, batch.path), subject) };
+      return processField(writer.process, name);
+    };
+    const events = batch.records.flatMap((record) => this.eventsOf(batch.path, subject, record, writerField));
     const fresh = commitBatch(this.context.state, { source: this.config.id, key: batch.path, events, position: batch.checkpoint, health: sourceIdentity(this.config) });
     if (fresh.length) this.context.publish(fresh);
   }
 
-  private eventsOf(path: string, subject: string, record: TailRecord): BaristaEvent[] {
+  private eventsOf(file: string, subject: string, record: TailRecord, writerField: (name: string) => unknown): BaristaEvent[] {
     const match = matchLogRules(this.context.logRules(), this.config.id, record.text);
     if (!match) return [];
-    const draft = { ...match.draft, fields: { ...match.draft.fields, rule: match.ruleId, file: path } };
+    const fact = factOfMatch(match, { subject, process: writerField });
+    const draft = { ...match.draft, fields: { ...match.draft.fields, rule: match.ruleId, file }, ...(fact ? { fact } : {}) };
     return [eventFromDraft(draft, { source: this.config.id, subject, idParts: [record.identity, record.start] })];
   }
 }

@@ -3,6 +3,9 @@
  *
  * Each event, in this order:
  * 1. dedupe — an event id seen among the last `recentIds` ids is dropped;
+ * 1b. one fact, one message — an event reporting a fact (event.fact) may wait for a richer
+ *    report of it, give way to one, or be dropped as a report of a fact already sent (facts.ts);
+ *    the one let through goes on to the steps below;
  * 2. inhibition — see inhibition.ts (a trader that is down mutes its stale repeats and risk events);
  * 3. mutes — a mute in force (expiry checked against `now()`) drops it;
  * 4. routing — see routes.ts (first match, `continue`, `mode: off`);
@@ -34,6 +37,8 @@
  */
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { BaristaEvent } from '../../model/BaristaEvent';
+import type { EventFact } from '../../model/fact';
+import { FactArbiter } from './facts';
 import { groupKeyOf, groupLabelsOf } from './grouping';
 import { DEFAULT_INHIBIT_RULES, Inhibitor, type InhibitRule } from './inhibition';
 import type { MuteLookup } from '../../model/mute';
@@ -43,12 +48,14 @@ import { RecentIds } from './recentIds';
 import { alertSignature, RepeatSuppressor } from './repeatSuppression';
 import { compileRoutes, isCompiledRoutes, routeDecision, type CompiledRoutes, type NotifyConfig, type RouteMatch } from './routes';
 
-export type DropReason = 'duplicate' | 'inhibited' | 'muted' | 'off' | 'unrouted' | 'repeat';
+export type DropReason = 'duplicate' | 'same_fact' | 'inhibited' | 'muted' | 'off' | 'unrouted' | 'repeat';
 
 export interface NotificationPolicyStats {
   /** Events received. */
   events: number;
   duplicates: number;
+  /** Reports of a fact that another report of it stood for. */
+  sameFact: number;
   inhibited: number;
   muted: number;
   /** Dropped by a `mode: off` route. */
@@ -60,7 +67,7 @@ export interface NotificationPolicyStats {
   notifications: number;
 }
 
-export const newPolicyStats = (): NotificationPolicyStats => ({ events: 0, duplicates: 0, inhibited: 0, muted: 0, off: 0, unrouted: 0, repeats: 0, notifications: 0 });
+export const newPolicyStats = (): NotificationPolicyStats => ({ events: 0, duplicates: 0, sameFact: 0, inhibited: 0, muted: 0, off: 0, unrouted: 0, repeats: 0, notifications: 0 });
 
 export interface NotificationPolicyOptions {
   /** Timers and the clock for grouping and repeat windows; tests pass a TestScheduler. Default asyncScheduler. */
@@ -75,12 +82,16 @@ export interface NotificationPolicyOptions {
   inhibitRules?: readonly InhibitRule[];
   /** How many recent event ids dedupe remembers. Default 10,000. */
   recentIds?: number;
+  /** How long a sent fact is remembered (ms; notify.facts.window). Default 10 min. */
+  factWindowMs?: number;
+  /** Facts sent before this policy started (read at subscription), so a late report is not a second message. */
+  knownFacts?: () => readonly { id: string; fact: EventFact; sentAt: number }[];
   /** Counters this policy increments (pass newPolicyStats() and read it). */
   stats?: NotificationPolicyStats;
   /**
    * Told of every event not sent, with why (and the route, rule or mute involved, when one is).
    * `final`: no route of this event will send it (false only for a repeat on one route of an
-   * event another route took).
+   * event another route took). For `same_fact`, `detail` is the id of the event that stands for it.
    */
   onDrop?: (event: BaristaEvent, reason: DropReason, detail: string | undefined, final: boolean) => void;
 }
@@ -119,6 +130,7 @@ export function notificationPolicy(config: Pick<NotifyConfig, 'routes' | 'defaul
       const send = (group: Group) => {
         const events = group.pending;
         group.pending = [];
+        facts.sent(events, scheduler.now());
         const suppressed = unreportedRepeats.get(group.key);
         unreportedRepeats.delete(group.key);
         for (const channel of group.target.channels) {
@@ -175,6 +187,48 @@ export function notificationPolicy(config: Pick<NotifyConfig, 'routes' | 'defaul
         return true;
       };
 
+      /** Inhibition, mutes, routes and groups; true when some group took the event. */
+      const route = (event: BaristaEvent): boolean => {
+        const inhibitedBy = inhibitor.judge(event);
+        if (inhibitedBy !== null) {
+          stats.inhibited += 1;
+          onDrop(event, 'inhibited', inhibitedBy, true);
+          return false;
+        }
+        const mute = options.mutes ? activeMuteFor(event, options.mutes.mutes(), now()) : undefined;
+        if (mute) {
+          stats.muted += 1;
+          onDrop(event, 'muted', `mute ${mute.id}`, true);
+          return false;
+        }
+        const decision = routeDecision(event, routes);
+        if (decision.matches.length === 0) {
+          if (decision.droppedBy !== null) stats.off += 1;
+          else stats.unrouted += 1;
+          onDrop(event, decision.droppedBy !== null ? 'off' : 'unrouted', decision.droppedBy !== null ? `route ${decision.droppedBy}` : undefined, true);
+          return false;
+        }
+        const repeatedOn = decision.matches.filter((target) => !enqueue(event, target));
+        // Suppressed on every route it matched: nothing will ever send it.
+        const final = repeatedOn.length === decision.matches.length;
+        for (const target of repeatedOn) onDrop(event, 'repeat', `route ${target.route}`, final);
+        return !final;
+      };
+
+      const facts = new FactArbiter({
+        scheduler,
+        windowMs: options.factWindowMs ?? 600_000,
+        admit: route,
+        withdraw: (event) => {
+          for (const group of groups.values()) group.pending = group.pending.filter((pending) => pending.id !== event.id);
+        },
+        drop: (event, keptId) => {
+          stats.sameFact += 1;
+          onDrop(event, 'same_fact', keptId, true);
+        },
+      });
+      for (const known of options.knownFacts?.() ?? []) facts.remember(known.id, known.fact, known.sentAt);
+
       const accept = (event: BaristaEvent) => {
         stats.events += 1;
         if (recentIds.seen(event.id)) {
@@ -182,41 +236,22 @@ export function notificationPolicy(config: Pick<NotifyConfig, 'routes' | 'defaul
           onDrop(event, 'duplicate', undefined, true);
           return;
         }
-
-        const inhibitedBy = inhibitor.judge(event);
-        if (inhibitedBy !== null) {
-          stats.inhibited += 1;
-          onDrop(event, 'inhibited', inhibitedBy, true);
-          return;
-        }
-        const mute = options.mutes ? activeMuteFor(event, options.mutes.mutes(), now()) : undefined;
-        if (mute) {
-          stats.muted += 1;
-          onDrop(event, 'muted', `mute ${mute.id}`, true);
-          return;
-        }
-        const decision = routeDecision(event, routes);
-        if (decision.matches.length === 0) {
-          if (decision.droppedBy !== null) stats.off += 1;
-          else stats.unrouted += 1;
-          onDrop(event, decision.droppedBy !== null ? 'off' : 'unrouted', decision.droppedBy !== null ? `route ${decision.droppedBy}` : undefined, true);
-          return;
-        }
-        const repeatedOn = decision.matches.filter((target) => !enqueue(event, target));
-        // Suppressed on every route it matched: nothing will ever send it.
-        const final = repeatedOn.length === decision.matches.length;
-        for (const target of repeatedOn) onDrop(event, 'repeat', `route ${target.route}`, final);
+        if (event.fact) facts.accept(event, event.fact);
+        else route(event);
       };
 
       const flushAll = () => {
+        facts.releaseAll();
         for (const group of [...groups.values()]) due(group);
       };
       const cancelTimers = () => {
         for (const group of groups.values()) group.timer?.unsubscribe();
+        facts.cancel();
       };
 
       const flushes = options.flush$?.subscribe({ next: flushAll, error: (error: unknown) => subscriber.error(error) });
       const sendAllPending = () => {
+        facts.releaseAll();
         for (const group of groups.values()) if (group.pending.length > 0) send(group);
         cancelTimers();
         groups.clear();

@@ -478,3 +478,91 @@ describe('on a marble diagram', () => {
     });
   });
 });
+
+describe('one message per fact', () => {
+  const training = () => config([{ match: { type: 'training.*' }, to: 'training', group_by: ['type'] }]);
+  /** A worker log's report: rank 0, waits `hold` for the database's. */
+  const fromLog = (key: string, holdMs = 30 * S) => event({ type: 'training.trial_failed', source: 'training-log', fact: { key, rank: 0, holdMs } });
+  /** The Optuna source's report: rank 1, never waits. */
+  const fromOptuna = (key: string) => event({ type: 'training.trial_failed', source: 'optuna', fact: { key, rank: 1, holdMs: 0 } });
+  function playFacts(feed: Feed[]) {
+    const drops: [string, DropReason, string | undefined][] = [];
+    const stats = newPolicyStats();
+    const played = play(training(), feed, { stats, onDrop: (e, reason, detail) => drops.push([e.id, reason, detail]) });
+    return { ...played, drops, stats };
+  }
+
+  it('sends the richer report when the poorer one arrives first and waits for it', () => {
+    const log = fromLog('trial:s:7');
+    const db = fromOptuna('trial:s:7');
+    const { sent, drops, stats } = playFacts([[0, log], [5 * S, db]]);
+    expect(sent.map((n) => [n.at, n.ids])).toEqual([[15 * S, [db.id]]]);
+    expect(drops).toEqual([[log.id, 'same_fact', db.id]]);
+    expect(stats.sameFact).toBe(1);
+  });
+
+  it('sends the richer report when it arrives first; the poorer one after it is dropped', () => {
+    const db = fromOptuna('trial:s:7');
+    const log = fromLog('trial:s:7');
+    const { sent, drops } = playFacts([[0, db], [5 * S, log]]);
+    expect(sent.map((n) => [n.at, n.ids])).toEqual([[10 * S, [db.id]]]);
+    expect(drops).toEqual([[log.id, 'same_fact', db.id]]);
+  });
+
+  it('sends a report only one source made once its hold is over', () => {
+    const log = fromLog('trial:s:7');
+    const db = fromOptuna('trial:s:8');
+    const { sent, drops } = playFacts([[0, log], [1 * S, db]]);
+    expect(sent.map((n) => [n.at, n.ids])).toEqual([[11 * S, [db.id]], [2 * M + 11 * S, [log.id]]]);
+    expect(drops).toEqual([]);
+  });
+
+  it('takes a poorer report that does not wait back out of its group when the richer one comes in time', () => {
+    const log = fromLog('trial:s:7', 0);
+    const db = fromOptuna('trial:s:7');
+    const { sent, drops } = playFacts([[0, log], [4 * S, db]]);
+    expect(sent.map((n) => [n.at, n.ids])).toEqual([[10 * S, [db.id]]]);
+    expect(drops).toEqual([[log.id, 'same_fact', db.id]]);
+  });
+
+  it('never sends a second message: a richer report after the poorer one went out is dropped', () => {
+    const log = fromLog('trial:s:7', 2 * S);
+    const db = fromOptuna('trial:s:7');
+    const { sent, drops } = playFacts([[0, log], [1 * M, db]]);
+    expect(sent.map((n) => [n.at, n.ids])).toEqual([[12 * S, [log.id]]]);
+    expect(drops).toEqual([[db.id, 'same_fact', log.id]]);
+  });
+
+  it('matches a report that cannot name the study with that trial of any study, and only that trial', () => {
+    const log = fromLog('trial:*:7');
+    const other = fromOptuna('trial:s:8');
+    const db = fromOptuna('trial:s:7');
+    const elsewhere = fromOptuna('trial:t:7');
+    const { sent, drops } = playFacts([[0, log], [1 * S, other], [2 * S, db], [3 * S, elsewhere]]);
+    expect(sent.map((n) => n.ids)).toEqual([[other.id, db.id, elsewhere.id]]);
+    expect(drops).toEqual([[log.id, 'same_fact', db.id]]);
+  });
+
+  it('sends a report still waiting when the input ends, and one whose route would not send it leaves the fact open', () => {
+    const held = fromLog('trial:s:1');
+    const { sent } = playFacts([[0, held], [1 * S, 'complete']]);
+    expect(sent.map((n) => [n.at, n.ids])).toEqual([[1 * S, [held.id]]]);
+
+    // The poorer report is routed nowhere (off): the richer one is still sent.
+    const offForLog = config([{ match: { source: 'training-log' }, mode: 'off' }, { match: { type: 'training.*' }, to: 'training' }]);
+    const log = fromLog('trial:s:2', 0);
+    const db = fromOptuna('trial:s:2');
+    expect(play(offForLog, [[0, log], [20 * S, db]]).sent.map((n) => n.ids)).toEqual([[db.id]]);
+  });
+
+  it('remembers facts sent before it started, for the fact window', () => {
+    const late = fromLog('trial:s:7', 0);
+    const later = fromLog('trial:s:7', 0);
+    const knownFacts = () => [{ id: 'sent-before', fact: { key: 'trial:s:7', rank: 1, holdMs: 0 }, sentAt: 0 }];
+    const drops: [string, DropReason, string | undefined][] = [];
+    const { sent } = play(training(), [[1 * S, late], [11 * M, later]], { knownFacts, factWindowMs: 10 * M, onDrop: (e, reason, detail) => drops.push([e.id, reason, detail]) });
+    expect(drops).toEqual([[late.id, 'same_fact', 'sent-before']]);
+    // Past the window the fact is forgotten: a report then is news again.
+    expect(sent.map((n) => n.ids)).toEqual([[later.id]]);
+  });
+});

@@ -139,9 +139,9 @@ describe('routeEvent', () => {
     expect(to({ type: 'risk.stop_loss', severity: 'warning' })).toEqual(['alerts']);
     expect(to({ type: 'training.best_improved' })).toEqual(['training (silent)']);
     expect(to({ type: 'training.trial_failed', severity: 'error' })).toEqual(['alerts']);
-    // One start, one message: the log banner's, not the process probe's a few seconds later.
+    // Both reports of a start are routed; their shared fact makes one message (facts.test.ts).
     expect(to({ type: 'trader.started', source: 'trader-log' })).toEqual(['alerts']);
-    expect(to({ type: 'trader.started', source: 'processes' })).toEqual([]);
+    expect(to({ type: 'trader.started', source: 'processes' })).toEqual(['alerts']);
     expect(to({ type: 'trader.exited', source: 'processes' })).toEqual(['alerts']);
   });
 });
