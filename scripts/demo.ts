@@ -9,6 +9,7 @@
  *
  *   node dist/scripts/demo.js [--for 60s|0] [--keep]
  */
+import { NODE_FLAGS } from '../src/cli/nodeFlags';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -71,7 +72,7 @@ function main(): void {
   say(`workspace ${workspace}; barista state ${path.join(home, 'barista.db')}; ${until}`);
   say(`rules: config/rules.yaml with the heartbeat grace ${STALE_GRACE} and the process probe every ${PROBE_INTERVAL} (${rulesFile}); notifications wait 10 s (group_wait) to gather what belongs together`);
   say(`running: 2 paper traders (trial250, trial91) and ${TRAINING_WORKERS} Optuna workers (stand-in processes with the real command lines)`);
-  const barista = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'cli.js'), 'run', '--config', rulesFile, '--state', path.join(home, 'barista.db')], {
+  const barista = spawn(process.execPath, [...NODE_FLAGS, path.join(ROOT, 'dist', 'src', 'cli.js'), 'run', '--config', rulesFile, '--state', path.join(home, 'barista.db')], {
     env: { ...process.env, CAPPUCCINO_WORKSPACE: workspace },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
