@@ -8,6 +8,7 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { compileUserRegex } from '../config/linearRegex';
 import { fingerprintMatches, fingerprintOf, FINGERPRINT_BYTES, type Fingerprint } from './fileIdentity';
 import { LineSplitter } from './LineSplitter';
 import { recordText } from './recordText';
@@ -88,7 +89,7 @@ class OpenFile {
     now: number,
   ) {
     this.splitter = new LineSplitter(readOffset, options.maxLineBytes);
-    this.grouper = options.multiline === 'python-traceback' ? new TracebackGrouper(options.tracebackLead ? new RegExp(options.tracebackLead) : null) : null;
+    this.grouper = options.multiline === 'python-traceback' ? new TracebackGrouper(options.tracebackLead ? compileUserRegex(options.tracebackLead) : null) : null;
     this.lastGrowthAt = now;
   }
 

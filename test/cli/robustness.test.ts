@@ -1,0 +1,98 @@
+/**
+ * Issue 12: what a file, a rule or the state file does must not stop, freeze or silence
+ * barista. Each test runs the compiled CLI as a child on real files.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BaristaProcess, runCli } from '../support/baristaProcess';
+import { useTempDir } from '../support/tempDir';
+
+const tempDir = useTempDir();
+let running: BaristaProcess[] = [];
+
+afterEach(() => {
+  running.forEach((p) => p.kill('SIGKILL'));
+  running = [];
+});
+
+function start(args: string[]): BaristaProcess {
+  const child = BaristaProcess.start(args, { cwd: tempDir() });
+  running.push(child);
+  return child;
+}
+
+/** Log lines barista wrote on stderr (`events` keeps stdout for events). */
+function stderrLogs(barista: BaristaProcess): { level: number; msg: string; [key: string]: unknown }[] {
+  return barista.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string });
+}
+
+function workspaceWithRules(rulesBody: string): { dir: string; rules: string; logs: string } {
+  const dir = tempDir();
+  const logs = path.join(dir, 'workspace', 'logs');
+  mkdirSync(logs, { recursive: true });
+  const rules = path.join(dir, 'rules.yaml');
+  writeFileSync(rules, `workspace: ./workspace\n${rulesBody}`);
+  return { dir, rules, logs };
+}
+
+const EVIL_RULES = `sources:
+  - { id: a, type: log, paths: ["logs/a.log"] }
+  - { id: b, type: log, paths: ["logs/b.log"] }
+rules:
+  - { id: evil, source: a, match: '(a+)+$', emit: { type: x.evil, severity: info } }
+  - { id: hello, source: b, match: 'hello (?<who>\\w+)', emit: { type: x.hello, severity: info } }
+`;
+const EVIL_LINE = `${'a'.repeat(100)}!`;
+
+describe('a catastrophic rule pattern', () => {
+  it('is matched in linear time by `barista run`: other sources keep flowing and SIGTERM stops it in time', async () => {
+    const { rules, logs, dir } = workspaceWithRules(EVIL_RULES);
+    writeFileSync(path.join(logs, 'a.log'), '');
+    writeFileSync(path.join(logs, 'b.log'), '');
+    const barista = start(['events', '--config', rules, '--state', path.join(dir, 'state.db')]);
+    await waitForStderr(barista, 'barista running');
+
+    appendFileSync(path.join(logs, 'a.log'), `${EVIL_LINE}\n`.repeat(50));
+    appendFileSync(path.join(logs, 'b.log'), 'hello world\n');
+    const hello = await barista.waitForLog((event) => event.type === 'x.hello', { what: 'the event of the other source', timeoutMs: 15_000 });
+    expect(hello.fields).toMatchObject({ who: 'world' });
+
+    appendFileSync(path.join(logs, 'a.log'), `${EVIL_LINE}\n`.repeat(50));
+    barista.child.kill('SIGTERM');
+    // barista exits 1 past its own stop deadline: exit 0 means it stopped within it.
+    expect(await barista.waitForExit()).toEqual({ code: 0, signal: null });
+  });
+
+  it('passes `barista check` and `barista rules test` answers at once', () => {
+    const { rules } = workspaceWithRules(EVIL_RULES);
+    expect(runCli(['check', '--config', rules]).status).toBe(0);
+    const tested = runCli(['rules', 'test', '--config', rules, '--source', 'a', '--line', EVIL_LINE]);
+    expect(tested.status).toBe(1);
+    expect(tested.stdout + tested.stderr).toContain('no rule of source a matched');
+  });
+
+  it('is refused by `barista check` with file:line:column when only a backtracking engine can run it', () => {
+    const { rules } = workspaceWithRules(EVIL_RULES.replace('(a+)+', () => '(?=a)(a+)+'));
+    const result = runCli(['check', '--config', rules]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toMatch(new RegExp(`^${escapeRegex(rules)}:6:35: rules\\[0\\]\\.match: lookahead and lookbehind .* are not supported, which can make one log line take forever to match`));
+  });
+});
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+async function waitForStderr(barista: BaristaProcess, msg: string, timeoutMs = 15_000): Promise<{ level: number; msg: string; [key: string]: unknown }> {
+  const { waitFor } = await import('../support/waitFor');
+  return waitFor(
+    () => {
+      if (barista.exit) throw new Error(`barista exited (${JSON.stringify(barista.exit)}) before logging "${msg}"; stderr: ${barista.stderr}`);
+      return stderrLogs(barista).find((line) => line.msg.startsWith(msg));
+    },
+    { timeoutMs, what: msg },
+  );
+}
