@@ -2,7 +2,7 @@
  * Issue 12: what a file, a rule or the state file does must not stop, freeze or silence
  * barista. Each test runs the compiled CLI as a child on real files.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BaristaProcess, runCli } from '../support/baristaProcess';
 import { useTempDir } from '../support/tempDir';
@@ -79,6 +79,33 @@ describe('a catastrophic rule pattern', () => {
     const result = runCli(['check', '--config', rules]);
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toMatch(new RegExp(`^${escapeRegex(rules)}:6:35: rules\\[0\\]\\.match: lookahead and lookbehind .* are not supported, which can make one log line take forever to match`));
+  });
+});
+
+describe('a trader killed mid-row', () => {
+  it('costs only the torn bar: one warning, and the trades of every row after it', async () => {
+    const { rules, dir } = workspaceWithRules(`sources:\n  - { id: sessions, type: csv, paths: ["paper_trades/*session*.csv"] }\nrules: []\n`);
+    const csv = path.join(dir, 'workspace', 'paper_trades', 'trial250_session.csv');
+    mkdirSync(path.dirname(csv));
+    const [header, ...rows] = readFileSync(path.join(__dirname, '..', 'fixtures', 'csv', 'trial250_session.csv'), 'utf8').trim().split('\n');
+    const barista = start(['events', '--config', rules, '--state', path.join(dir, 'state.db')]);
+    await waitForStderr(barista, 'barista running');
+
+    writeFileSync(csv, `${header}\n${rows[0]}\n`);
+    await barista.waitForLog((event) => event.type === 'portfolio.snapshot', { what: 'the first bar' });
+    // Killed mid-write: half a row without its newline; the restarted trader appends after it.
+    appendFileSync(csv, rows[1].slice(0, 40));
+    appendFileSync(csv, `${rows[2]}\n`);
+    appendFileSync(csv, `${rows[3]}\n${rows[4]}\n`);
+    await barista.waitForLog((event) => event.type === 'portfolio.snapshot' && (event.fields as { at: string }).at === '2026-02-09T10:00:00.000Z', { what: 'the last bar' });
+
+    const warnings = barista.logs.filter((event) => event.type === 'barista.warning');
+    expect(warnings).toEqual([expect.objectContaining({ fields: expect.objectContaining({ reason: 'torn-row', file: 'paper_trades/trial250_session.csv' }) })]);
+    const tradeBars = [...new Set(barista.logs.filter((event) => event.type === 'trade.executed').map((event) => event.at))];
+    // Bar 07:00 is lost with the tear; 08:00 compares with 06:00 (all cash), then every bar follows.
+    expect(tradeBars).toEqual(['2026-02-09T08:00:00.000Z', '2026-02-09T09:00:00.000Z', '2026-02-09T10:00:00.000Z']);
+    barista.child.kill('SIGTERM');
+    expect(await barista.waitForExit()).toEqual({ code: 0, signal: null });
   });
 });
 
