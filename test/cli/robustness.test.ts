@@ -2,7 +2,7 @@
  * Issue 12: what a file, a rule or the state file does must not stop, freeze or silence
  * barista. Each test runs the compiled CLI as a child on real files.
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BaristaProcess, runCli } from '../support/baristaProcess';
 import { useTempDir } from '../support/tempDir';
@@ -106,6 +106,57 @@ describe('a trader killed mid-row', () => {
     expect(tradeBars).toEqual(['2026-02-09T08:00:00.000Z', '2026-02-09T09:00:00.000Z', '2026-02-09T10:00:00.000Z']);
     barista.child.kill('SIGTERM');
     expect(await barista.waitForExit()).toEqual({ code: 0, signal: null });
+  });
+});
+
+/** Overwrites the file from `from` (bytes; negative: from the end) to its end with a fixed pattern. */
+function overwriteTail(file: string, from: number): void {
+  const size = statSync(file).size;
+  const start = from < 0 ? size + from : from;
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(size - start, 0xa5), 0, size - start, start);
+  closeSync(fd);
+}
+
+describe('a damaged state file', () => {
+  const HELLO_RULES = `sources:\n  - { id: b, type: log, paths: ["logs/b.log"] }\nrules:\n  - { id: hello, source: b, match: 'hello (?<who>\\w+)', emit: { type: x.hello, severity: info } }\n`;
+
+  /** A state file barista has used: events of 300 lines committed, then stopped cleanly. */
+  async function usedState(): Promise<{ rules: string; logs: string; state: string }> {
+    const { rules, logs, dir } = workspaceWithRules(HELLO_RULES);
+    const state = path.join(dir, 'state.db');
+    writeFileSync(path.join(logs, 'b.log'), '');
+    const barista = start(['events', '--config', rules, '--state', state]);
+    await waitForStderr(barista, 'barista running');
+    appendFileSync(path.join(logs, 'b.log'), Array.from({ length: 300 }, (_, i) => `hello w${i}\n`).join(''));
+    await barista.waitForLog((event) => (event.fields as { who?: string }).who === 'w299', { what: 'the last event' });
+    barista.child.kill('SIGTERM');
+    expect(await barista.waitForExit()).toEqual({ code: 0, signal: null });
+    return { rules, logs, state };
+  }
+
+  it('with its last 12 KB overwritten: barista refuses to start with one sentence saying how to recover', async () => {
+    const { rules, state } = await usedState();
+    overwriteTail(state, -12 * 1024);
+    const result = runCli(['events', '--config', rules, '--state', state]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^state file ${escapeRegex(state)} is damaged \\(.+\\); barista will not start on it rather than lose or repeat events: move it aside \\(mv ${escapeRegex(state)} ${escapeRegex(state)}\\.damaged\\) and start barista again`));
+    expect(lines[0]).toContain('the unsent outbox, mutes, trade, equity and trial histories and the audit log stay in the moved file');
+  });
+
+  it('damaged while barista runs: it stops with that sentence and exits 1 instead of hanging', async () => {
+    const { rules, logs, state } = await usedState();
+    const barista = start(['events', '--config', rules, '--state', state]);
+    await waitForStderr(barista, 'barista running');
+    overwriteTail(state, 4096); // every page but the first
+    appendFileSync(path.join(logs, 'b.log'), Array.from({ length: 30 }, (_, i) => `hello x${i}\n`).join(''));
+    expect(await barista.waitForExit(15_000)).toEqual({ code: 1, signal: null });
+    const fatal = stderrLogs(barista).filter((line) => line.level === 60);
+    expect(fatal).toEqual([expect.objectContaining({ msg: expect.stringMatching(new RegExp(`^state file ${escapeRegex(state)} is damaged \\(.+\\); barista stopped rather than lose or repeat events: move it aside`)) })]);
+    expect(stderrLogs(barista).map((line) => line.msg).slice(-2)).toEqual(['stopping', 'stopped']);
   });
 });
 
