@@ -9,6 +9,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../logging/logger';
+import { watchErrorReporter } from './watchErrors';
 import { FileTailer, type PathCheckpoint, type TailRecord } from './FileTailer';
 import { GlobSet } from './glob';
 
@@ -197,7 +198,7 @@ export class TailSource {
           for (const tracked of this.tailers.keys()) if (rel.startsWith(tracked)) this.schedule(tracked);
         }
       };
-      this.watcher.on('add', onPath).on('change', onPath).on('unlink', onPath).on('error', (error) => this.options.logger.warn({ err: error }, 'file notifications failed; the periodic scan continues'));
+      this.watcher.on('add', onPath).on('change', onPath).on('unlink', onPath).on('error', watchErrorReporter(this.options.logger));
     } else this.watcher.add(absolute);
   }
 }

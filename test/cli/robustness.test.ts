@@ -2,7 +2,7 @@
  * Issue 12: what a file, a rule or the state file does must not stop, freeze or silence
  * barista. Each test runs the compiled CLI as a child on real files.
  */
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BaristaProcess, runCli } from '../support/baristaProcess';
 import { useTempDir } from '../support/tempDir';
@@ -157,6 +157,62 @@ describe('a damaged state file', () => {
     const fatal = stderrLogs(barista).filter((line) => line.level === 60);
     expect(fatal).toEqual([expect.objectContaining({ msg: expect.stringMatching(new RegExp(`^state file ${escapeRegex(state)} is damaged \\(.+\\); barista stopped rather than lose or repeat events: move it aside`)) })]);
     expect(stderrLogs(barista).map((line) => line.msg).slice(-2)).toEqual(['stopping', 'stopped']);
+  });
+});
+
+describe('quiet failures are said once', () => {
+  it('a deleted rules.yaml: one warning, the rules in force keep running, a new file is applied', async () => {
+    const { rules, logs, dir } = workspaceWithRules(EVIL_RULES);
+    const barista = start(['events', '--config', rules, '--state', path.join(dir, 'state.db')]);
+    await waitForStderr(barista, 'barista running');
+    const text = readFileSync(rules, 'utf8');
+    rmSync(rules);
+    await waitForStderr(barista, `rules file ${rules} was deleted; the rules in force keep running`);
+    appendFileSync(path.join(logs, 'b.log'), 'hello again\n');
+    await barista.waitForLog((event) => event.type === 'x.hello', { what: 'an event by the rules in force' });
+    writeFileSync(rules, text.replace('x.hello', 'x.hi'));
+    await waitForStderr(barista, 'rules reloaded');
+    expect(stderrLogs(barista).filter((line) => line.msg.includes('was deleted'))).toEqual([expect.objectContaining({ level: 40 })]);
+    expect(stderrLogs(barista).filter((line) => line.msg.startsWith('rules rejected'))).toEqual([]);
+  });
+
+  it('a workspace that does not exist: `check` warns at its line and column, `run` warns once and picks it up when it appears', async () => {
+    const dir = tempDir();
+    const rules = path.join(dir, 'rules.yaml');
+    writeFileSync(rules, `# a comment\nworkspace: ./not-yet\n${EVIL_RULES}`);
+    const checked = runCli(['check', '--config', rules]);
+    expect(checked.status).toBe(0);
+    expect(checked.stdout).toContain('(does not exist on this machine)');
+    expect(checked.stderr).toBe(`${rules}:2:12: warning: workspace ${path.join(dir, 'not-yet')} does not exist on this machine; barista run would watch nothing until it appears\n`);
+
+    const barista = start(['events', '--config', rules, '--state', path.join(dir, 'state.db')]);
+    await waitForStderr(barista, 'barista running');
+    expect(stderrLogs(barista).filter((line) => line.msg.startsWith('workspace'))).toEqual([
+      expect.objectContaining({ level: 40, msg: `workspace ${path.join(dir, 'not-yet')} does not exist; barista watches nothing there until it appears, then picks its files up` }),
+    ]);
+    mkdirSync(path.join(dir, 'not-yet', 'logs'), { recursive: true });
+    writeFileSync(path.join(dir, 'not-yet', 'logs', 'b.log'), 'hello there\n');
+    await waitForStderr(barista, `workspace ${path.join(dir, 'not-yet')} appeared`);
+    const hello = await barista.waitForLog((event) => event.type === 'x.hello', { what: 'the first line of the new workspace', timeoutMs: 15_000 });
+    expect(hello.fields).toMatchObject({ who: 'there' });
+  });
+
+  it('a symbolic link loop under the workspace: one line, from the source that watches there, no stack', async () => {
+    const { rules, logs, dir } = workspaceWithRules(`sources:\n  - { id: a, type: log, paths: ["logs/**/*.log"] }\n  - { id: s, type: csv, paths: ["paper_trades/*.csv"] }\n  - { id: j, type: json, paths: ["paper_trades/*heartbeat*"] }\nrules:\n  - { id: hello, source: a, match: 'hello (?<who>\\w+)', emit: { type: x.hello, severity: info } }\n`);
+    mkdirSync(path.join(dir, 'workspace', 'paper_trades'));
+    symlinkSync('..', path.join(logs, 'loop'));
+    symlinkSync('loop-b', path.join(logs, 'loop-a'));
+    symlinkSync('loop-a', path.join(logs, 'loop-b'));
+    const barista = start(['events', '--config', rules, '--state', path.join(dir, 'state.db')]);
+    await waitForStderr(barista, 'barista running');
+    const loopLine = await waitForStderr(barista, 'a symbolic link loop');
+    // Still working: a line in a real file makes its event.
+    appendFileSync(path.join(logs, 'b.log'), 'hello loop\n');
+    await barista.waitForLog((event) => event.type === 'x.hello', { what: 'an event beside the loop' });
+    const warnings = stderrLogs(barista).filter((line) => line.level >= 40);
+    expect(warnings).toEqual([loopLine]);
+    expect(loopLine).toMatchObject({ source: 'a', code: 'ELOOP' });
+    expect(loopLine).not.toHaveProperty('err');
   });
 });
 
