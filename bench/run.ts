@@ -2,7 +2,7 @@
  * `npm run bench`: each figure beside a baseline measured in the same run on the same data.
  * Later components add their benchmarks here.
  *
- * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,notify,notify-latency,chart,queries,commands,bot-idle,many-files,burst runs only the named ones; BENCH_QUICK=1 uses
+ * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,notify,notify-latency,chart,queries,commands,bot-idle,many-files,burst,regex runs only the named ones; BENCH_QUICK=1 uses
  * smaller sizes (backlog 50 MB, latency 200 lines, idle 10 s). The default run is the full one.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,6 +23,7 @@ import { benchOptunaPoll } from './optunaPoll';
 import { measure, printComparison } from './measure';
 import { benchProcessProbe } from './processProbe';
 import { benchQueries } from './queries';
+import { benchRegexFallback } from './regexFallback';
 import { installCleanupHooks, QUICK, selected } from './support';
 import { benchTailBacklog } from './tailBacklog';
 import { benchTailLatency } from './tailLatency';
@@ -89,6 +90,7 @@ const benchmarks: [name: string, run: () => void | Promise<void>][] = [
   ['bot-idle', benchBotIdle],
   ['many-files', benchManyFiles],
   ['burst', benchBurst],
+  ['regex', benchRegexFallback],
 ];
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@
  * The running barista: rules, state and the component topology, kept in step with
  * rules.yaml while it runs. A rejected edit leaves the previous rules running.
  */
+import { existsSync } from 'node:fs';
 import { concatMap, from, Subject, type Subscription } from 'rxjs';
 import { registerConfigSecrets } from '../config/environment';
 import { describeRulesChange, diffRules, type RulesChange } from '../config/diffRules';
@@ -18,6 +19,9 @@ import { compileLogRules, type CompiledLogRules } from '../streams/logRules';
 import type { SourceFactories } from './sourceFactories';
 import type { ComponentContext } from './Component';
 import { SourceTopology } from './SourceTopology';
+
+/** How often a missing workspace is looked for. */
+const WORKSPACE_POLL_MS = 2000;
 
 export interface AgentOptions {
   rules: LoadedRules;
@@ -39,6 +43,7 @@ export class Agent {
   private topology: SourceTopology;
   private subscription: Subscription | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
+  private workspaceTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private readonly options: AgentOptions) {
@@ -61,6 +66,7 @@ export class Agent {
     this.pruneTimer = setInterval(() => this.pruneExpired(), 3_600_000);
     this.pruneTimer.unref();
     await this.topology.apply(this.rules.config.sources);
+    this.watchWorkspace();
     if (this.options.watchRules !== false) {
       const initial: LoadResult = { ok: true, rules: this.rules };
       this.subscription = watchRulesFile(this.rules.file, initial, { env: this.options.env })
@@ -73,6 +79,10 @@ export class Agent {
   async applyRules(result: LoadResult): Promise<void> {
     const { logger } = this.options;
     if (this.stopped) return;
+    if (!result.ok && result.missing) {
+      logger.warn({ file: this.rules.file }, `rules file ${this.rules.file} was deleted; the rules in force keep running, and a new file is applied when it appears`);
+      return;
+    }
     if (!result.ok) {
       const problems = result.problems.map(formatProblem);
       logger.error({ file: this.rules.file, problems }, `rules rejected (${problems.length} problem${problems.length === 1 ? '' : 's'}); the previous rules keep running:\n${problems.join('\n')}`);
@@ -86,6 +96,7 @@ export class Agent {
     if (workspaceMoved) {
       await this.topology.stop();
       this.topology = this.createTopology();
+      this.watchWorkspace();
     }
     await this.topology.apply(result.rules.config.sources);
     await this.options.onRulesApplied?.(result.rules, change);
@@ -98,8 +109,30 @@ export class Agent {
     this.stopped = true;
     this.subscription?.unsubscribe();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.workspaceTimer) clearInterval(this.workspaceTimer);
     await this.topology.stop();
     this.events$.complete();
+  }
+
+  /**
+   * A workspace that does not exist is said once at warning level; the sources' scans pick its
+   * files up when it appears, which is said too.
+   */
+  private watchWorkspace(): void {
+    if (this.workspaceTimer) clearInterval(this.workspaceTimer);
+    this.workspaceTimer = undefined;
+    const workspace = resolveWorkspace(this.rules);
+    if (existsSync(workspace)) return;
+    const { logger } = this.options;
+    logger.warn({ workspace }, `workspace ${workspace} does not exist; barista watches nothing there until it appears, then picks its files up`);
+    const timer = setInterval(() => {
+      if (!existsSync(workspace)) return;
+      clearInterval(timer);
+      if (this.workspaceTimer === timer) this.workspaceTimer = undefined;
+      logger.info({ workspace }, `workspace ${workspace} appeared; watching it`);
+    }, WORKSPACE_POLL_MS);
+    timer.unref();
+    this.workspaceTimer = timer;
   }
 
   /** What is older than state.retention goes, and the file gives the space back. */

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { resolveWorkspace } from '../config/loadRules';
 import { loadConfigForCli, rulesPath, type CommonOptions } from './loadConfigForCli';
 import { summarizeRules } from './summarizeRules';
 
@@ -11,5 +13,11 @@ export function registerCheckCommand(program: Command): void {
     .action((options: CommonOptions) => {
       const { rules } = loadConfigForCli(options);
       process.stdout.write(`${summarizeRules(rules, rulesPath(options))}\n`);
+      // Valid rules for another machine are still valid (exit 0), but a typo here must show.
+      const workspace = resolveWorkspace(rules);
+      if (!existsSync(workspace)) {
+        const at = rules.workspaceAt ?? { line: 1, column: 1 };
+        process.stderr.write(`${rulesPath(options)}:${at.line}:${at.column}: warning: workspace ${workspace} does not exist on this machine; barista run would watch nothing until it appears\n`);
+      }
     });
 }

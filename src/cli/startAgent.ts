@@ -60,13 +60,15 @@ export async function startAgent(command: string, options: AgentCommandOptions, 
 
 function installShutdown(agent: Agent, state: StateStore, logger: Logger, companion?: AgentCompanion): void {
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  /** `exitCode` 0 for a signal; a failure that stops barista exits non-zero, having said why. */
+  const stop = (signal: NodeJS.Signals | null, exitCode = 0) => {
     if (stopping) {
+      if (signal === null) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(130);
     }
     stopping = true;
-    logger.info({ signal }, 'stopping');
+    logger.info(signal ? { signal } : {}, 'stopping');
     const deadline = setTimeout(() => {
       logger.error(`did not stop within ${STOP_DEADLINE_MS} ms; exiting anyway`);
       process.exit(EXIT_FAILURE);
@@ -77,11 +79,20 @@ function installShutdown(agent: Agent, state: StateStore, logger: Logger, compan
       .then(() => companion?.stop?.())
       .catch((error: unknown) => logger.error({ err: error }, 'error while stopping'))
       .finally(() => {
-        state.close();
+        try {
+          state.close();
+        } catch (error) {
+          logger.error({ err: error }, 'error while closing the state file');
+        }
         logger.info('stopped');
-        process.exit(0);
+        process.exit(exitCode);
       });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Nothing barista commits to a damaged file can be trusted: stop, saying how to recover.
+  state.onCorruption((error) => {
+    logger.fatal(error.message);
+    setImmediate(() => stop(null, EXIT_FAILURE)); // not inside the call that found it
+  });
 }

@@ -8,7 +8,7 @@ export function summarizeRules(rules: LoadedRules, displayPath: string): string 
   const { config } = rules;
   const workspace = resolveWorkspace(rules);
   const lines = [`${displayPath}: ok`];
-  lines.push(`  workspace  ${workspace}${existsSync(workspace) ? '' : '  (not found on this machine)'}`);
+  lines.push(`  workspace  ${workspace}${existsSync(workspace) ? '' : '  (does not exist on this machine)'}`);
 
   const enabled = config.sources.filter((s) => s.enabled);
   const byType = new Map<string, string[]>();

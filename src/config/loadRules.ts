@@ -17,9 +17,12 @@ export interface LoadedRules {
   config: RulesFile;
   /** sha256 of the file's text: a reload with the same text is no change. */
   hash: string;
+  /** Where `workspace` is written, for messages about it. */
+  workspaceAt?: { line: number; column: number };
 }
 
-export type LoadResult = { ok: true; rules: LoadedRules } | { ok: false; problems: ConfigProblem[] };
+/** `missing`: the file is not there (deleted, or being replaced by an editor). */
+export type LoadResult = { ok: true; rules: LoadedRules } | { ok: false; problems: ConfigProblem[]; missing?: boolean };
 
 type DataPath = (string | number)[];
 
@@ -28,8 +31,9 @@ export function loadRulesFile(file: string, env: Env = process.env): LoadResult 
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    return { ok: false, problems: [{ file, line: 1, column: 1, message: `cannot read rules: ${reason}` }] };
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    const reason = missing ? 'file not found' : (error as Error).message;
+    return { ok: false, problems: [{ file, line: 1, column: 1, message: `cannot read rules: ${reason}` }], ...(missing && { missing }) };
   }
   return parseRules(text, file, env);
 }
@@ -79,7 +83,8 @@ export function parseRules(text: string, file: string, env: Env = process.env): 
   if (problems.length > 0 || !parsed.success) {
     return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
   }
-  return { ok: true, rules: { file, config: parsed.data, hash: createHash('sha256').update(text).digest('hex') } };
+  const { line, col } = lineCounter.linePos(locate(doc, ['workspace']));
+  return { ok: true, rules: { file, config: parsed.data, hash: createHash('sha256').update(text).digest('hex'), workspaceAt: { line, column: col } } };
 }
 
 /** Interpolates ${VAR} in every scalar value in place, keeping 64-bit ids as strings. */

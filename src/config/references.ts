@@ -5,6 +5,7 @@
  * to report.
  */
 import { groupLabelProblem } from './groupLabels';
+import { userRegexProblem } from './linearRegex';
 
 export interface PathIssue {
   path: (string | number)[];
@@ -39,11 +40,8 @@ export function checkReferences(raw: unknown): PathIssue[] {
 
   sources.forEach((source, index) => {
     if (isRecord(source) && typeof source.traceback_lead === 'string') {
-      try {
-        new RegExp(source.traceback_lead);
-      } catch (error) {
-        issues.push({ path: ['sources', index, 'traceback_lead'], message: `invalid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` });
-      }
+      const problem = userRegexProblem(source.traceback_lead);
+      if (problem) issues.push({ path: ['sources', index, 'traceback_lead'], message: problem });
     }
   });
 
@@ -53,11 +51,8 @@ export function checkReferences(raw: unknown): PathIssue[] {
       issues.push({ path: ['rules', index, 'source'], message: `unknown source "${rule.source}" (sources: ${[...sourceIds].join(', ') || 'none'})` });
     }
     if (typeof rule.match === 'string') {
-      try {
-        new RegExp(rule.match, typeof rule.flags === 'string' ? rule.flags : '');
-      } catch (error) {
-        issues.push({ path: ['rules', index, 'match'], message: `invalid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` });
-      }
+      const problem = userRegexProblem(rule.match, typeof rule.flags === 'string' ? rule.flags : '');
+      if (problem) issues.push({ path: ['rules', index, 'match'], message: problem });
     }
   });
 
@@ -90,11 +85,8 @@ export function checkReferences(raw: unknown): PathIssue[] {
   for (const [at, entry] of traders) {
     const start = isRecord(entry) && isRecord(entry.start) ? entry.start : null;
     if (!start || typeof start.banner !== 'string') continue;
-    try {
-      new RegExp(start.banner);
-    } catch (error) {
-      issues.push({ path: [...at, 'start', 'banner'], message: `invalid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` });
-    }
+    const problem = userRegexProblem(start.banner);
+    if (problem) issues.push({ path: [...at, 'start', 'banner'], message: problem });
     if (start.log === undefined) issues.push({ path: [...at, 'start', 'banner'], message: 'a banner is looked for in the log: set start.log too' });
   }
   return issues;

@@ -23,7 +23,8 @@ export function fileChanges(file: string): Observable<void> {
   return new Observable<void>((subscriber) => {
     const watcher = watch(file, { ignoreInitial: true, atomic: 100 });
     const notify = () => subscriber.next();
-    watcher.on('add', notify).on('change', notify).on('error', (error) => subscriber.error(error));
+    // A deletion is news too: barista says it keeps the rules in force until the file is back.
+    watcher.on('add', notify).on('change', notify).on('unlink', notify).on('error', (error) => subscriber.error(error));
     return () => {
       void watcher.close();
     };

@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { compileUserRegex } from '../config/linearRegex';
 import { redactSecrets } from '../logging/redactSecrets';
 import { recordText } from '../watchers/recordText';
 import { delay, liveness, readStat } from './procfs';
@@ -148,7 +149,7 @@ export async function startTrader(target: TraderTarget, options: StartOptions = 
   let banner: RegExp | null = null;
   if (target.banner !== null) {
     try {
-      banner = new RegExp(target.banner);
+      banner = compileUserRegex(target.banner);
     } catch (error) {
       return { kind: 'spawn_failed', trader, error: `invalid banner: ${(error as Error).message}` };
     }

@@ -2,9 +2,10 @@
  * barista's own SQLite file: WAL, versioned migrations, one instance at a time.
  * Everything barista remembers (checkpoints, caches, outbox, audit) lives here.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { corruptStateMessage, isCorruption, quickCheck, watchForCorruption } from './corruption';
 import { acquireLease, LEASE_TABLE_SQL, releaseLease, StateInUseError, type LeaseHolder } from './instanceLease';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations';
 
@@ -29,8 +30,18 @@ export interface OpenedInfo {
   firstStartedAt: number;
 }
 
+/** The state file is damaged: the message says how to recover and what is lost. */
+export class StateCorruptError extends StateError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateCorruptError';
+  }
+}
+
 export class StateStore {
   private closed = false;
+  private corruption: StateCorruptError | null = null;
+  private readonly corruptionListeners = new Set<(error: StateCorruptError) => void>();
 
   private constructor(
     readonly db: Database.Database,
@@ -93,10 +104,13 @@ export class StateStore {
     const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
     const now = options.now ?? Date.now;
     mkdirSync(path.dirname(file), { recursive: true });
+    refuseDamaged(file);
 
     let db: Database.Database;
+    // Filled once the store exists; a corruption found while opening is thrown there instead.
+    let store: StateStore | null = null;
     try {
-      db = new Database(file);
+      db = watchForCorruption(new Database(file), (error) => store?.reportCorruption(error));
       db.pragma('busy_timeout = 5000');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -136,17 +150,37 @@ export class StateStore {
       db.pragma(`user_version = ${latest}`);
       ensureIncrementalVacuum(db);
       const firstStartedAt = rememberFirstStart(db, now());
-      return new StateStore(db, { path: file, schemaVersion: Math.max(current, latest), applied, replacedStale: lease.replacedStale, firstStartedAt }, lease.token);
+      store = new StateStore(db, { path: file, schemaVersion: Math.max(current, latest), applied, replacedStale: lease.replacedStale, firstStartedAt }, lease.token);
+      return store;
     } catch (error) {
-      if (leaseToken) releaseLease(db, leaseToken);
-      db.close();
+      try {
+        if (leaseToken) releaseLease(db, leaseToken);
+      } finally {
+        db.close();
+      }
       if (error instanceof StateError || error instanceof StateInUseError) throw error;
+      if (isCorruption(error)) throw new StateCorruptError(corruptStateMessage(file, (error as Error).message, 'opening'));
       throw new StateError(`cannot use state file ${file}: ${describeSqliteError(error)}`);
     }
   }
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /**
+   * Called once with the first corruption SQLite reports on this file (the call that hit it
+   * still throws). Barista cannot go on: nothing it commits can be trusted.
+   */
+  onCorruption(listener: (error: StateCorruptError) => void): void {
+    this.corruptionListeners.add(listener);
+    if (this.corruption) listener(this.corruption);
+  }
+
+  private reportCorruption(error: Error): void {
+    if (this.corruption) return;
+    this.corruption = new StateCorruptError(corruptStateMessage(this.info.path, error.message, 'running'));
+    for (const listener of this.corruptionListeners) listener(this.corruption);
   }
 
   /** Runs fn in one IMMEDIATE transaction: the unit of exactly-once (events + checkpoint). */
@@ -205,8 +239,11 @@ export class StateStore {
       return;
     }
     try {
-      releaseLease(this.db, this.leaseToken);
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      // A damaged file cannot take these writes; it is closed as it is.
+      if (!this.corruption) {
+        releaseLease(this.db, this.leaseToken);
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      }
     } finally {
       this.db.close();
     }
@@ -220,6 +257,18 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A file SQLite's quick check finds damaged is refused before barista uses it. */
+function refuseDamaged(file: string): void {
+  if (!existsSync(file) || statSync(file).size === 0) return;
+  let problem: string | null;
+  try {
+    problem = quickCheck(file);
+  } catch {
+    return; // not a corruption (permissions, not a database…): opening it says what
+  }
+  if (problem) throw new StateCorruptError(corruptStateMessage(file, problem, 'opening'));
 }
 
 function appliedVersions(db: Database.Database): Set<number> {

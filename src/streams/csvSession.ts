@@ -197,7 +197,26 @@ function snapshotDraft(row: CsvRow, trader: string): EventDraft {
  */
 export type CsvSessionStatus = 'awaiting-header' | 'tracking' | 'interleaved' | 'unrecognised';
 
-export type CsvWarningReason = 'second-header' | 'column-count' | 'timestamp-order' | 'not-a-trader-csv' | 'row-before-header' | 'malformed-row';
+export type CsvWarningReason = 'second-header' | 'column-count' | 'timestamp-order' | 'not-a-trader-csv' | 'row-before-header' | 'malformed-row' | 'torn-row' | 'clock-step';
+
+/**
+ * Rows that must follow a bar time going back without another one before it is read as a
+ * clock step of one trader; another one within them means two traders share the file.
+ */
+export const CLOCK_STEP_PROBATION_ROWS = 3;
+
+/** After a bar time went back: the rows read since, held until they tell a clock step from a second trader. */
+export interface CsvProbation {
+  /** Where the time went back, and from which bar to which. */
+  line?: number;
+  offset?: number;
+  from: string;
+  to: string;
+  /** Rows read since (the one that went back included). */
+  rows: number;
+  /** Their drafts, released when the probation passes, dropped when the file proves shared. */
+  pending: EventDraft[];
+}
 
 export interface CsvSessionOptions {
   /** The trader's name, e.g. "trial250" (streams/traderIdentity.ts): the `trader` field of its events. */
@@ -232,6 +251,8 @@ export interface CsvSessionState {
    * the trader started all in cash, so its first row's holdings are trades too.
    */
   startsFromCash?: boolean;
+  /** Set while rows after a backwards bar time are held (see CsvProbation). */
+  probation?: CsvProbation | null;
 }
 
 const finiteNumber = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -253,6 +274,17 @@ const stateSchema = z.strictObject({
   lastRow: rowSchema.nullable(),
   malformedWarned: z.boolean(),
   startsFromCash: z.boolean().optional(),
+  probation: z
+    .strictObject({
+      line: z.number().optional(),
+      offset: z.number().optional(),
+      from: z.string(),
+      to: z.string(),
+      rows: z.number().int().nonnegative(),
+      pending: z.array(z.looseObject({ type: z.string(), severity: z.string(), fields: z.record(z.string(), z.unknown()) })),
+    })
+    .nullable()
+    .optional(),
 });
 
 export const DEFAULT_MIN_NOTIONAL = 5;
@@ -263,6 +295,7 @@ export class CsvSession {
   private lastRow: CsvRow | null = null;
   private malformedWarned = false;
   private startsFromCash = false;
+  private probation: CsvProbation | null = null;
   /** The trader's name; the owner renames it when the trader's identity is learnt later. */
   trader: string;
   readonly file: string;
@@ -287,6 +320,7 @@ export class CsvSession {
     session.status = saved.status;
     session.malformedWarned = saved.malformedWarned;
     session.startsFromCash = saved.startsFromCash ?? false;
+    session.probation = (saved.probation as CsvProbation | null | undefined) ?? null;
     if (saved.header !== null) session.layout = parseCsvHeader(saved.header);
     if (saved.lastRow !== null) {
       const tickers = session.layout?.tickers ?? [];
@@ -308,6 +342,7 @@ export class CsvSession {
       lastRow: this.lastRow,
       malformedWarned: this.malformedWarned,
       startsFromCash: this.startsFromCash,
+      probation: this.probation,
     };
     // A copy: the caller persists it while the session moves on.
     return JSON.parse(JSON.stringify(state)) as CsvSessionState;
@@ -371,21 +406,49 @@ export class CsvSession {
       const same = text.trim() === layout.header.trim();
       return this.giveUp('interleaved', 'second-header', where, `a second header line${same ? ' (same columns)' : `: "${preview(text)}"`}`);
     }
-    const parsed = parseCsvRow(layout, text);
+    let parsed = parseCsvRow(layout, text);
+    const notes: EventDraft[] = [];
     if ('error' in parsed) {
-      const width = text.split(',').length;
-      if (width !== layout.width) return this.giveUp('interleaved', 'column-count', where, `a row with ${width} columns, the header has ${layout.width} ("${preview(text)}")`);
-      return this.warnMalformedOnce(where, `${parsed.error} ("${preview(text)}")`);
+      // A trader killed mid-row leaves a partial line, and its next run appends a whole row to it.
+      const torn = tornRowSuffix(layout, text);
+      if (torn) {
+        notes.push(this.warning('torn-row', where, `a partial row ("${preview(text.slice(0, torn.at))}", the trader stopped mid-write) was skipped; the row written after it is read`));
+        parsed = torn.row;
+      } else {
+        const width = text.split(',').length;
+        if (width !== layout.width) return this.giveUp('interleaved', 'column-count', where, `a row with ${width} columns, the header has ${layout.width} ("${preview(text)}")`);
+        return this.warnMalformedOnce(where, `${parsed.error} ("${preview(text)}")`);
+      }
     }
-    if (this.lastRow && Date.parse(parsed.at) <= Date.parse(this.lastRow.at)) {
-      return this.giveUp('interleaved', 'timestamp-order', where, `a row for bar ${parsed.at} after a row for bar ${this.lastRow.at} (bars only move forward in one trader's file)`);
+    return [...notes, ...this.acceptParsedRow(parsed, layout, where)];
+  }
+
+  /**
+   * A bar time that goes back is a clock step of this trader or a second trader's row: the
+   * rows after it tell which. They are held until CLOCK_STEP_PROBATION_ROWS rows went forward
+   * (then released, with one warning) or another one went back (a shared file: dropped).
+   */
+  private acceptParsedRow(row: CsvRow, layout: CsvLayout, where: LinePosition): EventDraft[] {
+    const back = this.lastRow !== null && Date.parse(row.at) <= Date.parse(this.lastRow.at);
+    if (back && this.probation) {
+      const first = this.probation;
+      return this.giveUp('interleaved', 'timestamp-order', where, `a row for bar ${row.at} after a row for bar ${this.lastRow!.at}, the second time bars went back (first: bar ${first.to} after ${first.from}${first.line !== undefined ? `, line ${first.line}` : ''}; bars only move forward in one trader's file)`);
     }
-    const drafts = [snapshotDraft(parsed, this.trader)];
-    const previous = this.lastRow ?? (this.startsFromCash ? cashOnly(parsed, layout.tickers) : null);
-    if (previous) drafts.push(...tradesBetween(previous, parsed, layout.tickers, this.trader, this.minNotional));
-    this.lastRow = parsed;
+    if (back) this.probation = { ...where, from: this.lastRow!.at, to: row.at, rows: 0, pending: [] };
+    const drafts = [snapshotDraft(row, this.trader)];
+    const previous = this.lastRow ?? (this.startsFromCash ? cashOnly(row, layout.tickers) : null);
+    if (previous) drafts.push(...tradesBetween(previous, row, layout.tickers, this.trader, this.minNotional));
+    this.lastRow = row;
     this.startsFromCash = false;
-    return drafts;
+    if (!this.probation) return drafts;
+    const probation = this.probation;
+    probation.rows += 1;
+    probation.pending.push(...drafts);
+    if (probation.rows <= CLOCK_STEP_PROBATION_ROWS) return [];
+    this.probation = null;
+    const at = { line: probation.line, offset: probation.offset };
+    const held = probation.rows - 1;
+    return [this.warning('clock-step', at, `the bar time went back from ${probation.from} to ${probation.to} and then forward again for ${held} rows: read as a clock step of one trader; the ${held + 1} rows from there on are reported now`), ...probation.pending];
   }
 
   /**
@@ -397,6 +460,7 @@ export class CsvSession {
   private giveUp(status: 'interleaved' | 'unrecognised', reason: CsvWarningReason, where: LinePosition, seen: string): EventDraft[] {
     this.status = status;
     this.lastRow = null;
+    this.probation = null; // held rows may be another trader's: dropped
     const consequence =
       status === 'interleaved'
         ? 'several traders seem to append to this file; barista derives no more trades or snapshots from it until it is replaced or truncated (give each trader its own --log-file)'
@@ -420,6 +484,18 @@ export class CsvSession {
       text: `${this.file}${place ? ` (${place})` : ''}: ${detail}.`,
     };
   }
+}
+
+/**
+ * The complete row a torn line ends with (a partial row followed by a whole one), and where it
+ * starts; null when there is none. A whole row starts with its bar time, the only date in it.
+ */
+function tornRowSuffix(layout: CsvLayout, text: string): { row: CsvRow; at: number } | null {
+  const starts = [...text.matchAll(/\d{4}-\d{2}-\d{2}[T ]\d/g)].map((m) => m.index).filter((i) => i > 0);
+  const at = starts.at(-1);
+  if (at === undefined) return null;
+  const row = parseCsvRow(layout, text.slice(at));
+  return 'error' in row ? null : { row, at };
 }
 
 /** The state before a fresh trader's first bar: no holdings (prices as in that bar). */

@@ -4,6 +4,7 @@
  * its source that matches. Pure: no I/O, no clock.
  */
 import type { RuleConfig } from '../config/schema';
+import { compileUserRegex, escapePayloadLength, isLinear } from '../config/linearRegex';
 import { redactSecrets } from '../logging/redactSecrets';
 import type { EventDraft } from '../model/BaristaEvent';
 import { fillFactKey, type EventFact } from '../model/fact';
@@ -70,7 +71,7 @@ export function compileLogRules(rules: readonly RuleConfig[]): CompiledLogRules 
     const compiled: CompiledLogRule = {
       id: rule.id,
       source: rule.source,
-      pattern: new RegExp(rule.match, flags),
+      pattern: compileUserRegex(rule.match, flags),
       groups: groupNamesOf(rule.match, flags),
       literal: flags.includes('i') ? null : requiredLiteral(rule.match),
       // Static fields are redacted once here; matched text is redacted before matching.
@@ -100,7 +101,9 @@ function alternationOf(compiled: readonly CompiledLogRule[], rules: readonly Rul
   const floating = sources.filter((rule) => !isAnchored(rule!.match)).map((rule) => plain(rule!.match));
   try {
     // One regex, one call per line: the anchored branch fails at once past position 0.
-    return new RegExp([...(anchored.length ? [`^(?:${anchored.join('|')})`] : []), ...floating].join('|'));
+    const sieve = new RegExp([...(anchored.length ? [`^(?:${anchored.join('|')})`] : []), ...floating].join('|'));
+    // Each rule runs in linear time; their union must too, or it could freeze on one line.
+    return isLinear(sieve) ? sieve : null;
   } catch {
     return null;
   }
@@ -251,15 +254,6 @@ export function requiredLiteral(source: string): string | null {
   }
   end();
   return best.length >= 3 ? best : null;
-}
-
-/** Characters after an escape letter that belong to it: \\xHH, \\uHHHH, \\u{…}, \\cX, \\p{…}, \\k<name>. */
-function escapePayloadLength(source: string, letterAt: number): number {
-  const letter = source[letterAt];
-  const rest = source.slice(letterAt + 1);
-  const payload =
-    letter === 'x' ? /^[0-9A-Fa-f]{2}/.exec(rest) : letter === 'u' ? /^(?:[0-9A-Fa-f]{4}|\{[0-9A-Fa-f]+\})/.exec(rest) : letter === 'c' ? /^[A-Za-z]/.exec(rest) : letter === 'p' || letter === 'P' ? /^\{[^}]*\}/.exec(rest) : letter === 'k' ? /^<[^>]*>/.exec(rest) : null;
-  return payload ? payload[0].length : 0;
 }
 
 /** Whether the atom ending before `i` is quantified (then it may be absent or repeated). */

@@ -8,6 +8,7 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { compileUserRegex } from '../config/linearRegex';
 import { isDescriptorShortage, sharedDescriptorBudget, type DescriptorBudget, type DescriptorHolder } from './descriptorBudget';
 import { fingerprintMatches, fingerprintOf, FINGERPRINT_BYTES, type Fingerprint } from './fileIdentity';
 import { LineSplitter } from './LineSplitter';
@@ -106,7 +107,7 @@ class OpenFile {
     now: number,
   ) {
     this.splitter = new LineSplitter(readOffset, options.maxLineBytes);
-    this.grouper = options.multiline === 'python-traceback' ? new TracebackGrouper(options.tracebackLead ? new RegExp(options.tracebackLead) : null) : null;
+    this.grouper = options.multiline === 'python-traceback' ? new TracebackGrouper(options.tracebackLead ? compileUserRegex(options.tracebackLead) : null) : null;
     this.lastGrowthAt = now;
   }
 

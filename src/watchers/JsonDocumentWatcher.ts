@@ -8,6 +8,7 @@ import { readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../logging/logger';
+import { watchErrorReporter } from './watchErrors';
 import { GlobSet } from './glob';
 import type { DocumentObservation } from './Observation';
 
@@ -58,7 +59,7 @@ export class JsonDocumentWatcher {
         const rel = path.relative(this.options.workspace, changed).split(path.sep).join('/');
         if (this.globs.matches(rel)) this.read(rel);
       };
-      this.watcher.on('add', onPath).on('change', onPath).on('error', (error) => this.options.logger.warn({ err: error }, 'file notifications failed; the periodic scan continues'));
+      this.watcher.on('add', onPath).on('change', onPath).on('error', watchErrorReporter(this.options.logger));
     }
     this.timer = setInterval(() => this.scan(), this.options.scanIntervalMs ?? 2_000);
   }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../logging/logger';
 import { isDescriptorShortage, type DescriptorBudget } from './descriptorBudget';
+import { watchErrorReporter } from './watchErrors';
 import { FileTailer, type PathCheckpoint, type TailRecord } from './FileTailer';
 import { GlobSet } from './glob';
 
@@ -73,6 +74,8 @@ export class TailSource {
   private watcher: FSWatcher | null = null;
   private readonly watchedDirs = new Set<string>();
   private readonly folderWatchers = new Map<string, { watcher: FolderWatcher; ino: number }>();
+  /** Notification failures, each kind said once (a symlink loop is one line, not one per level). */
+  private readonly reportWatchError: (error: unknown) => void;
   private scanTimer: NodeJS.Timeout | null = null;
   /**
    * chokidar drops a change within 50 ms of the previous one for the same file, so while a
@@ -89,6 +92,7 @@ export class TailSource {
 
   constructor(private readonly options: TailSourceOptions) {
     this.globs = new GlobSet(options.patterns, options.exclude);
+    this.reportWatchError = watchErrorReporter(options.logger);
   }
 
   start(): void {
@@ -279,7 +283,7 @@ export class TailSource {
         if (name) this.onPath(path.join(absolute, name.toString()));
       });
       watcher.on('error', (error) => {
-        this.options.logger.warn({ err: error }, 'file notifications failed; the periodic scan continues');
+        this.reportWatchError(error);
         watcher.close();
         this.folderWatchers.delete(dir);
         this.watchedDirs.delete(dir);
@@ -287,7 +291,7 @@ export class TailSource {
       this.folderWatchers.set(dir, { watcher, ino });
     } catch (error) {
       this.watchedDirs.delete(dir);
-      this.options.logger.warn({ err: error }, 'file notifications failed; the periodic scan continues');
+      this.reportWatchError(error);
     }
   }
 
@@ -298,7 +302,7 @@ export class TailSource {
     }
     this.watcher = watch(absolute, { ignoreInitial: true, depth: 8, atomic: false, alwaysStat: false });
     const onPath = (changed: string) => this.onPath(changed);
-    this.watcher.on('add', onPath).on('change', onPath).on('unlink', onPath).on('error', (error) => this.options.logger.warn({ err: error }, 'file notifications failed; the periodic scan continues'));
+    this.watcher.on('add', onPath).on('change', onPath).on('unlink', onPath).on('error', this.reportWatchError);
   }
 
   private onPath(changed: string): void {

@@ -8,7 +8,8 @@ const tempDir = useTempDir();
 
 describe('barista check', () => {
   it('accepts the shipped config and prints a short summary', () => {
-    const result = runCli(['check']);
+    // A workspace that exists here: a missing one is a warning on stderr (test/cli/robustness.test.ts).
+    const result = runCli(['check'], { env: { CAPPUCCINO_WORKSPACE: ROOT } });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^config\/rules\.yaml: ok\n/);

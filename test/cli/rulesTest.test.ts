@@ -140,7 +140,7 @@ describe('barista rules test', () => {
     expect(result.status).toBe(0);
     const delivery = result.stdout.slice(result.stdout.indexOf('\n\nroute: ') + 2);
     expect(delivery).toMatch(/^route: notify\.routes\[\d+\] → alerts\n/);
-    expect(delivery).toMatch(/group key: \d+\|type=risk\.stop_loss\|subject=paper_trader_trial250 /);
+    expect(delivery).toMatch(/group key: \d+\|type=risk\.stop_loss\|subject=paper_trader_trial250\|fields\.process=\|fields\.check= /);
     expect(delivery).toContain('channel alerts: console');
     const json = delivery.slice(delivery.indexOf('discord message (JSON):\n') + 'discord message (JSON):\n'.length, delivery.indexOf('\npreview:\n'));
     const messages = JSON.parse(json) as { embeds: { title: string }[]; allowed_mentions: unknown }[];

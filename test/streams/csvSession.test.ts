@@ -218,9 +218,12 @@ describe('CsvSession: several traders appending to one file', () => {
   });
 
   it('rows for the same bar from two traders (same width, no second header): one warning, no trades', () => {
+    // Line 3 goes back (a clock step or a second trader?): held; line 5 goes back again: shared.
     const drafts = feed(new CsvSession({ trader: 'alpaca_session' }), linesOf('shared_same_bars.csv'));
-    expect(warnings(drafts)).toEqual([expect.objectContaining({ fields: expect.objectContaining({ reason: 'timestamp-order', line: 3 }) })]);
+    expect(warnings(drafts)).toEqual([expect.objectContaining({ fields: expect.objectContaining({ reason: 'timestamp-order', line: 5 }) })]);
+    expect(warnings(drafts)[0].text).toContain('the second time bars went back (first: bar 2026-02-09T06:00:00.000Z after 2026-02-09T06:00:00.000Z, line 3');
     expect(trades(drafts)).toEqual([]);
+    expect(ofType(drafts, 'portfolio.snapshot')).toHaveLength(1);
   });
 
   it('stays quiet after the warning, also across a restart, until a new session (file replaced)', () => {
@@ -232,6 +235,43 @@ describe('CsvSession: several traders appending to one file', () => {
     // A truncated or replaced file is read by a new session, which derives again.
     const fresh = feed(new CsvSession({ trader: 'alpaca_session' }), SEVEN.slice(0, 3));
     expect(trades(fresh)).toHaveLength(2);
+  });
+});
+
+describe('CsvSession: a trader killed mid-row, and a clock step', () => {
+  const header = SEVEN[0];
+  const rows = SEVEN.slice(1);
+  const tradeKeys = (drafts: EventDraft[]) => trades(drafts).map((t) => `${t.at} ${t.side} ${t.symbol}`);
+  const reference = tradeKeys(feed(new CsvSession({ trader: 'trial250_session' }), SEVEN));
+
+  it.each([10, 1, 30, rows[1].length - 1])('a partial row (%i bytes) with the next run’s row appended to it: one warning, that row and every later one read', (cut) => {
+    const torn = rows[1].slice(0, cut) + rows[2];
+    const drafts = feed(new CsvSession({ trader: 'trial250_session' }), [header, rows[0], torn, ...rows.slice(3)]);
+    expect(warnings(drafts)).toEqual([expect.objectContaining({ fields: expect.objectContaining({ reason: 'torn-row', line: 3 }) })]);
+    expect(warnings(drafts)[0].text).toMatch(/\(line 3\): a partial row \(".*", the trader stopped mid-write\) was skipped; the row written after it is read\.$/);
+    // Only the torn bar is missing: its trades show up against the next bar instead.
+    const expected = tradeKeys(feed(new CsvSession({ trader: 'trial250_session' }), [header, rows[0], ...rows.slice(2)]));
+    expect(tradeKeys(drafts)).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(ofType(drafts, 'portfolio.snapshot')).toHaveLength(rows.length - 1);
+  });
+
+  it('a bar time that goes back once: the rows are held, then reported with one warning', () => {
+    const stepped = rows[2].replace(/^2026-02-09T(\d\d)/, (_m, hour: string) => `2026-02-09T0${Number(hour) - 3}`);
+    expect(Date.parse(stepped.slice(0, 25))).toBeLessThan(Date.parse(rows[1].slice(0, 25)));
+    const later = [rows[3], rows[4], rows[4]].map((row, i) => row.replace(/^2026-02-09T\d\d/, `2026-02-09T1${i + 3}`));
+    const session = new CsvSession({ trader: 'trial250_session' });
+    const before = feed(session, [header, rows[0], rows[1]]);
+    // Held while it could still be a second trader: nothing comes out, even across a restart.
+    const restored = CsvSession.restore(JSON.parse(JSON.stringify(session.state)));
+    const held = feed(restored, [stepped, later[0], later[1]], 4);
+    expect(held).toEqual([]);
+    const released = feed(restored, [later[2]], 7);
+    expect(warnings(released)).toEqual([expect.objectContaining({ fields: expect.objectContaining({ reason: 'clock-step', line: 4 }) })]);
+    expect(warnings(released)[0].text).toContain('went back from 2026-02-09T07:00:00.000Z to 2026-02-09T05:00:00.000Z and then forward again for 3 rows');
+    expect(ofType(released, 'portfolio.snapshot')).toHaveLength(4);
+    expect([...tradeKeys(before), ...tradeKeys(released)].map((k) => k.split(' ').slice(1).join(' '))).toEqual(reference.map((k) => k.split(' ').slice(1).join(' ')));
+    expect(restored.state.status).toBe('tracking');
   });
 });
 

@@ -149,13 +149,15 @@ export class CsvSourceComponent implements Component {
       drafts.forEach((draft, index) => {
         events.push(eventFromDraft(draft, { source: this.config.id, subject: trader, idParts: [record.identity, record.start, index] }));
       });
-      const bar = rules && drafts.map(barOfSnapshot).find((b) => b !== null);
-      if (rules && bar) {
-        const step = stepPerformance(this.performanceFor(batch.path, trader, record.identity, record.start, rules), bar, rules, { trader, file: batch.path });
+      // Usually one bar a line; several when rows held after a clock step are released.
+      const bars = rules ? drafts.map(barOfSnapshot).filter((b) => b !== null) : [];
+      bars.forEach((bar, barIndex) => {
+        const step = stepPerformance(this.performanceFor(batch.path, trader, record.identity, record.start, rules!), bar, rules!, { trader, file: batch.path });
         this.performance.get(batch.path)?.set(record.identity, step.state);
-        // At most one event of a type per row: the type names the rule in the id.
-        for (const draft of step.drafts) events.push(eventFromDraft({ ...draft, fields: { ...draft.fields, file: batch.path } }, { source: this.config.id, subject: trader, idParts: [record.identity, record.start, draft.type] }));
-      }
+        // At most one event of a type per bar: the type names the rule in the id.
+        const idParts = (type: string) => [record.identity, record.start, type, ...(barIndex > 0 ? [barIndex] : [])];
+        for (const draft of step.drafts) events.push(eventFromDraft({ ...draft, fields: { ...draft.fields, file: batch.path } }, { source: this.config.id, subject: trader, idParts: idParts(draft.type) }));
+      });
     }
     const live = new Set(batch.checkpoint?.cursors.map((c) => c.identity) ?? []);
     const byIdentity = this.sessions.get(batch.path) ?? new Map<string, CsvSession>();
