@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { redactSecrets } from '../logging/redactSecrets';
 import { loadConfigForCli, rulesPath, type CommonOptions } from './loadConfigForCli';
 import { summarizeRules } from './summarizeRules';
 
@@ -10,6 +11,6 @@ export function registerCheckCommand(program: Command): void {
     .option('--env-file <file>', '.env file to load (the process environment wins)', '.env')
     .action((options: CommonOptions) => {
       const { rules } = loadConfigForCli(options);
-      process.stdout.write(`${summarizeRules(rules, rulesPath(options))}\n`);
+      process.stdout.write(`${redactSecrets(summarizeRules(rules, rulesPath(options)))}\n`); // a storage URL may hold a password
     });
 }

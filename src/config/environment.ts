@@ -47,6 +47,10 @@ export function registerConfigSecrets(config: RulesFile): void {
   for (const channel of Object.values(config.notify.channels)) {
     for (const url of [channel.webhook ?? []].flat()) registerSecret(url);
   }
+  // A database password in an Optuna storage URL (scheme://user:password@host/db), often from ${OPTUNA_DB_PASSWORD}.
+  for (const source of config.sources) {
+    if (source.type === 'optuna') registerSecret(/^[a-z][a-z0-9+.-]*:\/\/[^:@/]*:(.*)@[^@]*$/i.exec(source.storage.trim())?.[1]);
+  }
 }
 
 export interface DiscordSetup {

@@ -1,5 +1,5 @@
 /**
- * Removes Discord credentials from any text before barista logs or relays it.
+ * Removes Discord credentials (and passwords in URLs) from any text before barista logs or relays it.
  *
  * Pattern-based so it also catches secrets barista was never told about (a webhook URL
  * inside a relayed trader log line), plus exact values registered at start-up
@@ -16,7 +16,15 @@ const BOT_TOKEN = /[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}\
 // "Authorization: Bot xxx" / "Bearer xxx" headers echoed by HTTP error messages.
 const AUTH_HEADER = /\b(Bot|Bearer)\s+[A-Za-z0-9_.-]{20,}/g;
 
+// scheme://user:password@host: a database URL's password (an Optuna storage URL).
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)\S*@(?=[^@\s]*(?:\s|$))/gi;
+
 const knownSecrets = new Set<string>();
+
+/** The `//user:password@` part of any URL with its password replaced (messages, errors, logs). */
+export function redactUrlPassword(text: string): string {
+  return text.includes('://') ? text.replace(URL_PASSWORD, `$1${REDACTED}@`) : text;
+}
 
 /** Registers an exact secret value (token, webhook URL) to redact wherever it appears. */
 export function registerSecret(value: string | undefined): void {
@@ -36,7 +44,7 @@ export function redactSecrets(text: string): string {
   if (out.includes('/webhooks/')) out = out.replace(WEBHOOK_TOKEN, `$1${REDACTED}`);
   if (out.length >= 58 && mayHoldBotToken(out)) out = out.replace(BOT_TOKEN, REDACTED);
   if (out.includes('Bot ') || out.includes('Bearer ')) out = out.replace(AUTH_HEADER, `$1 ${REDACTED}`);
-  return out;
+  return redactUrlPassword(out);
 }
 
 /** A bot token has a run of at least 23 token characters right before a dot; numbers and words do not. */

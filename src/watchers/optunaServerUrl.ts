@@ -26,11 +26,6 @@ export const DEFAULT_PORT: Record<ServerDialect, number> = { postgresql: 5432, m
 // scheme[+driver]://[user[:password]@]host[:port][/database][?query]; the password runs to the last '@'.
 const URL_SHAPE = /^([a-z]+)(?:\+[a-z0-9_]+)?:\/\/(?:([^:@/]*)(?::(.*))?@)?(\[[^\]]+\]|[^@/:?]*)(?::(\d+))?(?:\/([^?]*))?(?:\?(.*))?$/is;
 
-/** The `//user:password@` part of any URL with its password replaced (messages, errors, logs). */
-export function redactUrlPassword(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)[^\s]*@(?=[^@\s]*(?:\s|$))/gi, '$1[REDACTED]@');
-}
-
 function decode(text: string): string {
   try {
     return decodeURIComponent(text);

@@ -7,7 +7,8 @@
 import { Client, type ClientConfig } from 'pg';
 import { createConnection, type Connection } from 'mysql2';
 import { lookupPgPass, lookupService } from './libpqFiles';
-import { DEFAULT_PORT, redactUrlPassword, type ServerStorageUrl } from './optunaServerUrl';
+import { redactUrlPassword } from '../logging/redactSecrets';
+import { DEFAULT_PORT, type ServerStorageUrl } from './optunaServerUrl';
 
 export interface ServerSession {
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;

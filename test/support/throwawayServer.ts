@@ -157,7 +157,7 @@ class PostgresServer extends ThrowawayServer {
   }
 
   async resume(): Promise<void> {
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=40`;
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=40 -c autovacuum=off`; // no background commits: idle means idle
     run(this.binaries.bin.pg_ctl, ['-D', this.data, '-o', options, '-l', path.join(this.dir, 'server.log'), '-w', '-t', '60', 'start'], this.user, this.dir);
     this.running = true;
     await this.waitUp();

@@ -1,7 +1,8 @@
 /**
  * A `type: optuna` source: watches an Optuna storage read-only every `poll_interval` — a
- * SQLite database (short read transactions, optuna.md §4–5) or a JournalStorage file (tailed
- * and replayed, §6) — and announces trials that finish (completed / pruned / failed), new
+ * SQLite database (short read transactions, optuna.md §4–5), the same tables on a PostgreSQL or
+ * MySQL server (asynchronous reads, one warning per connection fault, backoff), or a
+ * JournalStorage file (tailed and replayed, §6) — and announces trials that finish (completed / pruned / failed), new
  * best values, studies that stall and RUNNING trials whose worker is gone. The view (watermark,
  * open trials, per-study counts, best, timings; for a journal also the replay model and the
  * tail position) is the checkpoint, committed with the events and the per-study caches, so a
@@ -20,7 +21,7 @@ import type { PathCheckpoint, TailRecord } from '../../watchers/FileTailer';
 import { OptunaJournalFile } from '../../watchers/OptunaJournalFile';
 import { OptunaServerStorage } from '../../watchers/OptunaServerStorage';
 import { OptunaStorage, resolveStorage, SUPPORTED_REVISIONS, type ReadRequest, type ReadResult, type StorageLocation } from '../../watchers/OptunaStorage';
-import { redactUrlPassword } from '../../watchers/optunaServerUrl';
+import { redactUrlPassword } from '../../logging/redactSecrets';
 import type { Component, ComponentContext } from '../Component';
 import { commitBatch, noteSourceError } from './commitBatch';
 
@@ -118,7 +119,9 @@ export class OptunaSourceComponent implements Component {
     this.timer = null;
     this.storage?.close();
     this.journal?.close();
-    void this.server?.close();
+    // After a read in flight: closing under it would make a fault of it.
+    const server = this.server;
+    if (server) void (this.inFlight ?? Promise.resolve()).finally(() => server.close());
   }
 
   /** One poll (with the rest of a chunked catch-up), then the time alarms; returns the events published. */
@@ -173,7 +176,7 @@ export class OptunaSourceComponent implements Component {
       for (let i = 0; i < MAX_CHUNKS_PER_POLL && this.applyRead(await server.read(this.request()), server.display, published); i++);
     } catch (error) {
       this.forceNext = true;
-      published.push(...this.noteFault(server, error));
+      if (!this.stopped) published.push(...this.noteFault(server, error));
       return published;
     }
     published.push(...this.noteRecovery(server));
