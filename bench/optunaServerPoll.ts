@@ -8,10 +8,12 @@
  *   incremental SELECTs in one transaction;
  * - the SQLite figures of the `optuna` benchmark at the same size (when it ran before).
  * Idle: nothing committed. Changed: 10 trials finished since the last poll (inserted between
- * polls, not timed). Skipped, saying why, without the server binaries or Debian's Optuna.
+ * polls, not timed). Then MariaDB's idle poll against its raw change check and the counting
+ * check. Skipped, saying why, without the server binaries or Debian's Optuna.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { createConnection as createMysqlConnection } from 'mysql2/promise';
 import { Client } from 'pg';
 import { OptunaSourceComponent } from '../src/agent/sources/OptunaSourceComponent';
 import type { OptunaSourceConfig } from '../src/config/schema';
@@ -19,6 +21,7 @@ import { parseRules } from '../src/config/loadRules';
 import { silentLogger } from '../src/logging/logger';
 import { StateStore } from '../src/state/StateStore';
 import { compileLogRules } from '../src/streams/logRules';
+import { serverSql } from '../src/watchers/optunaServerSql';
 import { findServer, startServer, type ThrowawayServer } from '../test/support/throwawayServer';
 import { sqliteFigures, timeEachAsync, type Timed } from './optunaPoll';
 import { fmt, makeTempDir, QUICK, removeTempDir, thousands } from './support';
@@ -157,6 +160,65 @@ async function benchSize(server: ThrowawayServer, dir: string, n: number): Promi
   }
 }
 
+/**
+ * MySQL/MariaDB, idle polls only: barista's poll against its change check (the tables'
+ * UPDATE_TIME, once settled) and the counting check, raw in mysql2, at n trials.
+ */
+async function benchMysqlIdle(dir: string, sizes: number[]): Promise<void> {
+  const found = findServer('mysql');
+  const optuna = spawnSync('/usr/bin/python3', ['-c', 'import optuna, pymysql'], { encoding: 'utf8' });
+  if (!found.ok || optuna.status !== 0) {
+    console.log(`\nOptuna idle poll on MariaDB: SKIPPED (${found.ok ? '/usr/bin/python3 cannot import optuna and pymysql' : found.why})`);
+    return;
+  }
+  const server = await startServer('mysql', path.join(dir, 'mariadb'));
+  try {
+    for (const n of sizes) {
+      const db = `bench_${n}`;
+      await server.admin([`CREATE DATABASE ${db}`]);
+      const made = spawnSync('/usr/bin/python3', ['-c', `import optuna; optuna.storages.RDBStorage("${server.adminUrl(db).replace('mysql://', 'mysql+pymysql://')}")`], { encoding: 'utf8' });
+      if (made.status !== 0) throw new Error(`Optuna could not create its schema: ${made.stderr}`);
+      await server.admin(
+        [
+          "INSERT INTO studies (study_id, study_name) VALUES (1, 'big')",
+          "INSERT INTO study_directions (direction, study_id, objective) VALUES ('MAXIMIZE', 1, 0)",
+          `INSERT INTO trials (trial_id, number, study_id, state, datetime_start, datetime_complete)
+           SELECT seq, seq - 1, 1, IF(seq % 5 = 0, 'PRUNED', 'COMPLETE'), '2026-01-01' + INTERVAL seq MINUTE, '2026-01-01' + INTERVAL seq MINUTE + INTERVAL 50 SECOND FROM seq_1_to_${n}`,
+          "INSERT INTO trial_values (trial_id, objective, value, value_type) SELECT trial_id, 0, (trial_id % 997) / 1000.0, 'FINITE' FROM trials",
+        ],
+        db,
+      );
+      const state = StateStore.open({ path: path.join(dir, `state-mysql-${n}.db`) });
+      const context = { workspace: dir, state, logger: silentLogger(), firstStartedAt: 0, logRules: () => compileLogRules([]), publish: () => undefined };
+      const component = new OptunaSourceComponent(config(server.adminUrl(db)), context);
+      const raw = await createMysqlConnection({ host: server.host, port: server.port, user: 'root', database: db });
+      try {
+        await component.pollOnce();
+        await new Promise((resolve) => setTimeout(resolve, 1100)); // the last commit's second must be over for the check to settle
+        const iterations = QUICK ? 50 : 300;
+        const idle = await timeEachAsync(iterations, () => component.pollOnce());
+        const sql = serverSql('mysql');
+        const check = await timeEachAsync(iterations, async () => {
+          await raw.query(sql.begin);
+          await raw.query(sql.changeToken);
+          await raw.query('COMMIT');
+        });
+        const counting = await timeEachAsync(iterations, () => raw.query("SELECT sum(state = 'RUNNING'), sum(state = 'COMPLETE'), count(*), max(trial_id) FROM trials"));
+        console.log(`\nOptuna idle poll on MariaDB at ${thousands(n)} trials`);
+        line('barista poll, nothing committed (UPDATE_TIME settled, unchanged)', idle);
+        line('  raw mysql2: START TRANSACTION …; UPDATE_TIME check; COMMIT', check);
+        line('  raw mysql2: the counting check (sum(state = …), max(trial_id))', counting);
+      } finally {
+        component.stop();
+        await raw.end();
+        state.close();
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 export async function benchOptunaServerPoll(): Promise<void> {
   const found = findServer('postgresql');
   const optuna = spawnSync('/usr/bin/python3', ['-c', 'import optuna, psycopg2'], { encoding: 'utf8' });
@@ -169,6 +231,8 @@ export async function benchOptunaServerPoll(): Promise<void> {
   try {
     server = await startServer('postgresql', path.join(dir, 'pg'));
     for (const n of QUICK ? [10_000] : [10_000, 100_000]) await benchSize(server, dir, n);
+    await server.stop();
+    await benchMysqlIdle(dir, QUICK ? [10_000] : [10_000, 100_000]);
   } finally {
     await server?.stop();
     removeTempDir(dir);
