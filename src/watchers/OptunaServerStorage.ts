@@ -122,12 +122,16 @@ export class OptunaServerStorage {
 
   private connection(): Promise<ServerSession> {
     if (this.session) return Promise.resolve(this.session);
+    let mine: ServerSession | null = null;
     this.connecting ??= connectSession(this.url, {
       ...this.options,
-      // The server went away while idle: the next read connects again.
-      onBroken: () => void this.close(),
+      // The server went away while idle: the next read connects again (not if this one is already replaced).
+      onBroken: () => {
+        if (mine !== null && this.session === mine) void this.close();
+      },
     }).then(
       (session) => {
+        mine = session;
         this.session = session;
         this.connecting = null;
         return session;
