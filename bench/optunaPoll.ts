@@ -62,10 +62,18 @@ const config = (storage: string): OptunaSourceConfig => {
   return result.rules.config.sources[0] as OptunaSourceConfig;
 };
 
-interface Timed {
+export interface Timed {
   p50: number;
   p95: number;
   mean: number;
+}
+
+/** This run's SQLite figures by size, for the PostgreSQL benchmark to print beside its own. */
+export const sqliteFigures = new Map<number, { idle: Timed; changed: Timed }>();
+
+function summarise(samples: number[]): Timed {
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
 }
 
 /** Times `timed` only (ms per call); `untimed` runs before each call (the writer's commits). */
@@ -78,8 +86,20 @@ function timeEach(iterations: number, timed: () => void, untimed: () => void = (
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (i >= 20) samples.push(ms); // the first ones warm the caches up
   }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
+  return summarise(samples);
+}
+
+/** timeEach for asynchronous work (each call awaited). */
+export async function timeEachAsync(iterations: number, timed: () => Promise<unknown>, untimed: () => Promise<unknown> = async () => undefined): Promise<Timed> {
+  const samples: number[] = [];
+  for (let i = 0; i < iterations + 20; i++) {
+    await untimed();
+    const start = process.hrtime.bigint();
+    await timed();
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (i >= 20) samples.push(ms);
+  }
+  return summarise(samples);
 }
 
 function line(name: string, t: Timed): void {
@@ -151,6 +171,7 @@ function benchSize(n: number): void {
         FROM trials t LEFT JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0`);
       const full = timeEach(QUICK ? 3 : 10, () => fullRead.all());
 
+      sqliteFigures.set(n, { idle, changed });
       line('barista poll, nothing committed (data_version unchanged)', idle);
       line('  raw better-sqlite3: PRAGMA data_version', idleRaw);
       console.log(`  ratio (barista / raw): ${(idle.p50 / idleRaw.p50).toFixed(2)}×   target ≤ 2 ms: ${idle.p50 <= 2 ? 'met' : 'MISSED'}`);

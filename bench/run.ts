@@ -2,7 +2,7 @@
  * `npm run bench`: each figure beside a baseline measured in the same run on the same data.
  * Later components add their benchmarks here.
  *
- * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,notify,notify-latency,chart,queries,commands,bot-idle,many-files,burst,regex runs only the named ones; BENCH_QUICK=1 uses
+ * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,optuna-server,notify,notify-latency,chart,queries,commands,bot-idle,many-files,burst,regex runs only the named ones; BENCH_QUICK=1 uses
  * smaller sizes (backlog 50 MB, latency 200 lines, idle 10 s). The default run is the full one.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { benchBurst, benchManyFiles } from './manyFiles';
 import { benchNotifyLatency } from './notifyLatency';
 import { benchNotifyThroughput } from './notifyThroughput';
 import { benchOptunaPoll } from './optunaPoll';
+import { benchOptunaServerPoll } from './optunaServerPoll';
 import { measure, printComparison } from './measure';
 import { benchProcessProbe } from './processProbe';
 import { benchQueries } from './queries';
@@ -82,6 +83,7 @@ const benchmarks: [name: string, run: () => void | Promise<void>][] = [
   ['idle', benchIdleWatch],
   ['process', benchProcessProbe],
   ['optuna', benchOptunaPoll],
+  ['optuna-server', benchOptunaServerPoll],
   ['notify', benchNotifyThroughput],
   ['notify-latency', benchNotifyLatency],
   ['chart', benchChartRender],

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveWorkspace } from '../config/loadRules';
+import { redactSecrets } from '../logging/redactSecrets';
 import { loadConfigForCli, rulesPath, type CommonOptions } from './loadConfigForCli';
 import { summarizeRules } from './summarizeRules';
 
@@ -12,7 +13,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--env-file <file>', '.env file to load (the process environment wins)', '.env')
     .action((options: CommonOptions) => {
       const { rules } = loadConfigForCli(options);
-      process.stdout.write(`${summarizeRules(rules, rulesPath(options))}\n`);
+      process.stdout.write(`${redactSecrets(summarizeRules(rules, rulesPath(options)))}\n`); // a storage URL may hold a password
       // Valid rules for another machine are still valid (exit 0), but a typo here must show.
       const workspace = resolveWorkspace(rules);
       if (!existsSync(workspace)) {

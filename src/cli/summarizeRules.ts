@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { describeDiscordSetup } from '../config/environment';
 import { resolveWorkspace, type LoadedRules } from '../config/loadRules';
 import { planDelivery } from '../discord/deliveryPlan';
+import { redactUrlPassword } from '../logging/redactSecrets';
 
 export function summarizeRules(rules: LoadedRules, displayPath: string): string {
   const { config } = rules;
@@ -15,6 +16,10 @@ export function summarizeRules(rules: LoadedRules, displayPath: string): string 
   for (const source of enabled) byType.set(source.type, [...(byType.get(source.type) ?? []), source.id]);
   const disabled = config.sources.length - enabled.length;
   lines.push(`  sources    ${enabled.length}${disabled ? ` (+${disabled} disabled)` : ''}: ${[...byType].map(([type, ids]) => `${type}: ${ids.join(', ')}`).join('; ')}`);
+
+  // Which storage each Optuna source follows; a database URL's password never shows.
+  const optuna = enabled.flatMap((s) => (s.type === 'optuna' ? [`${s.id} → ${redactUrlPassword(s.storage)}`] : []));
+  if (optuna.length) lines.push(`  optuna     ${optuna.join('; ')}`);
 
   const rulesOn = config.rules.filter((r) => r.enabled);
   const types = [...new Set(rulesOn.map((r) => r.emit.type))];

@@ -45,8 +45,9 @@ export function registerEnvSecrets(env: NodeJS.ProcessEnv = process.env): void {
   for (const [name, value] of Object.entries(env)) if (SECRET_ENV_NAME.test(name)) registerSecret(value);
 }
 
-// scheme://user:password@host: the password of a database or broker URL.
-const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:([^\s@/]+)@/gi;
+// scheme://user:password@host: the password of a database or broker URL (an Optuna storage URL,
+// often from ${OPTUNA_DB_PASSWORD}); it may hold `:@/` and runs to the URL's last `@`.
+const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:(\S*)@(?=[^@\s]*(?:\s|$))/gi;
 
 /** Secrets that reached the config by other names (a ${VAR} in a secret field, a URL's password) still get redacted. */
 export function registerConfigSecrets(config: RulesFile): void {
@@ -54,7 +55,10 @@ export function registerConfigSecrets(config: RulesFile): void {
   for (const channel of Object.values(config.notify.channels)) {
     for (const url of [channel.webhook ?? []].flat()) registerSecret(url);
   }
-  for (const text of stringsOf(config)) for (const match of text.matchAll(URL_PASSWORD)) registerSecret(safeDecode(match[1]!));
+  for (const text of stringsOf(config)) for (const match of text.matchAll(URL_PASSWORD)) {
+    registerSecret(match[1]!);
+    registerSecret(safeDecode(match[1]!));
+  }
 }
 
 function* stringsOf(value: unknown): Generator<string> {

@@ -139,7 +139,7 @@ export const jsonSourceSchema = z.strictObject({
 export const optunaSourceSchema = z.strictObject({
   ...sourceBase,
   type: z.literal('optuna'),
-  storage: describe(nonEmpty, 'sqlite:///relative/or/absolute.db, or the path of a JournalStorage file.'),
+  storage: describe(nonEmpty, 'sqlite:///relative/or/absolute.db; postgresql://user:${OPTUNA_DB_PASSWORD}@host:5432/db or mysql+pymysql://… (a SELECT-only role; PostgreSQL may take the password from ~/.pgpass or ?service=); or the path of a JournalStorage file.'),
   studies: describe(z.array(nonEmpty).optional(), 'Study names to announce and cache (all when absent).'),
   poll_interval: duration.prefault('5s'),
   top_n: describe(z.number().int().positive().default(5), 'Best trials kept per study for commands.'),

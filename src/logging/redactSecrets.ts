@@ -1,5 +1,5 @@
 /**
- * Removes credentials from any text before barista logs or relays it.
+ * Removes credentials (Discord tokens, webhook URLs, passwords in URLs) from any text before barista logs or relays it.
  *
  * Three nets, because a Python program prints secrets in many ways (repr, json.dumps with `\/`,
  * urllib.parse.quote once or twice, base64, hex, a line wrapped mid-token):
@@ -26,11 +26,17 @@ const AUTH_HEADER = /\b(Bot|Bearer)\s+[A-Za-z0-9_.-]{20,}/g;
 // A webhook token on its own: Discord's are 68 base64url characters, of mixed case and digits
 // (after a %XX escape too: `%20<token>` is a space before it).
 const BARE_WEBHOOK_TOKEN = /(?<=^|[^A-Za-z0-9_-]|%(?:25)?[0-9A-Fa-f]{2})(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z0-9_-]*[a-z])(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{68}(?![A-Za-z0-9_-])/g;
-// scheme://user:password@host: a database or broker URL's password.
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi;
+// scheme://user:password@host: a database or broker URL's password (an Optuna storage URL). The
+// password may itself hold `:@/`: it runs to the last `@` of the URL.
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)\S*@(?=[^@\s]*(?:\s|$))/gi;
 // Encoded runs long enough to hide a token (a 59-char bot token is 80 in base64, 118 in hex).
 const BASE64_RUN = /[A-Za-z0-9+/_-]{40,}={0,2}/g;
 const HEX_RUN = /[0-9a-fA-F]{48,}/g;
+
+/** The `//user:password@` part of any URL with its password replaced (messages, errors, logs). */
+export function redactUrlPassword(text: string): string {
+  return text.includes('://') && text.includes('@') ? text.replace(URL_PASSWORD, `$1${REDACTED}@`) : text;
+}
 
 /** A piece of a registered secret this long is redacted wherever it appears. */
 export const FRAGMENT_LENGTH = 16;
@@ -122,8 +128,7 @@ function redactPatterns(text: string): string {
   if (out.length >= 58 && mayHoldBotToken(out)) out = out.replace(BOT_TOKEN, REDACTED);
   if (out.includes('Bot ') || out.includes('Bearer ')) out = out.replace(AUTH_HEADER, `$1 ${REDACTED}`);
   if (out.length >= 68) out = out.replace(BARE_WEBHOOK_TOKEN, REDACTED);
-  if (out.includes('://') && out.includes('@')) out = out.replace(URL_PASSWORD, `$1${REDACTED}@`);
-  return out;
+  return redactUrlPassword(out);
 }
 
 /** A base64 or hex run whose decoded bytes hold a secret is a secret. */

@@ -7,7 +7,9 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial, type RawTrialDetails, type TrialProgress } from './optunaRecords';
+import type { OptunaSnapshot, RawTrialDetails, TrialProgress } from './optunaRecords';
+import { parseServerStorage, type ServerStorageUrl } from './optunaServerUrl';
+import { sortTrials, toDetails, toProgress, toStudies, toTrial, type DetailRows, type TrialRow } from './optunaRows';
 
 /** Optuna 3.0–3.1 and 3.2–4.x (3.2 only added an index); other layouts differ in ways that matter. */
 export const SUPPORTED_REVISIONS: readonly string[] = ['v3.0.0.d', 'v3.2.0.a'];
@@ -19,12 +21,18 @@ export function resolveSqliteStorage(storage: string, workspace: string): string
   return path.resolve(workspace, decodeURIComponent(match[1]));
 }
 
-export type StorageLocation = { kind: 'sqlite'; file: string } | { kind: 'journal'; file: string } | { kind: 'unsupported'; url: string };
+export type StorageLocation =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'journal'; file: string }
+  | { kind: 'server'; url: ServerStorageUrl }
+  | { kind: 'unsupported'; url: string };
 
-/** What `storage:` names: a sqlite:/// URL, another URL (MySQL, Redis…: not watched), or a JournalStorage file. */
+/** What `storage:` names: a sqlite:/// URL, a PostgreSQL or MySQL URL, another URL (Redis…: not watched), or a JournalStorage file. */
 export function resolveStorage(storage: string, workspace: string): StorageLocation {
   const sqlite = resolveSqliteStorage(storage, workspace);
   if (sqlite) return { kind: 'sqlite', file: sqlite };
+  const server = parseServerStorage(storage);
+  if (server) return { kind: 'server', url: server };
   const text = storage.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { kind: 'unsupported', url: text.replace(/\/\/[^/@]*@/, '//…@') }; // no password in messages
   return { kind: 'journal', file: path.resolve(workspace, text) };
@@ -51,20 +59,11 @@ export interface OptunaStorageOptions {
   chunk?: number;
 }
 
-interface TrialRow {
-  trial_id: number;
-  study_id: number;
-  number: number;
-  state: string;
-  datetime_start: string | null;
-  datetime_complete: string | null;
-}
-
 const TRIAL_COLUMNS = 'trial_id, study_id, number, state, datetime_start, datetime_complete';
 const SQL = {
   revision: 'SELECT version_num FROM alembic_version',
   studies: `SELECT s.study_id, s.study_name,
-              (SELECT json_group_array(direction) FROM (SELECT direction FROM study_directions d WHERE d.study_id = s.study_id ORDER BY objective)) AS directions
+              (SELECT group_concat(direction, ',') FROM (SELECT direction FROM study_directions d WHERE d.study_id = s.study_id ORDER BY objective)) AS directions
             FROM studies s ORDER BY s.study_id`,
   studyAttrs: 'SELECT study_id, key, value_json FROM study_user_attributes',
   // UNION ALL, not OR: the PK range plus PK lookups instead of a full scan (optuna.md §4).
@@ -170,61 +169,31 @@ export class OptunaStorage {
 
   private snapshot(request: ReadRequest): OptunaSnapshot {
     const chunk = this.options.chunk ?? 500;
-    const attrs = new Map<number, Record<string, string>>();
-    for (const row of this.statement(SQL.studyAttrs).all() as { study_id: number; key: string; value_json: string }[]) {
-      attrs.set(row.study_id, { ...attrs.get(row.study_id), [row.key]: row.value_json });
-    }
-    const studies: RawStudy[] = (this.statement(SQL.studies).all() as { study_id: number; study_name: string; directions: string }[]).map((row) => ({
-      studyId: row.study_id,
-      name: row.study_name,
-      directions: JSON.parse(row.directions) as string[],
-      userAttrs: attrs.get(row.study_id) ?? {},
-    }));
-
+    const studies = toStudies(this.statement(SQL.studies).all() as Parameters<typeof toStudies>[0], this.statement(SQL.studyAttrs).all() as Parameters<typeof toStudies>[1]);
     this.trialQueries += 1;
     const rows = this.statement(SQL.trials).all({ wm: request.watermark, limit: chunk, open: JSON.stringify(request.open) }) as TrialRow[];
-    const trials = rows.map(toTrial);
-    const newCount = trials.filter((t) => t.trialId > request.watermark).length;
+    const { trials, more, finished, running } = sortTrials(rows, request.watermark, chunk);
     const at = this.statement(SQL.trialAt).get(request.watermark) as TrialRow | undefined;
-    const finished = trials.filter((t) => FINISHED_STATES.includes(t.state)).map((t) => t.trialId);
-    const running = trials.filter((t) => t.state === 'RUNNING').map((t) => t.trialId);
-
     return {
       studies,
       trials,
       details: finished.length ? this.details(finished) : new Map(),
       maxTrialId: (this.statement(SQL.maxTrial).get() as { max: number }).max,
       watermarkTrial: at ? toTrial(at) : null,
-      more: newCount >= chunk,
+      more,
       progress: running.length ? this.progress(running) : new Map(),
     };
   }
 
   private progress(ids: number[]): Map<number, TrialProgress> {
     this.heartbeats ??= (this.statement(SQL.hasHeartbeats).get() as { n: number }).n > 0;
-    const rows = this.statement(SQL.progress(this.heartbeats)).all(JSON.stringify(ids)) as { trial_id: number; signature: string; heartbeat: string | null }[];
-    return new Map(rows.map((r) => [r.trial_id, { signature: r.signature, heartbeat: r.heartbeat }]));
+    return toProgress(this.statement(SQL.progress(this.heartbeats)).all(JSON.stringify(ids)) as Parameters<typeof toProgress>[0]);
   }
 
   /** Only for trials that just finished: their rows are final (written with the state, §3 atomicity). */
   private details(ids: number[]): Map<number, RawTrialDetails> {
     const json = JSON.stringify(ids);
-    const out = new Map<number, RawTrialDetails>(ids.map((id) => [id, { values: [], params: [], userAttrs: {}, intermediateCount: 0 }]));
-    const entry = (id: number): RawTrialDetails => out.get(id) as RawTrialDetails;
-    for (const row of this.statement(SQL.values).all(json) as { trial_id: number; objective: number; value: number | null; value_type: string }[]) {
-      entry(row.trial_id).values.push({ objective: row.objective, value: row.value, valueType: row.value_type });
-    }
-    for (const row of this.statement(SQL.params).all(json) as { trial_id: number; param_name: string; param_value: number; distribution_json: string }[]) {
-      entry(row.trial_id).params.push({ name: row.param_name, value: row.param_value, distributionJson: row.distribution_json });
-    }
-    for (const row of this.statement(SQL.userAttrs).all(json) as { trial_id: number; key: string; value_json: string }[]) {
-      entry(row.trial_id).userAttrs[row.key] = row.value_json;
-    }
-    for (const row of this.statement(SQL.intermediates).all(json) as { trial_id: number; n: number }[]) entry(row.trial_id).intermediateCount = row.n;
-    return out;
+    const all = <K extends keyof DetailRows>(sql: string) => this.statement(sql).all(json) as DetailRows[K];
+    return toDetails(ids, { values: all<'values'>(SQL.values), params: all<'params'>(SQL.params), userAttrs: all<'userAttrs'>(SQL.userAttrs), intermediates: all<'intermediates'>(SQL.intermediates) });
   }
-}
-
-function toTrial(row: TrialRow): RawTrial {
-  return { trialId: row.trial_id, studyId: row.study_id, number: row.number, state: row.state, datetimeStart: row.datetime_start, datetimeComplete: row.datetime_complete };
 }

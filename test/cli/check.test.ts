@@ -64,6 +64,22 @@ describe('barista check', () => {
     expect(disabled.stdout).toMatch(/discord +disabled \(DISCORD_ENABLED is not true\)/);
   });
 
+  it('shows which storage an Optuna source follows, never a database password (set or wrong)', () => {
+    const password = 'db-Pa55:w@rd/x';
+    const rules = (extra: string) => `workspace: ${tempDir()}\nsources:\n  - { id: studies, type: optuna, storage: "postgresql+psycopg2://barista_ro:\${OPTUNA_DB_PASSWORD}@db.internal:5432/optuna"${extra} }\n`;
+    writeFileSync(path.join(tempDir(), 'ok.yaml'), rules(''));
+    writeFileSync(path.join(tempDir(), 'bad.yaml'), rules(', poll_interval: often'));
+    const ok = runCli(['check', '--config', path.join(tempDir(), 'ok.yaml')], { cwd: tempDir(), env: { OPTUNA_DB_PASSWORD: password } });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('optuna     studies → postgresql+psycopg2://barista_ro:[REDACTED]@db.internal:5432/optuna');
+    const bad = runCli(['check', '--config', path.join(tempDir(), 'bad.yaml')], { cwd: tempDir(), env: { OPTUNA_DB_PASSWORD: password } });
+    expect(bad.status).toBe(2);
+    for (const out of [ok.stdout + ok.stderr, bad.stdout + bad.stderr]) {
+      expect(out).not.toContain(password);
+      expect(out).not.toContain('Pa55');
+    }
+  });
+
   it('has --help on every command', () => {
     for (const args of [['--help'], ['check', '--help'], ['run', '--help']]) {
       const result = runCli(args);

@@ -4,62 +4,21 @@
  * watched every 100 ms. barista's final view of every trial must be Optuna's own, and the
  * Optuna writers must never have hit "database is locked" because of barista's reads.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointStore } from '../../src/state/CheckpointStore';
-import type { OptunaView, StudyCache } from '../../src/streams/optunaTrials';
+import type { OptunaView } from '../../src/streams/optunaTrials';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
-import { Harness, type OptunaDump } from './support';
+import { expectViewOfStudy, Harness, probePython, PYTHON, runStudy } from './support';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = path.join(__dirname, 'interop_study.py');
-const probe = spawnSync(PYTHON, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8' });
-const optunaVersion = probe.status === 0 ? probe.stdout.trim() : null;
+const probe = probePython(['optuna']);
+const optunaVersion = probe.ok ? probe.version : null;
 const tempDir = useTempDir('barista-optuna-interop-');
-
-interface StudyResult {
-  trials: OptunaDump;
-  locked: number;
-  errors: string[];
-  victim_exit: number;
-}
-
-/** Runs the study; resolves with its result once the script exits (deadline: `timeoutMs`). */
-function runStudy(args: string[], onReady: () => Promise<void>, timeoutMs: number): Promise<{ result: StudyResult; stderr: string }> {
-  const out = args[args.indexOf('--out') + 1];
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let ready = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the Optuna study did not finish in ${timeoutMs} ms; stderr:\n${stderr.slice(-3000)}`));
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (!ready && stdout.includes('READY\n')) {
-        ready = true;
-        onReady().catch((error: unknown) => {
-          child.kill('SIGKILL');
-          reject(error instanceof Error ? error : new Error(String(error)));
-        });
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0 || !existsSync(out)) reject(new Error(`the Optuna study exited with ${code}; stderr:\n${stderr.slice(-3000)}`));
-      else resolve({ result: JSON.parse(readFileSync(out, 'utf8')) as StudyResult, stderr });
-    });
-  });
-}
 
 const interop = optunaVersion ? describe : describe.skip;
 if (!optunaVersion) {
-  console.warn(`SKIPPED the Optuna interop tests: ${PYTHON} cannot import optuna (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}). .ci/run installs Debian's python3-optuna; run it as root.`);
+  console.warn(`SKIPPED the Optuna interop tests: ${PYTHON} cannot import optuna (${probe.why}). .ci/run installs Debian's python3-optuna; run it as root.`);
 }
 
 interop(`barista watching a real Optuna ${optunaVersion ?? ''} study (2 workers, a killed worker, 100 ms polls)`, () => {
@@ -99,40 +58,11 @@ interop(`barista watching a real Optuna ${optunaVersion ?? ''} study (2 workers,
         expect(result.victim_exit).toBe(-9);
         expect(pollsWhileRunning).toBeGreaterThan(10);
 
-        const optuna = result.trials.interop.trials;
-        const states = new Set(optuna.map((t) => t.state));
-        expect([...states].sort()).toEqual(['COMPLETE', 'FAIL', 'PRUNED', 'RUNNING', 'WAITING']);
-
-        // barista's view of every trial: finished ones by their event, open ones in its checkpoint.
-        const events = h.published.filter((e) => e.type.startsWith('training.trial_') && e.fields.study === 'interop');
         const stored = new CheckpointStore(h.state).get<OptunaView | { view: OptunaView }>('optuna', kind === 'sqlite' ? 'view' : 'journal');
-        const view = (kind === 'sqlite' ? stored : (stored as { view: OptunaView }).view) as OptunaView;
-        const seen = [
-          ...events.map((e) => ({ number: e.fields.number, state: e.fields.state, value: e.fields.value, params: e.fields.params })),
-          ...Object.values(view.open).map((t) => ({ number: t.number, state: t.state, value: null, params: null })),
-        ].sort((a, b) => Number(a.number) - Number(b.number));
-        const expected = optuna.map((t) => {
-          const open = t.state === 'RUNNING' || t.state === 'WAITING';
-          return { number: t.number, state: t.state, value: open ? null : (t.values?.[0] ?? null), params: open ? null : t.params };
-        });
-        expect(seen).toEqual(expected);
-        expect(events.map((e) => e.type)).toEqual(events.map((e) => ({ COMPLETE: 'training.trial_completed', PRUNED: 'training.trial_pruned', FAIL: 'training.trial_failed' })[String(e.fields.state)]));
-
-        const counts: Record<string, number> = {};
-        for (const t of optuna) counts[t.state] = (counts[t.state] ?? 0) + 1;
-        const cache = h.state.getCache<StudyCache>('optuna:interop')?.value;
-        expect(cache).toMatchObject({ counts, total: optuna.length, target: 65, done: optuna.filter((t) => ['COMPLETE', 'PRUNED', 'FAIL'].includes(t.state)).length });
-        const completed = optuna.filter((t) => t.state === 'COMPLETE');
-        const best = completed.reduce((a, b) => (valueOf(b) > valueOf(a) ? b : a));
-        expect(cache?.best).toEqual({ number: best.number, value: best.values?.[0] });
-        expect(cache?.per_hour).toBeGreaterThan(0);
+        expectViewOfStudy(h, result, (kind === 'sqlite' ? stored : (stored as { view: OptunaView }).view) as OptunaView);
       } finally {
         h.close();
       }
     }, 150_000);
   }
 });
-
-function valueOf(trial: { values: unknown[] | null }): number {
-  return Number(trial.values?.[0]);
-}

@@ -133,13 +133,13 @@ describe('Optuna schema revisions and storage availability', () => {
     expect(brief(component.poll())).toEqual(['training.trial_completed late#0', 'training.best_improved late#0']);
   });
 
-  it('warns once about a storage URL it cannot read (MySQL, Redis…), without its password', () => {
-    const component = h.component('storage: "mysql://optuna:s3cret@db.local/optuna"');
+  it('warns once about a storage URL it cannot read (Redis…), without its password', () => {
+    const component = h.component('storage: "redis://optuna:s3cret@db.local/0"');
     component.start();
     component.stop();
-    h.component('storage: "mysql://optuna:s3cret@db.local/optuna"').start();
+    h.component('storage: "redis://optuna:s3cret@db.local/0"').start();
     expect(h.published.map((e) => e.type)).toEqual(['barista.warning']);
-    expect(h.published[0].text).toMatch(/mysql:\/\/…@db.local\/optuna is not watched/);
+    expect(h.published[0].text).toMatch(/redis:\/\/…@db.local\/0 is not watched/);
     expect(JSON.stringify(h.published[0])).not.toContain('s3cret');
   });
 });

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ComponentContext } from '../../src/agent/Component';
 import { OptunaSourceComponent, type OptunaSourceOptions } from '../../src/agent/sources/OptunaSourceComponent';
@@ -8,11 +9,20 @@ import { silentLogger } from '../../src/logging/logger';
 import { StateStore } from '../../src/state/StateStore';
 import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import { compileLogRules } from '../../src/streams/logRules';
-import { decodeAttributes, decodeTrial, jsonSafe } from '../../src/streams/optunaTrials';
+import { decodeAttributes, decodeTrial, jsonSafe, type OptunaView, type StudyCache } from '../../src/streams/optunaTrials';
 import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial } from '../../src/watchers/optunaRecords';
 
-export function optunaConfig(fields: string): OptunaSourceConfig {
-  const result = parseRules(`workspace: /w\nsources:\n  - { id: optuna, type: optuna, ${fields} }\n`, 'rules.yaml', {});
+export const PYTHON = '/usr/bin/python3';
+
+/** Whether Debian's Python can import these modules (Optuna and the database drivers), and Optuna's version. */
+export function probePython(modules: string[]): { ok: boolean; version: string; why: string } {
+  const probe = spawnSync(PYTHON, ['-c', `import ${modules.join(', ')}; import optuna; print(optuna.__version__)`], { encoding: 'utf8' });
+  if (probe.status === 0) return { ok: true, version: probe.stdout.trim(), why: '' };
+  return { ok: false, version: "", why: (probe.stderr || probe.error?.message || '').trim().split('\n').pop() ?? '' };
+}
+
+export function optunaConfig(fields: string, env: Record<string, string> = {}): OptunaSourceConfig {
+  const result = parseRules(`workspace: /w\nsources:\n  - { id: optuna, type: optuna, ${fields} }\n`, 'rules.yaml', env);
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.rules.config.sources[0] as OptunaSourceConfig;
 }
@@ -32,8 +42,8 @@ export class Harness {
     this.context = { workspace: this.workspace, state: this.state, logger: silentLogger(), firstStartedAt: 0, logRules: () => compileLogRules([]), publish: (events) => this.published.push(...events) };
   }
 
-  component(fields = 'storage: "sqlite:///x.db"', options: OptunaSourceOptions = {}): OptunaSourceComponent {
-    const component = new OptunaSourceComponent(optunaConfig(fields), this.context, { busyTimeoutMs: 2000, ...options });
+  component(fields = 'storage: "sqlite:///x.db"', options: OptunaSourceOptions = {}, env: Record<string, string> = {}): OptunaSourceComponent {
+    const component = new OptunaSourceComponent(optunaConfig(fields, env), this.context, { busyTimeoutMs: 2000, ...options });
     this.components.push(component);
     return component;
   }
@@ -81,4 +91,70 @@ export function expectSameAsOptuna(snapshot: OptunaSnapshot, dump: OptunaDump): 
       expect([name, seen]).toEqual([name, finished ? { ...always, params, user_attrs, intermediate_count } : always]);
     }
   }
+}
+
+/** What test/optuna/interop_study.py writes at its end. */
+export interface StudyResult {
+  trials: OptunaDump;
+  locked: number;
+  errors: string[];
+  victim_exit: number;
+}
+
+/** Runs interop_study.py; resolves with its result once it exits (deadline: `timeoutMs`). */
+export function runStudy(args: string[], onReady: () => Promise<void>, timeoutMs: number): Promise<{ result: StudyResult; stderr: string }> {
+  const out = args[args.indexOf('--out') + 1];
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, [path.join(__dirname, 'interop_study.py'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let ready = false;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the Optuna study did not finish in ${timeoutMs} ms; stderr:\n${stderr.slice(-3000)}`));
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!ready && stdout.includes('READY\n')) {
+        ready = true;
+        onReady().catch((error: unknown) => {
+          child.kill('SIGKILL');
+          reject(error instanceof Error ? error : new Error(String(error)));
+        });
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0 || !existsSync(out)) reject(new Error(`the Optuna study exited with ${code}; stderr:\n${stderr.slice(-3000)}`));
+      else resolve({ result: JSON.parse(readFileSync(out, 'utf8')) as StudyResult, stderr });
+    });
+  });
+}
+
+/** barista's view of every trial of the interop study (finished ones by their event, open ones in its checkpoint) is Optuna's own. */
+export function expectViewOfStudy(h: Harness, result: StudyResult, view: OptunaView): void {
+  const optuna = result.trials.interop.trials;
+  const states = new Set(optuna.map((t) => t.state));
+  expect([...states].sort()).toEqual(['COMPLETE', 'FAIL', 'PRUNED', 'RUNNING', 'WAITING']);
+  const events = h.published.filter((e) => e.type.startsWith('training.trial_') && e.fields.study === 'interop');
+  const seen = [
+    ...events.map((e) => ({ number: e.fields.number, state: e.fields.state, value: e.fields.value, params: e.fields.params })),
+    ...Object.values(view.open).map((t) => ({ number: t.number, state: t.state, value: null, params: null })),
+  ].sort((a, b) => Number(a.number) - Number(b.number));
+  const expected = optuna.map((t) => {
+    const open = t.state === 'RUNNING' || t.state === 'WAITING';
+    return { number: t.number, state: t.state, value: open ? null : (t.values?.[0] ?? null), params: open ? null : t.params };
+  });
+  expect(seen).toEqual(expected);
+  expect(events.map((e) => e.type)).toEqual(events.map((e) => ({ COMPLETE: 'training.trial_completed', PRUNED: 'training.trial_pruned', FAIL: 'training.trial_failed' })[String(e.fields.state)]));
+
+  const counts: Record<string, number> = {};
+  for (const t of optuna) counts[t.state] = (counts[t.state] ?? 0) + 1;
+  const cache = h.state.getCache<StudyCache>('optuna:interop')?.value;
+  expect(cache).toMatchObject({ counts, total: optuna.length, target: 65, done: optuna.filter((t) => ['COMPLETE', 'PRUNED', 'FAIL'].includes(t.state)).length });
+  const valueOf = (trial: { values: unknown[] | null }) => Number(trial.values?.[0]);
+  const best = optuna.filter((t) => t.state === 'COMPLETE').reduce((a, b) => (valueOf(b) > valueOf(a) ? b : a));
+  expect(cache?.best).toEqual({ number: best.number, value: best.values?.[0] });
+  expect(cache?.per_hour).toBeGreaterThan(0);
 }

@@ -1,7 +1,8 @@
 /**
  * A `type: optuna` source: watches an Optuna storage read-only every `poll_interval` — a
- * SQLite database (short read transactions, optuna.md §4–5) or a JournalStorage file (tailed
- * and replayed, §6) — and announces trials that finish (completed / pruned / failed), new
+ * SQLite database (short read transactions, optuna.md §4–5), the same tables on a PostgreSQL or
+ * MySQL server (asynchronous reads, one warning per connection fault, backoff), or a
+ * JournalStorage file (tailed and replayed, §6) — and announces trials that finish (completed / pruned / failed), new
  * best values, studies that stall and RUNNING trials whose worker is gone. The view (watermark,
  * open trials, per-study counts, best, timings; for a journal also the replay model and the
  * tail position) is the checkpoint, committed with the events and the per-study caches, so a
@@ -18,7 +19,9 @@ import { emptyJournalModel, journalSnapshot, parseJournalLine, replayJournal, ty
 import { applySnapshot, emptyView, restoreView, resyncView, runningTrials, studyCache, type FinishedTrial, type OptunaView, type TrialEventDraft } from '../../streams/optunaTrials';
 import type { PathCheckpoint, TailRecord } from '../../watchers/FileTailer';
 import { OptunaJournalFile } from '../../watchers/OptunaJournalFile';
-import { OptunaStorage, resolveStorage, SUPPORTED_REVISIONS, type StorageLocation } from '../../watchers/OptunaStorage';
+import { OptunaServerStorage } from '../../watchers/OptunaServerStorage';
+import { OptunaStorage, resolveStorage, SUPPORTED_REVISIONS, type ReadRequest, type ReadResult, type StorageLocation } from '../../watchers/OptunaStorage';
+import { redactUrlPassword } from '../../logging/redactSecrets';
 import type { Component, ComponentContext } from '../Component';
 import { commitBatch, noteSourceError } from './commitBatch';
 
@@ -26,6 +29,8 @@ const SQLITE_KEY = 'view';
 const JOURNAL_KEY = 'journal';
 /** A cold start of a huge storage reads in chunks; this bounds one poll's chunks. */
 const MAX_CHUNKS_PER_POLL = 100;
+/** Longest wait between attempts while a database server cannot be read. */
+const MAX_BACKOFF_MS = 30_000;
 
 /** What a journal watch commits: the view, the replay model and where the tail is. */
 interface JournalCheckpoint {
@@ -41,6 +46,9 @@ export interface OptunaSourceOptions {
   /** Overrides for tests: busy timeout and chunk size of the read-only connection. */
   busyTimeoutMs?: number;
   chunk?: number;
+  /** A database server's connect and statement timeouts (ms). */
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
   /** Most journal bytes per read (default 4 MiB). */
   journalBytesPerRead?: number;
   /** barista's clock (ms) for the time alarms and their events; virtual in tests. */
@@ -56,11 +64,17 @@ export class OptunaSourceComponent implements Component {
   readonly storage: OptunaStorage | null;
   /** The journal tail, when `storage` is a file path. */
   readonly journal: OptunaJournalFile | null;
+  /** The reader of a PostgreSQL or MySQL storage. */
+  readonly server: OptunaServerStorage | null;
   private view: OptunaView;
   private model: JournalModel = emptyJournalModel();
   private phase: JournalCheckpoint['phase'] = 'history';
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
   private forceNext = false;
+  /** A server read failing since then: warned once, retried with backoff until a read succeeds. */
+  private fault: { since: number; backoffMs: number; error: string } | null = null;
+  private inFlight: Promise<BaristaEvent[]> | null = null;
   private readonly now: () => number;
   private readonly checkpoints: CheckpointStore;
   private readonly health: SourceIdentity;
@@ -78,6 +92,7 @@ export class OptunaSourceComponent implements Component {
     this.checkpoints = new CheckpointStore(context.state);
     this.location = resolveStorage(config.storage, context.workspace);
     this.storage = this.location.kind === 'sqlite' ? new OptunaStorage(this.location.file, options) : null;
+    this.server = this.location.kind === 'server' ? new OptunaServerStorage(this.location.url, options) : null;
     this.view = emptyView();
     let tail: PathCheckpoint | null = null;
     if (this.location.kind === 'journal') tail = this.restoreJournal();
@@ -87,7 +102,11 @@ export class OptunaSourceComponent implements Component {
 
   start(): void {
     if (this.location.kind === 'unsupported') {
-      this.commitWarning(['storage', this.location.url], `storage ${this.location.url} is not watched: barista reads Optuna's SQLite storage (sqlite:///…) or a JournalStorage file (a path)`);
+      this.commitWarning(['storage', this.location.url], `storage ${this.location.url} is not watched: barista reads Optuna's SQLite storage (sqlite:///…), PostgreSQL or MySQL storage (postgresql://…, mysql://…) or a JournalStorage file (a path)`);
+      return;
+    }
+    if (this.server) {
+      void this.serverTick();
       return;
     }
     this.pollSafely();
@@ -95,40 +114,111 @@ export class OptunaSourceComponent implements Component {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.storage?.close();
     this.journal?.close();
+    // After a read in flight: closing under it would make a fault of it.
+    const server = this.server;
+    if (server) void (this.inFlight ?? Promise.resolve()).finally(() => server.close());
   }
 
   /** One poll (with the rest of a chunked catch-up), then the time alarms; returns the events published. */
   poll(): BaristaEvent[] {
+    if (this.server) throw new Error('a database server storage is polled with pollOnce()');
     const published = this.storage ? this.pollSqlite(this.storage) : this.journal ? this.pollJournal(this.journal) : [];
     published.push(...this.checkAlarms());
     return published;
   }
 
-  // ---------------------------------------------------------------- SQLite
+  /** poll() for every kind of storage: a server's read is asynchronous. Never two at once. */
+  pollOnce(): Promise<BaristaEvent[]> {
+    if (!this.server) return Promise.resolve(this.poll());
+    const server = this.server;
+    this.inFlight ??= this.pollServer(server).finally(() => (this.inFlight = null));
+    return this.inFlight;
+  }
+
+  // ---------------------------------------------------------------- SQLite and servers
+
+  private request(): ReadRequest {
+    const request = { watermark: this.view.watermark, open: Object.keys(this.view.open).map(Number), force: this.forceNext };
+    this.forceNext = false;
+    return request;
+  }
+
+  /** Folds one read into the view and commits it; false when there is nothing more to read now. */
+  private applyRead(result: ReadResult, shown: string, published: BaristaEvent[]): boolean {
+    if (result.kind === 'missing' || result.kind === 'unchanged') return false;
+    if (result.kind === 'unsupported') {
+      const found = result.revision ?? 'none (no alembic_version table)';
+      published.push(...this.commitWarning(['schema', found], `${shown}: Optuna schema revision ${found} is not supported (supported: ${SUPPORTED_REVISIONS.join(', ')}); not watching it until it changes`));
+      return false;
+    }
+    const outcome = applySnapshot(this.view, result.snapshot, this.snapshotOptions(false));
+    if (outcome.resynced) this.context.logger.info({ source: this.id, reason: outcome.reason }, 'optuna storage changed under barista; reading it again');
+    published.push(...this.commitView(outcome.drafts, outcome.view, (view) => view, [], outcome.finished));
+    if (!outcome.resynced && !result.snapshot.more) return false;
+    this.forceNext = true;
+    return true;
+  }
 
   private pollSqlite(storage: OptunaStorage): BaristaEvent[] {
     const published: BaristaEvent[] = [];
-    for (let i = 0; i < MAX_CHUNKS_PER_POLL; i++) {
-      const open = Object.keys(this.view.open).map(Number);
-      const result = storage.read({ watermark: this.view.watermark, open, force: this.forceNext });
-      this.forceNext = false;
-      if (result.kind === 'missing' || result.kind === 'unchanged') break;
-      if (result.kind === 'unsupported') {
-        const found = result.revision ?? 'none (no alembic_version table)';
-        published.push(...this.commitWarning(['schema', found], `${storage.file}: Optuna schema revision ${found} is not supported (supported: ${SUPPORTED_REVISIONS.join(', ')}); not watching it until it changes`));
-        break;
-      }
-      const outcome = applySnapshot(this.view, result.snapshot, this.snapshotOptions(false));
-      if (outcome.resynced) this.context.logger.info({ source: this.id, reason: outcome.reason }, 'optuna storage changed under barista; reading it again');
-      published.push(...this.commitView(outcome.drafts, outcome.view, (view) => view, [], outcome.finished));
-      if (!outcome.resynced && !result.snapshot.more) break;
-      this.forceNext = true;
-    }
+    for (let i = 0; i < MAX_CHUNKS_PER_POLL && this.applyRead(storage.read(this.request()), storage.file, published); i++);
     return published;
+  }
+
+  private async pollServer(server: OptunaServerStorage): Promise<BaristaEvent[]> {
+    const published: BaristaEvent[] = [];
+    try {
+      for (let i = 0; i < MAX_CHUNKS_PER_POLL && this.applyRead(await server.read(this.request()), server.display, published); i++);
+    } catch (error) {
+      this.forceNext = true;
+      if (!this.stopped) published.push(...this.noteFault(server, error));
+      return published;
+    }
+    published.push(...this.noteRecovery(server));
+    published.push(...this.checkAlarms());
+    return published;
+  }
+
+  /** One warning when a fault begins (not one per poll); later failures only lengthen the wait. */
+  private noteFault(server: OptunaServerStorage, error: unknown): BaristaEvent[] {
+    const message = redactUrlPassword(error instanceof Error ? error.message : String(error));
+    noteSourceError(this.context.state, this.id, this.health, new Error(message));
+    if (this.fault) {
+      this.fault.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.fault.backoffMs * 2, 250));
+      return [];
+    }
+    const since = this.now();
+    this.fault = { since, backoffMs: this.config.poll_interval, error: message };
+    this.context.logger.warn({ source: this.id, storage: server.display, err: message }, 'optuna storage cannot be read; retrying with backoff');
+    const text = `${server.display}: cannot read the Optuna storage (${message}); retrying with backoff, no other warning until it can be read again`;
+    return this.commitWarning(['server-fault', since], text);
+  }
+
+  private noteRecovery(server: OptunaServerStorage): BaristaEvent[] {
+    const fault = this.fault;
+    if (!fault) return [];
+    this.fault = null;
+    const seconds = Math.round((this.now() - fault.since) / 1000);
+    this.context.logger.info({ source: this.id, storage: server.display }, 'optuna storage readable again');
+    return this.commitWarning(['server-recovered', fault.since], `${server.display}: the Optuna storage can be read again after ${seconds} s (${fault.error}); nothing was missed`, 'info');
+  }
+
+  /** The server loop: one poll at a time, the next one poll_interval later (or the backoff while failing). */
+  private async serverTick(): Promise<void> {
+    try {
+      await this.pollOnce();
+    } catch (error) {
+      // A failed commit of barista's own state: retry at the next poll, as pollSafely does.
+      this.forceNext = true;
+      this.context.logger.warn({ source: this.id, err: error }, 'optuna poll failed; retrying at the next poll');
+    }
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.serverTick(), this.fault?.backoffMs ?? this.config.poll_interval);
   }
 
   // ---------------------------------------------------------------- journal
@@ -283,13 +373,19 @@ export class OptunaSourceComponent implements Component {
     }
   }
 
-  private warning(idParts: (string | number)[], text: string): BaristaEvent {
-    const draft: EventDraft = { type: 'barista.warning', severity: 'warning', fields: { storage: this.location.kind === 'unsupported' ? this.location.url : this.config.storage, error: text }, text };
+  /** The storage as it may be shown: never with its password. */
+  private get shownStorage(): string {
+    const location = this.location;
+    return location.kind === 'unsupported' ? location.url : location.kind === 'server' ? location.url.display : redactUrlPassword(this.config.storage);
+  }
+
+  private warning(idParts: (string | number)[], text: string, severity: EventDraft['severity'] = 'warning'): BaristaEvent {
+    const draft: EventDraft = { type: 'barista.warning', severity, fields: { storage: this.shownStorage, error: text }, text };
     return eventFromDraft(draft, { source: this.id, subject: this.id, idParts });
   }
 
-  private commitWarning(idParts: (string | number)[], text: string): BaristaEvent[] {
-    const fresh = commitBatch(this.context.state, { source: this.id, events: [this.warning(idParts, text)] });
+  private commitWarning(idParts: (string | number)[], text: string, severity: EventDraft['severity'] = 'warning'): BaristaEvent[] {
+    const fresh = commitBatch(this.context.state, { source: this.id, events: [this.warning(idParts, text, severity)] });
     if (fresh.length) this.context.publish(fresh);
     return fresh;
   }
