@@ -9,6 +9,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../logging/logger';
+import { fileBirthMs, judgeBirth } from './birth';
 import { FileTailer, type PathCheckpoint, type TailRecord } from './FileTailer';
 import { GlobSet } from './glob';
 
@@ -98,16 +99,16 @@ export class TailSource {
   scan(): void {
     if (this.stopped) return;
     for (const rel of this.globs.expand(this.options.workspace)) {
-      if (!this.tailers.has(rel)) this.track(rel, 'beginning'); // appeared while running
+      if (!this.tailers.has(rel)) this.track(rel, 'beginning'); // appeared while running: news (birth.ts)
     }
     if (this.options.notifications !== false) this.watchBases();
     for (const rel of this.tailers.keys()) this.schedule(rel);
   }
 
+  /** A file there at the first look: born after barista's first start → news from its beginning (birth.ts). */
   private startAtFor(rel: string): 'end' | 'beginning' {
     if (this.options.startAt) return this.options.startAt;
-    const born = birthOf(path.join(this.options.workspace, rel));
-    return born !== null && born > this.options.firstStartedAt ? 'beginning' : 'end';
+    return judgeBirth(fileBirthMs(path.join(this.options.workspace, rel)), this.options.firstStartedAt) === 'news' ? 'beginning' : 'end';
   }
 
   private track(rel: string, startAt: 'end' | 'beginning'): void {
@@ -207,14 +208,5 @@ function isDirectory(dir: string): boolean {
     return statSync(dir).isDirectory();
   } catch {
     return false;
-  }
-}
-
-function birthOf(file: string): number | null {
-  try {
-    const stat = statSync(file);
-    return stat.birthtimeMs > 0 ? stat.birthtimeMs : null;
-  } catch {
-    return null;
   }
 }

@@ -4,65 +4,18 @@
  * watched every 100 ms. barista's final view of every trial must be Optuna's own, and the
  * Optuna writers must never have hit "database is locked" because of barista's reads.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointStore } from '../../src/state/CheckpointStore';
 import type { OptunaView, StudyCache } from '../../src/streams/optunaTrials';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
-import { Harness, type OptunaDump } from './support';
+import { optunaVersion, runStudy, withRealOptuna } from './realOptuna';
+import { Harness } from './support';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = path.join(__dirname, 'interop_study.py');
-const probe = spawnSync(PYTHON, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8' });
-const optunaVersion = probe.status === 0 ? probe.stdout.trim() : null;
 const tempDir = useTempDir('barista-optuna-interop-');
 
-interface StudyResult {
-  trials: OptunaDump;
-  locked: number;
-  errors: string[];
-  victim_exit: number;
-}
-
-/** Runs the study; resolves with its result once the script exits (deadline: `timeoutMs`). */
-function runStudy(args: string[], onReady: () => Promise<void>, timeoutMs: number): Promise<{ result: StudyResult; stderr: string }> {
-  const out = args[args.indexOf('--out') + 1];
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let ready = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the Optuna study did not finish in ${timeoutMs} ms; stderr:\n${stderr.slice(-3000)}`));
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (!ready && stdout.includes('READY\n')) {
-        ready = true;
-        onReady().catch((error: unknown) => {
-          child.kill('SIGKILL');
-          reject(error instanceof Error ? error : new Error(String(error)));
-        });
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0 || !existsSync(out)) reject(new Error(`the Optuna study exited with ${code}; stderr:\n${stderr.slice(-3000)}`));
-      else resolve({ result: JSON.parse(readFileSync(out, 'utf8')) as StudyResult, stderr });
-    });
-  });
-}
-
-const interop = optunaVersion ? describe : describe.skip;
-if (!optunaVersion) {
-  console.warn(`SKIPPED the Optuna interop tests: ${PYTHON} cannot import optuna (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}). .ci/run installs Debian's python3-optuna; run it as root.`);
-}
-
-interop(`barista watching a real Optuna ${optunaVersion ?? ''} study (2 workers, a killed worker, 100 ms polls)`, () => {
+withRealOptuna(`barista watching a real Optuna ${optunaVersion ?? ''} study (2 workers, a killed worker, 100 ms polls)`, () => {
   for (const kind of ['sqlite', 'journal'] as const) {
     it(`sees every trial as Optuna does, and Optuna never hits "database is locked" (${kind} storage)`, async () => {
       const h = new Harness(tempDir());

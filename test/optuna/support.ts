@@ -33,6 +33,8 @@ export class Harness {
   }
 
   component(fields = 'storage: "sqlite:///x.db"', options: OptunaSourceOptions = {}): OptunaSourceComponent {
+    // barista's first start is its first component, unless the test set it: storages made before are history.
+    if (this.context.firstStartedAt === 0) this.context.firstStartedAt = Date.now();
     const component = new OptunaSourceComponent(optunaConfig(fields), this.context, { busyTimeoutMs: 2000, ...options });
     this.components.push(component);
     return component;

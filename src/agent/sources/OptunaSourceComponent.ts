@@ -16,6 +16,7 @@ import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/
 import { trainingAlarms, type RunningWorkers } from '../../streams/optunaAlarms';
 import { emptyJournalModel, journalSnapshot, parseJournalLine, replayJournal, type JournalModel, type JournalOp } from '../../streams/optunaJournal';
 import { applySnapshot, emptyView, restoreView, resyncView, runningTrials, studyCache, type FinishedTrial, type OptunaView, type TrialEventDraft } from '../../streams/optunaTrials';
+import { firstLookAt, type FirstLook } from '../../watchers/birth';
 import type { PathCheckpoint, TailRecord } from '../../watchers/FileTailer';
 import { OptunaJournalFile } from '../../watchers/OptunaJournalFile';
 import { OptunaStorage, resolveStorage, SUPPORTED_REVISIONS, type StorageLocation } from '../../watchers/OptunaStorage';
@@ -65,6 +66,13 @@ export class OptunaSourceComponent implements Component {
   private readonly checkpoints: CheckpointStore;
   private readonly health: SourceIdentity;
   private readonly trials: TrialHistoryStore;
+  /**
+   * The storage at barista's first look (birth.ts): born after barista's first start (or not
+   * there yet) → every trial in it is news from number 0; else what it holds is history. One
+   * birth for the file, and so for every study in it: a study created later is news anyway, its
+   * rows come after the watermark of a storage barista already follows.
+   */
+  private readonly firstLook: FirstLook;
 
   constructor(
     private readonly config: OptunaSourceConfig,
@@ -79,9 +87,10 @@ export class OptunaSourceComponent implements Component {
     this.location = resolveStorage(config.storage, context.workspace);
     this.storage = this.location.kind === 'sqlite' ? new OptunaStorage(this.location.file, options) : null;
     this.view = emptyView();
+    this.firstLook = this.location.kind === 'unsupported' ? 'history' : firstLookAt(this.location.file, context.firstStartedAt);
     let tail: PathCheckpoint | null = null;
     if (this.location.kind === 'journal') tail = this.restoreJournal();
-    else this.view = restoreView(this.checkpoints.get(config.id, SQLITE_KEY), this.now());
+    else this.view = this.restoreSqlite();
     this.journal = this.location.kind === 'journal' ? new OptunaJournalFile(this.location.file, tail, { maxBytesPerRead: options.journalBytesPerRead }) : null;
   }
 
@@ -110,6 +119,13 @@ export class OptunaSourceComponent implements Component {
 
   // ---------------------------------------------------------------- SQLite
 
+  private restoreSqlite(): OptunaView {
+    const stored: unknown = this.checkpoints.get(this.id, SQLITE_KEY);
+    // Seen without a baseline: the first read announces everything it finds.
+    if (stored === undefined && this.firstLook === 'news') return { ...emptyView(), seen: true };
+    return restoreView(stored, this.now());
+  }
+
   private pollSqlite(storage: OptunaStorage): BaristaEvent[] {
     const published: BaristaEvent[] = [];
     for (let i = 0; i < MAX_CHUNKS_PER_POLL; i++) {
@@ -137,8 +153,9 @@ export class OptunaSourceComponent implements Component {
     const stored = this.checkpoints.get<JournalCheckpoint>(this.id, JOURNAL_KEY);
     this.view = restoreView(stored?.view, this.now());
     this.model = stored?.model ?? emptyJournalModel();
-    this.phase = stored?.phase ?? 'history';
-    if (!stored) this.view.seen = true; // a journal's first sight is its 'history' phase
+    // A journal's first look is its first read-through: history, unless the file is news.
+    this.phase = stored?.phase ?? (this.firstLook === 'news' ? 'live' : 'history');
+    if (!stored) this.view.seen = true;
     return stored?.tail ?? null;
   }
 
