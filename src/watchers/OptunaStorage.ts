@@ -63,6 +63,8 @@ interface TrialRow {
 const TRIAL_COLUMNS = 'trial_id, study_id, number, state, datetime_start, datetime_complete';
 const SQL = {
   revision: 'SELECT version_num FROM alembic_version',
+  // Optuna creates a storage as: an empty file, then its tables with version_info, then alembic_version.
+  creating: "SELECT count(*) = 0 OR sum(name = 'version_info') > 0 AS creating FROM sqlite_master WHERE type = 'table'",
   studies: `SELECT s.study_id, s.study_name,
               (SELECT json_group_array(direction) FROM (SELECT direction FROM study_directions d WHERE d.study_id = s.study_id ORDER BY objective)) AS directions
             FROM studies s ORDER BY s.study_id`,
@@ -114,6 +116,8 @@ export class OptunaStorage {
     const result = db.transaction((): ReadResult => {
       const revision = this.revision();
       seenVersion = db.pragma('data_version', { simple: true }) as number; // of this snapshot
+      // Caught while Optuna creates it: not there yet, rather than "not an Optuna storage".
+      if (revision === null && (this.statement(SQL.creating).get() as { creating: number }).creating) return { kind: 'missing' };
       if (revision === null || !SUPPORTED_REVISIONS.includes(revision)) return { kind: 'unsupported', revision };
       return { kind: 'snapshot', revision, snapshot: this.snapshot(request) };
     })();
