@@ -35,7 +35,8 @@ export type ReadResult =
   /** Nothing was committed since the last read (same connection). */
   | { kind: 'unchanged' }
   | { kind: 'unsupported'; revision: string | null }
-  | { kind: 'snapshot'; revision: string; snapshot: OptunaSnapshot };
+  /** `replaced`: another file than the one read before is at the path now (deleted and created again, or renamed over). */
+  | { kind: 'snapshot'; revision: string; snapshot: OptunaSnapshot; replaced: boolean };
 
 export interface ReadRequest {
   watermark: number;
@@ -96,6 +97,9 @@ export class OptunaStorage {
   trialQueries = 0;
   private db: Database.Database | null = null;
   private identity: string | null = null;
+  /** The file last opened, and whether the path has held another since (gone, or another inode). */
+  private lastOpened: string | null = null;
+  private replaced = false;
   private lastDataVersion: number | null = null;
   /** Whether this file has trial_heartbeats (Optuna ≥ 2.5 creates it); asked once per connection. */
   private heartbeats: boolean | null = null;
@@ -119,10 +123,11 @@ export class OptunaStorage {
       // Caught while Optuna creates it: not there yet, rather than "not an Optuna storage".
       if (revision === null && (this.statement(SQL.creating).get() as { creating: number }).creating) return { kind: 'missing' };
       if (revision === null || !SUPPORTED_REVISIONS.includes(revision)) return { kind: 'unsupported', revision };
-      return { kind: 'snapshot', revision, snapshot: this.snapshot(request) };
+      return { kind: 'snapshot', revision, snapshot: this.snapshot(request), replaced: this.replaced };
     })();
     // Only once the read succeeded (a busy timeout must not make the next poll skip).
     this.lastDataVersion = seenVersion;
+    if (result.kind === 'snapshot') this.replaced = false;
     return result;
   }
 
@@ -142,6 +147,7 @@ export class OptunaStorage {
       const stat = statSync(this.file);
       identity = `${stat.dev}:${stat.ino}`;
     } catch {
+      this.replaced ||= this.lastOpened !== null;
       this.close();
       return null;
     }
@@ -149,6 +155,8 @@ export class OptunaStorage {
     this.close();
     this.db = new Database(this.file, { readonly: true, fileMustExist: true, timeout: this.options.busyTimeoutMs ?? 3000 });
     this.identity = identity;
+    this.replaced ||= this.lastOpened !== null && this.lastOpened !== identity;
+    this.lastOpened = identity;
     return this.db;
   }
 

@@ -15,7 +15,7 @@ import { TrialHistoryStore } from '../../state/TrialHistoryStore';
 import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
 import { trainingAlarms, type RunningWorkers } from '../../streams/optunaAlarms';
 import { emptyJournalModel, journalSnapshot, parseJournalLine, replayJournal, type JournalModel, type JournalOp } from '../../streams/optunaJournal';
-import { applySnapshot, emptyView, restoreView, resyncView, runningTrials, studyCache, type FinishedTrial, type OptunaView, type TrialEventDraft } from '../../streams/optunaTrials';
+import { applySnapshot, emptyView, restoreView, resyncView, runningTrials, staleReason, studyCache, type FinishedTrial, type OptunaView, type TrialEventDraft } from '../../streams/optunaTrials';
 import { firstLookAt, type FirstLook } from '../../watchers/birth';
 import type { PathCheckpoint, TailRecord } from '../../watchers/FileTailer';
 import { OptunaJournalFile } from '../../watchers/OptunaJournalFile';
@@ -128,9 +128,10 @@ export class OptunaSourceComponent implements Component {
 
   private pollSqlite(storage: OptunaStorage): BaristaEvent[] {
     const published: BaristaEvent[] = [];
+    let view = this.view; // what the reads are relative to
     for (let i = 0; i < MAX_CHUNKS_PER_POLL; i++) {
-      const open = Object.keys(this.view.open).map(Number);
-      const result = storage.read({ watermark: this.view.watermark, open, force: this.forceNext });
+      const open = Object.keys(view.open).map(Number);
+      const result = storage.read({ watermark: view.watermark, open, force: this.forceNext });
       this.forceNext = false;
       if (result.kind === 'missing' || result.kind === 'unchanged') break;
       if (result.kind === 'unsupported') {
@@ -138,9 +139,19 @@ export class OptunaSourceComponent implements Component {
         published.push(...this.commitWarning(['schema', found], `${storage.file}: Optuna schema revision ${found} is not supported (supported: ${SUPPORTED_REVISIONS.join(', ')}); not watching it until it changes`));
         break;
       }
-      const outcome = applySnapshot(this.view, result.snapshot, this.snapshotOptions(false));
+      // Another file at the path: a copy of what barista read (a backup restored) still matches the
+      // view and carries on; any other is a new storage, born after barista looked, so all of it is
+      // news (birth.ts) rather than a baseline that would swallow its first trials. Read it again from 0.
+      if (result.replaced && staleReason(view, result.snapshot) !== null) {
+        this.context.logger.info({ source: this.id, file: storage.file }, 'optuna storage replaced by a new one; reading it from its first trial');
+        view = { ...emptyView(), seen: true };
+        this.forceNext = true;
+        continue;
+      }
+      const outcome = applySnapshot(view, result.snapshot, this.snapshotOptions(false));
       if (outcome.resynced) this.context.logger.info({ source: this.id, reason: outcome.reason }, 'optuna storage changed under barista; reading it again');
-      published.push(...this.commitView(outcome.drafts, outcome.view, (view) => view, [], outcome.finished));
+      published.push(...this.commitView(outcome.drafts, outcome.view, (v) => v, [], outcome.finished));
+      view = this.view;
       if (!outcome.resynced && !result.snapshot.more) break;
       this.forceNext = true;
     }
