@@ -289,6 +289,9 @@ const stateSchema = z.strictObject({
 
 export const DEFAULT_MIN_NOTIONAL = 5;
 
+/** Hands each line of a file before the point barista reads from to `onLine`; false when they could not be read. */
+export type HistoryReader = (onLine: (line: string) => void) => boolean;
+
 export class CsvSession {
   private status: CsvSessionStatus = 'awaiting-header';
   private layout: CsvLayout | null = null;
@@ -329,6 +332,22 @@ export class CsvSession {
       session.lastRow = saved.lastRow;
     }
     return session;
+  }
+
+  /**
+   * A session that has read the rows before the point barista reads from (a CSV there before its
+   * first start is read from its end: history) without emitting anything, so that the first row
+   * read next is compared with the last one before it and that bar's trades are not lost.
+   * Null when the history could not be read.
+   */
+  static afterHistory(readLines: HistoryReader, options: CsvSessionOptions): CsvSession | null {
+    const session = new CsvSession(options);
+    let line = 0;
+    const read = readLines((text) => {
+      line += 1;
+      session.acceptLine(text, { line, offset: line === 1 ? 0 : undefined });
+    });
+    return read ? session : null;
   }
 
   get state(): CsvSessionState {

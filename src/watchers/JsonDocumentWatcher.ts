@@ -9,6 +9,7 @@ import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../logging/logger';
 import { watchErrorReporter } from './watchErrors';
+import { FirstLooks } from './birth';
 import { GlobSet } from './glob';
 import type { DocumentObservation } from './Observation';
 
@@ -25,6 +26,8 @@ export interface JsonDocumentWatcherOptions {
   exclude?: string[];
   /** Hash of each document as last handed out (from the checkpoint): unchanged files are skipped. */
   knownHashes: Map<string, string>;
+  /** barista's first start (ms): a document born after it is news on a first look (birth.ts). */
+  firstStartedAt: number;
   onDocument: (document: DocumentObservation) => void;
   onInvalid: (invalid: InvalidDocument) => void;
   logger: Logger;
@@ -45,9 +48,11 @@ export class JsonDocumentWatcher {
   private readonly retries = new Map<string, { attempt: number; timer: NodeJS.Timeout }>();
   private readonly reported = new Set<string>();
   private stopped = false;
+  private readonly firstLooks: FirstLooks;
 
   constructor(private readonly options: JsonDocumentWatcherOptions) {
     this.globs = new GlobSet(options.patterns, options.exclude);
+    this.firstLooks = new FirstLooks(options.firstStartedAt);
   }
 
   start(): void {
@@ -72,7 +77,9 @@ export class JsonDocumentWatcher {
   }
 
   scan(): void {
-    for (const rel of this.globs.expand(this.options.workspace)) this.read(rel);
+    const found = this.globs.expand(this.options.workspace);
+    this.firstLooks.lookedAt(found);
+    for (const rel of found) this.read(rel);
   }
 
   /** Reads a document; an invalid read is retried `attempt + 1`-th after its delay. */
@@ -118,8 +125,7 @@ export class JsonDocumentWatcher {
       data,
       hash,
       modifiedMs: stat.mtimeMs,
-      // Filesystems without a birth time report 0: the last status change is the next best.
-      bornMs: stat.birthtimeMs > 0 ? stat.birthtimeMs : stat.ctimeMs,
+      firstLook: this.firstLooks.judge(rel, file),
     });
   }
 }

@@ -2,6 +2,7 @@
  * What a watcher saw, before any meaning is given to it. Watchers produce observations;
  * src/streams turns them into events.
  */
+import type { FirstLook } from './birth';
 
 /** Where an observation's bytes came from; enough to resume and to make deterministic ids. */
 export interface FilePosition {
@@ -42,8 +43,8 @@ export interface DocumentObservation {
   hash: string;
   /** The file's mtime when read (ms since epoch). */
   modifiedMs?: number;
-  /** When the file was created (birth time, else its ctime; ms since epoch). */
-  bornMs?: number;
+  /** What the document is to a reader that remembers nothing of it: news or history (birth.ts). */
+  firstLook?: FirstLook;
 }
 
 export type Observation = LineObservation | DocumentObservation;

@@ -72,7 +72,7 @@ export class OptunaServerStorage {
     if (Number(tables.ok)) {
       const [row] = await this.query<{ version_num: string }>(session, this.sql.revision);
       // Optuna writes alembic_version after creating the tables, in a transaction of its own.
-      if (row) result = SUPPORTED_REVISIONS.includes(row.version_num) ? { kind: 'snapshot', revision: row.version_num, snapshot: await this.snapshot(session, request) } : { kind: 'unsupported', revision: row.version_num };
+      if (row) result = SUPPORTED_REVISIONS.includes(row.version_num) ? { kind: 'snapshot', revision: row.version_num, snapshot: await this.snapshot(session, request), replaced: false } : { kind: 'unsupported', revision: row.version_num };
     }
     this.lastToken = token;
     return result;

@@ -43,7 +43,8 @@ export type ReadResult =
   /** Nothing was committed since the last read (same connection). */
   | { kind: 'unchanged' }
   | { kind: 'unsupported'; revision: string | null }
-  | { kind: 'snapshot'; revision: string; snapshot: OptunaSnapshot };
+  /** `replaced`: another file than the one read before is at the path now (deleted and created again, or renamed over). */
+  | { kind: 'snapshot'; revision: string; snapshot: OptunaSnapshot; replaced: boolean };
 
 export interface ReadRequest {
   watermark: number;
@@ -62,6 +63,8 @@ export interface OptunaStorageOptions {
 const TRIAL_COLUMNS = 'trial_id, study_id, number, state, datetime_start, datetime_complete';
 const SQL = {
   revision: 'SELECT version_num FROM alembic_version',
+  // Optuna creates a storage as: an empty file, then its tables with version_info, then alembic_version.
+  creating: "SELECT count(*) = 0 OR sum(name = 'version_info') > 0 AS creating FROM sqlite_master WHERE type = 'table'",
   studies: `SELECT s.study_id, s.study_name,
               (SELECT group_concat(direction, ',') FROM (SELECT direction FROM study_directions d WHERE d.study_id = s.study_id ORDER BY objective)) AS directions
             FROM studies s ORDER BY s.study_id`,
@@ -93,6 +96,9 @@ export class OptunaStorage {
   trialQueries = 0;
   private db: Database.Database | null = null;
   private identity: string | null = null;
+  /** The file last opened, and whether the path has held another since (gone, or another inode). */
+  private lastOpened: string | null = null;
+  private replaced = false;
   private lastDataVersion: number | null = null;
   /** Whether this file has trial_heartbeats (Optuna ≥ 2.5 creates it); asked once per connection. */
   private heartbeats: boolean | null = null;
@@ -113,11 +119,14 @@ export class OptunaStorage {
     const result = db.transaction((): ReadResult => {
       const revision = this.revision();
       seenVersion = db.pragma('data_version', { simple: true }) as number; // of this snapshot
+      // Caught while Optuna creates it: not there yet, rather than "not an Optuna storage".
+      if (revision === null && (this.statement(SQL.creating).get() as { creating: number }).creating) return { kind: 'missing' };
       if (revision === null || !SUPPORTED_REVISIONS.includes(revision)) return { kind: 'unsupported', revision };
-      return { kind: 'snapshot', revision, snapshot: this.snapshot(request) };
+      return { kind: 'snapshot', revision, snapshot: this.snapshot(request), replaced: this.replaced };
     })();
     // Only once the read succeeded (a busy timeout must not make the next poll skip).
     this.lastDataVersion = seenVersion;
+    if (result.kind === 'snapshot') this.replaced = false;
     return result;
   }
 
@@ -137,6 +146,7 @@ export class OptunaStorage {
       const stat = statSync(this.file);
       identity = `${stat.dev}:${stat.ino}`;
     } catch {
+      this.replaced ||= this.lastOpened !== null;
       this.close();
       return null;
     }
@@ -144,6 +154,8 @@ export class OptunaStorage {
     this.close();
     this.db = new Database(this.file, { readonly: true, fileMustExist: true, timeout: this.options.busyTimeoutMs ?? 3000 });
     this.identity = identity;
+    this.replaced ||= this.lastOpened !== null && this.lastOpened !== identity;
+    this.lastOpened = identity;
     return this.db;
   }
 

@@ -14,6 +14,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../logging/logger';
 import { isDescriptorShortage, type DescriptorBudget } from './descriptorBudget';
 import { watchErrorReporter } from './watchErrors';
+import { fileBirthMs, judgeBirth } from './birth';
 import { FileTailer, type PathCheckpoint, type TailRecord } from './FileTailer';
 import { GlobSet } from './glob';
 
@@ -134,7 +135,7 @@ export class TailSource {
     if (this.stopped) return;
     if (full || this.basesChanged()) {
       for (const rel of this.globs.expand(this.options.workspace)) {
-        if (!this.tailers.has(rel)) this.track(rel, 'beginning'); // appeared while running
+        if (!this.tailers.has(rel)) this.track(rel, 'beginning'); // appeared while running: news (birth.ts)
       }
     }
     if (this.options.notifications !== false) this.watchBases();
@@ -152,10 +153,10 @@ export class TailSource {
     return changed;
   }
 
+  /** A file there at the first look: born after barista's first start → news from its beginning (birth.ts). */
   private startAtFor(rel: string): 'end' | 'beginning' {
     if (this.options.startAt) return this.options.startAt;
-    const born = birthOf(path.join(this.options.workspace, rel));
-    return born !== null && born > this.options.firstStartedAt ? 'beginning' : 'end';
+    return judgeBirth(fileBirthMs(path.join(this.options.workspace, rel)), this.options.firstStartedAt) === 'news' ? 'beginning' : 'end';
   }
 
   private track(rel: string, startAt: 'end' | 'beginning'): void {
@@ -347,14 +348,5 @@ function mtimeOf(dir: string): number {
     return statSync(dir).mtimeMs;
   } catch {
     return -1;
-  }
-}
-
-function birthOf(file: string): number | null {
-  try {
-    const stat = statSync(file);
-    return stat.birthtimeMs > 0 ? stat.birthtimeMs : null;
-  } catch {
-    return null;
   }
 }

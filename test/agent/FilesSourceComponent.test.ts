@@ -228,6 +228,16 @@ describe('FilesSourceComponent', () => {
     expect(published.slice(1).map((e) => e.type)).toEqual(['watchdog.alert']);
   });
 
+  it('announces a folder that appears while running without asking any clock (a coarse file time may lag the start)', () => {
+    writeWorkspace();
+    context.firstStartedAt = Date.now() + 3_600_000; // by its birth time, every file would look older than the start
+    const component = start();
+    expect(published).toEqual([]);
+    writeInPlace('deployments/model_3/metadata.json', arenaMetadata);
+    component.scan();
+    expect(published.map((e) => [e.type, e.subject])).toEqual([['deployment.model_deployed', 'model_3']]);
+  });
+
   it('does not announce history when the source is added to an older barista state', () => {
     context.firstStartedAt = Date.now() - 30 * 24 * 3_600_000; // barista has run for a month
     writeWorkspace(); // files born long after that first start…

@@ -10,18 +10,12 @@ import { CheckpointStore } from '../../src/state/CheckpointStore';
 import type { OptunaView } from '../../src/streams/optunaTrials';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
-import { expectViewOfStudy, Harness, probePython, PYTHON, runStudy } from './support';
+import { optunaVersion, runStudy, withRealOptuna } from './realOptuna';
+import { expectViewOfStudy, Harness } from './support';
 
-const probe = probePython(['optuna']);
-const optunaVersion = probe.ok ? probe.version : null;
 const tempDir = useTempDir('barista-optuna-interop-');
 
-const interop = optunaVersion ? describe : describe.skip;
-if (!optunaVersion) {
-  console.warn(`SKIPPED the Optuna interop tests: ${PYTHON} cannot import optuna (${probe.why}). .ci/run installs Debian's python3-optuna; run it as root.`);
-}
-
-interop(`barista watching a real Optuna ${optunaVersion ?? ''} study (2 workers, a killed worker, 100 ms polls)`, () => {
+withRealOptuna(`barista watching a real Optuna ${optunaVersion ?? ''} study (2 workers, a killed worker, 100 ms polls)`, () => {
   for (const kind of ['sqlite', 'journal'] as const) {
     it(`sees every trial as Optuna does, and Optuna never hits "database is locked" (${kind} storage)`, async () => {
       const h = new Harness(tempDir());

@@ -4,12 +4,16 @@
     interop_study.py --storage sqlite:////tmp/x/x.db --go /tmp/x/go --out /tmp/x/result.json
     interop_study.py --journal /tmp/x/journal.log   --go /tmp/x/go --out /tmp/x/result.json
 
-Creates the storage and the study "interop", prints READY, and waits for the --go file (barista
-has seen the study by then). Then 2 worker processes each run --trials trials (completions,
+Creates the storage and the study "interop" (--study), runs --warmup trials itself, prints READY,
+and waits for the --go file (barista has seen the study by then; no --go: no wait). With
+--existing NAME:N that study and its N trials come first, and --study is created after --go. With --aside
+the storage is built beside its path and moved there just before READY, so a watcher's first sight
+of a new storage already holds finished trials (as a poll every few seconds would find it). Then 2 worker processes each run --trials trials (completions,
 prunes, failures by exception and by a NaN objective, an +inf value, reports every ~10 ms), while
 a third worker is SIGKILLed in the middle of its trial (left RUNNING) and one trial is enqueued
 and never run (WAITING). Every storage error a worker hits is caught and counted, "database is
-locked" ones apart. At the end it writes what Optuna itself reads (study.trials) and the counts.
+locked" ones apart (--plain: no killed worker, no enqueued trial). At the end it writes what
+Optuna itself reads (study.trials) and the counts.
 """
 import argparse
 import json
@@ -30,7 +34,6 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dump_trials import dump  # noqa: E402
 
-STUDY = "interop"
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
 
@@ -47,10 +50,19 @@ class LockCounter(logging.Handler):
             self.locked += 1
 
 
-def storage_of(args):
+def storage_of(args, aside=False):
     if args.journal:
-        return JournalStorage(JournalFileStorage(args.journal))
-    return args.storage
+        return JournalStorage(JournalFileStorage(aside_of(args.journal) if aside else args.journal))
+    return "sqlite:///" + aside_of(storage_file(args)) if aside else args.storage
+
+
+def aside_of(file):
+    """Where --aside builds the storage: beside it, under a name no watcher of it takes for a rotated sibling."""
+    return os.path.join(os.path.dirname(file), "building-" + os.path.basename(file))
+
+
+def storage_file(args):
+    return args.journal or args.storage[len("sqlite:///"):]
 
 
 def objective(trial):
@@ -84,7 +96,7 @@ def worker(args, index, results):
     counter = LockCounter()
     logging.getLogger("optuna").addHandler(counter)
     locked, errors = 0, []
-    study = optuna.load_study(study_name=STUDY, storage=storage_of(args))
+    study = optuna.load_study(study_name=args.study, storage=storage_of(args))
     for _ in range(args.trials):
         try:
             study.optimize(objective, n_trials=1, catch=(ValueError,))
@@ -98,7 +110,7 @@ def worker(args, index, results):
 
 
 def hang(args, flag):
-    study = optuna.load_study(study_name=STUDY, storage=storage_of(args))
+    study = optuna.load_study(study_name=args.study, storage=storage_of(args))
 
     def stuck(trial):
         trial.suggest_categorical("strategy", ["sma", "ema", "rsi"])
@@ -125,41 +137,60 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--storage")
     parser.add_argument("--journal")
-    parser.add_argument("--go", required=True)
+    parser.add_argument("--go")
     parser.add_argument("--out", required=True)
+    parser.add_argument("--study", default="interop")
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=0)
+    parser.add_argument("--aside", action="store_true")
+    parser.add_argument("--plain", action="store_true")
+    parser.add_argument("--existing", help="NAME:TRIALS, a study run before READY; --study comes after --go")
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
-    study = optuna.create_study(study_name=STUDY, storage=storage_of(args), direction="maximize", sampler=optuna.samplers.RandomSampler(seed=7))
-    study.set_user_attr("target_trials", args.workers * args.trials + 5)
+    def create(name, aside, warmup):
+        study = optuna.create_study(study_name=name, storage=storage_of(args, aside), direction="maximize", sampler=optuna.samplers.RandomSampler(seed=7))
+        study.set_user_attr("target_trials", args.workers * args.trials + warmup + (0 if args.plain else 5))
+        study.optimize(objective, n_trials=warmup, catch=(ValueError,))
+
+    if args.existing:
+        name, count = args.existing.split(":")
+        create(name, False, int(count))
+    else:
+        create(args.study, args.aside, args.warmup)
+        if args.aside:
+            os.replace(aside_of(storage_file(args)), storage_file(args))
     print("READY", flush=True)
-    wait_for(args.go, 60)
+    if args.go:
+        wait_for(args.go, 60)
+    if args.existing:
+        create(args.study, False, args.warmup)
 
     spawn = mp.get_context("spawn")
     results = spawn.Queue()
     workers = [spawn.Process(target=worker, args=(args, i, results)) for i in range(args.workers)]
     for p in workers:
         p.start()
-    flag = args.out + ".hang"
-    victim = spawn.Process(target=hang, args=(args, flag))
-    victim.start()
-    wait_for(flag, 60)
-    time.sleep(0.3)
-    os.kill(victim.pid, signal.SIGKILL)  # mid-trial: its trial stays RUNNING
-    victim.join()
+    victim = None if args.plain else spawn.Process(target=hang, args=(args, args.out + ".hang"))
+    if victim:
+        victim.start()
+        wait_for(args.out + ".hang", 60)
+        time.sleep(0.3)
+        os.kill(victim.pid, signal.SIGKILL)  # mid-trial: its trial stays RUNNING
+        victim.join()
     outcome = [results.get(timeout=300) for _ in workers]
     for p in workers:
         p.join()
-    study.enqueue_trial({"strategy": "ema", "window": 20})  # WAITING, never picked up
+    if victim:
+        optuna.load_study(study_name=args.study, storage=storage_of(args)).enqueue_trial({"strategy": "ema", "window": 20})  # WAITING, never picked up
 
     spec = ("journal:" + args.journal) if args.journal else args.storage
     result = {
         "trials": dump(spec),
         "locked": sum(r["locked"] for r in outcome),
         "errors": [e for r in outcome for e in r["errors"]],
-        "victim_exit": victim.exitcode,
+        "victim_exit": victim.exitcode if victim else None,
     }
     with open(args.out + ".tmp", "w") as f:
         json.dump(result, f)

@@ -307,16 +307,32 @@ describe('OptunaSourceComponent on a journal file', () => {
     expect(brief(component.poll())).toEqual(['training.trial_failed fresh#0']);
   });
 
-  it('waits for a journal that does not exist yet; what it holds when first read is history', () => {
+  it('waits for a journal that does not exist yet; born after barista started, it is news from its first trial', () => {
     const later = new JournalWriter(path.join(h.workspace, 'later.log'));
     const component = h.component('storage: later.log');
     expect(component.poll()).toEqual([]);
     const study = later.createStudy('late');
     later.trial(study, 'COMPLETE', 1);
     const running = later.startTrial(study);
-    expect(component.poll()).toEqual([]);
+    expect(brief(component.poll())).toEqual(['training.trial_completed late#0', 'training.best_improved late#0']);
     later.finish(running, 'COMPLETE', [2]);
     expect(brief(component.poll())).toEqual(['training.trial_completed late#1', 'training.best_improved late#1']);
+  });
+
+  it('a journal born while barista was stopped (after its first start) is news from its first trial; one there before is history', () => {
+    h.context.firstStartedAt = Date.now() - 60_000;
+    const born = new JournalWriter(path.join(h.workspace, 'born.log'));
+    born.trial(born.createStudy('new'), 'PRUNED', 0.5);
+    expect(brief(h.component('storage: born.log').poll())).toEqual(['training.trial_pruned new#0']);
+    const other = new Harness(path.join(tempDir(), 'other'));
+    try {
+      const old = new JournalWriter(path.join(other.workspace, 'old.log'));
+      old.trial(old.createStudy('old'), 'PRUNED', 0.5);
+      other.context.firstStartedAt = Date.now() + 1;
+      expect(other.component('storage: old.log').poll()).toEqual([]);
+    } finally {
+      other.close();
+    }
   });
 
   it('an empty journal becomes live at once: its first trials are news', () => {

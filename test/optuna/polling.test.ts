@@ -1,7 +1,8 @@
+import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { EventStore } from '../../src/state/EventStore';
 import type { StudyCache } from '../../src/streams/optunaTrials';
-import { CATEGORICAL, copySample, INT, OptunaWriter } from '../fixtures/optuna/optunaFixture';
+import { CATEGORICAL, copySample, createOptunaStorage, INT, OptunaWriter } from '../fixtures/optuna/optunaFixture';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
 import { brief, Harness } from './support';
@@ -158,6 +159,31 @@ describe('OptunaSourceComponent polling a live storage', () => {
     expect(brief(component.poll())).toEqual(['training.trial_completed second#0', 'training.best_improved second#0']);
     expect(h.state.getCache<StudyCache>('optuna:second')?.value).toMatchObject({ total: 1, best: { number: 0, value: 3 } });
     expect(h.state.getCache<StudyCache>('optuna:sma_cross')?.value.total).toBe(31);
+  });
+
+  it('reads a storage deleted and created again (same study name) from its first trial; a restored copy repeats nothing', () => {
+    const file = path.join(h.workspace, 'x.db');
+    const component = h.component();
+    component.poll();
+    writer.trial(SECOND, 'COMPLETE', 0.3);
+    expect(brief(component.poll())).toEqual(['training.trial_completed second#8', 'training.best_improved second#8']);
+    writer.close();
+    // A backup copy restored over it (another file, the same rows) plus one more trial: only that one is news.
+    copyFileSync(file, `${file}.bak`);
+    renameSync(`${file}.bak`, file);
+    writer = new OptunaWriter(file);
+    writer.trial(SECOND, 'COMPLETE', 0.2);
+    expect(brief(component.poll())).toEqual(['training.trial_completed second#9', 'training.best_improved second#9']);
+    writer.close();
+    // The user starts afresh: the file deleted, a new storage with a study of the same name.
+    rmSync(file);
+    expect(component.poll()).toEqual([]);
+    createOptunaStorage(file);
+    writer = new OptunaWriter(file);
+    const study = writer.createStudy('second', ['MINIMIZE']);
+    writer.trial(study, 'COMPLETE', 0.9);
+    writer.trial(study, 'PRUNED', 0.8);
+    expect(brief(component.poll())).toEqual(['training.trial_completed second#0', 'training.best_improved second#0', 'training.trial_pruned second#1']);
   });
 
   it('keeps announcing the other studies after one is deleted (no id reuse)', () => {

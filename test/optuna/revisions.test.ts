@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StudyCache } from '../../src/streams/optunaTrials';
@@ -115,6 +115,25 @@ describe('Optuna schema revisions and storage availability', () => {
     db.close();
     const [warning] = h.component().poll();
     expect(warning.text).toMatch(/revision none/);
+  });
+
+  it('waits for a storage Optuna is still creating (an empty file, then its tables before alembic_version) without a warning', () => {
+    const file = path.join(h.workspace, 'x.db');
+    const component = h.component();
+    expect(component.poll()).toEqual([]);
+    new Database(file).close();
+    expect(component.poll()).toEqual([]);
+    const db = new Database(file);
+    db.exec('CREATE TABLE version_info (version_info_id INTEGER PRIMARY KEY, schema_version INTEGER, library_version VARCHAR(256))');
+    db.close();
+    expect(component.poll()).toEqual([]);
+    rmSync(file);
+    createOptunaStorage(file);
+    const writer = new OptunaWriter(file);
+    writer.trial(writer.createStudy('s'), 'PRUNED', 0.5);
+    writer.close();
+    expect(brief(component.poll())).toEqual(['training.trial_pruned s#0']); // born after the start: news from #0
+    expect(h.published.filter((e) => e.type === 'barista.warning')).toEqual([]);
   });
 
   it('waits for a storage that does not exist yet', () => {

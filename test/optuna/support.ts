@@ -43,6 +43,8 @@ export class Harness {
   }
 
   component(fields = 'storage: "sqlite:///x.db"', options: OptunaSourceOptions = {}, env: Record<string, string> = {}): OptunaSourceComponent {
+    // barista's first start is its first component, unless the test set it: storages made before are history.
+    if (this.context.firstStartedAt === 0) this.context.firstStartedAt = Date.now();
     const component = new OptunaSourceComponent(optunaConfig(fields, env), this.context, { busyTimeoutMs: 2000, ...options });
     this.components.push(component);
     return component;
@@ -98,7 +100,7 @@ export interface StudyResult {
   trials: OptunaDump;
   locked: number;
   errors: string[];
-  victim_exit: number;
+  victim_exit: number | null;
 }
 
 /** Runs interop_study.py; resolves with its result once it exits (deadline: `timeoutMs`). */

@@ -13,7 +13,7 @@ import { eventFromDraft, type BaristaEvent } from '../../model/BaristaEvent';
 import { CATALOGUE, writeCache } from '../../readModel/catalogue';
 import { EquitySeriesStore } from '../../state/EquitySeriesStore';
 import { TradeHistoryStore, type TradeRecord } from '../../state/TradeHistoryStore';
-import { CsvSession, type CsvSessionState, type PortfolioSnapshot } from '../../streams/csvSession';
+import { CsvSession, type CsvSessionState, type HistoryReader, type PortfolioSnapshot } from '../../streams/csvSession';
 import { barOfSnapshot, primePerformanceFromCsv } from '../../streams/performance/csvPerformance';
 import { traderOfFile } from '../../streams/traderIdentity';
 import { traderDirectory } from '../../readModel/traders';
@@ -112,12 +112,13 @@ export class CsvSourceComponent implements Component {
     if (!byIdentity) this.sessions.set(rel, (byIdentity = new Map()));
     let session = byIdentity.get(identity);
     if (!session) {
-      session = new CsvSession({ trader, minNotional: this.config.min_notional, file: rel });
-      // Started mid-file (at its end, or after a restart without state): the header is line 1.
-      if (firstRecordStart > 0) {
-        const header = readFirstLine(path.join(this.context.workspace, rel));
-        if (header) session.acceptHeader(header);
-      }
+      const options = { trader, minNotional: this.config.min_notional, file: rel };
+      // Started mid-file (at the end of a file there before barista's first start, or after a
+      // restart without state): the rows before are history, read silently, so the first row
+      // read still yields its trades. Unreadable history (replaced since): the header is line 1.
+      session = (firstRecordStart > 0 ? CsvSession.afterHistory(this.linesBefore(rel, identity, firstRecordStart), options) : null) ?? new CsvSession(options);
+      const header = firstRecordStart > 0 && session.tickers === null ? readFirstLine(path.join(this.context.workspace, rel)) : null;
+      if (header) session.acceptHeader(header);
       byIdentity.set(identity, session);
     }
     session.trader = trader; // the name may have been learnt since (a trader process seen)
@@ -130,12 +131,16 @@ export class CsvSourceComponent implements Component {
     if (!byIdentity) this.performance.set(rel, (byIdentity = new Map()));
     let state = byIdentity.get(identity);
     if (!state) {
-      const file = path.join(this.context.workspace, rel);
-      const readLines = (onLine: (line: string) => void) => start > 0 && readLinesBefore(file, start, identity, MAX_LINE_BYTES, onLine);
-      state = primePerformanceFromCsv(readLines, config, { trader, file: rel });
+      state = primePerformanceFromCsv(this.linesBefore(rel, identity, start), config, { trader, file: rel });
       byIdentity.set(identity, state);
     }
     return state;
+  }
+
+  /** The lines of the file before `start`, the history a tailer started past. */
+  private linesBefore(rel: string, identity: string, start: number): HistoryReader {
+    const file = path.join(this.context.workspace, rel);
+    return (onLine) => start > 0 && readLinesBefore(file, start, identity, MAX_LINE_BYTES, onLine);
   }
 
   private commit(batch: TailBatch): void {

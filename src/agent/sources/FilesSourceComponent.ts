@@ -6,7 +6,7 @@
  * restart announces what changed while barista was stopped, once, and nothing twice.
  *
  * Only changes after barista first watched the files are news: a first look at a file that
- * was already there is a baseline (state, not events); a file created later is news.
+ * was already there is a baseline (state, not events); a file created later is news (birth.ts).
  */
 import { sourceIdentity, type SourceIdentity } from '../../config/sourceIdentity';
 import type { SourceConfig } from '../../config/schema';
@@ -44,8 +44,6 @@ export class FilesSourceComponent implements Component {
   private watcher: JsonDocumentWatcher | null = null;
   private checkpoints = new Map<string, FileCheckpoint>();
   private readonly knownHashes = new Map<string, string>();
-  /** Files born after this are news on a first look (ms since epoch). */
-  private baselineAt = 0;
   private readonly health: SourceIdentity;
 
   constructor(
@@ -60,13 +58,13 @@ export class FilesSourceComponent implements Component {
   start(): void {
     this.checkpoints = new CheckpointStore(this.context.state).load<FileCheckpoint>(this.id);
     for (const [rel, checkpoint] of this.checkpoints) this.knownHashes.set(rel, checkpoint.hash);
-    this.baselineAt = Math.max(this.context.firstStartedAt, this.watchedSince());
     this.watcher = new JsonDocumentWatcher({
       source: this.id,
       workspace: this.context.workspace,
       patterns: this.config.paths,
       exclude: this.config.exclude,
       knownHashes: this.knownHashes,
+      firstStartedAt: Math.max(this.context.firstStartedAt, this.watchedSince()),
       // Python's json.dump writes bare NaN and Infinity.
       parse: parseLenientJson,
       onDocument: (document) => this.accept(document),
@@ -110,11 +108,9 @@ export class FilesSourceComponent implements Component {
     if (kind === null) change = { ok: false, error: 'neither its name nor its content is one of the deployment files barista knows (metadata.json, deployment_log.json, ensemble_manifest.json, watchdog_state.json, live_monitor_state.json)' };
     else {
       const memory = previous?.kind === kind ? previous.memory : null;
-      const born = document.bornMs ?? 0;
       change = deriveFileChange(kind, memory, document.data, {
         path: document.path,
-        // Whole milliseconds: a file written in the very millisecond barista started is state.
-        announceFirstLook: Math.floor(born) > this.baselineAt,
+        announceFirstLook: document.firstLook === 'news',
         modifiedMs: document.modifiedMs ?? document.at,
       });
     }

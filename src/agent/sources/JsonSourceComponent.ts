@@ -53,6 +53,7 @@ export class JsonSourceComponent implements Component {
       patterns: this.config.paths,
       exclude: this.config.exclude,
       knownHashes: known,
+      firstStartedAt: this.context.firstStartedAt,
       onDocument: (document) => this.accept(document),
       onInvalid: (invalid) => this.reportInvalid(invalid),
       logger: this.context.logger,

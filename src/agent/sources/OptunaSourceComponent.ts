@@ -16,7 +16,8 @@ import { TrialHistoryStore } from '../../state/TrialHistoryStore';
 import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';
 import { trainingAlarms, type RunningWorkers } from '../../streams/optunaAlarms';
 import { emptyJournalModel, journalSnapshot, parseJournalLine, replayJournal, type JournalModel, type JournalOp } from '../../streams/optunaJournal';
-import { applySnapshot, emptyView, restoreView, resyncView, runningTrials, studyCache, type FinishedTrial, type OptunaView, type TrialEventDraft } from '../../streams/optunaTrials';
+import { applySnapshot, emptyView, restoreView, resyncView, runningTrials, staleReason, studyCache, type FinishedTrial, type OptunaView, type TrialEventDraft } from '../../streams/optunaTrials';
+import { firstLookAt, type FirstLook } from '../../watchers/birth';
 import type { PathCheckpoint, TailRecord } from '../../watchers/FileTailer';
 import { OptunaJournalFile } from '../../watchers/OptunaJournalFile';
 import { OptunaServerStorage } from '../../watchers/OptunaServerStorage';
@@ -79,6 +80,13 @@ export class OptunaSourceComponent implements Component {
   private readonly checkpoints: CheckpointStore;
   private readonly health: SourceIdentity;
   private readonly trials: TrialHistoryStore;
+  /**
+   * The storage at barista's first look (birth.ts): born after barista's first start (or not
+   * there yet) → every trial in it is news from number 0; else what it holds is history. One
+   * birth for the file, and so for every study in it: a study created later is news anyway, its
+   * rows come after the watermark of a storage barista already follows.
+   */
+  private readonly firstLook: FirstLook;
 
   constructor(
     private readonly config: OptunaSourceConfig,
@@ -94,9 +102,11 @@ export class OptunaSourceComponent implements Component {
     this.storage = this.location.kind === 'sqlite' ? new OptunaStorage(this.location.file, options) : null;
     this.server = this.location.kind === 'server' ? new OptunaServerStorage(this.location.url, options) : null;
     this.view = emptyView();
+    // A file storage born after barista's first start is news from its first trial (birth.ts); a server's database has no birth time to read.
+    this.firstLook = this.location.kind === 'sqlite' || this.location.kind === 'journal' ? firstLookAt(this.location.file, context.firstStartedAt) : 'history';
     let tail: PathCheckpoint | null = null;
     if (this.location.kind === 'journal') tail = this.restoreJournal();
-    else this.view = restoreView(this.checkpoints.get(config.id, SQLITE_KEY), this.now());
+    else this.view = this.restoreSqlite();
     this.journal = this.location.kind === 'journal' ? new OptunaJournalFile(this.location.file, tail, { maxBytesPerRead: options.journalBytesPerRead }) : null;
   }
 
@@ -156,12 +166,28 @@ export class OptunaSourceComponent implements Component {
       published.push(...this.commitWarning(['schema', found], `${shown}: Optuna schema revision ${found} is not supported (supported: ${SUPPORTED_REVISIONS.join(', ')}); not watching it until it changes`));
       return false;
     }
+    // Another file at the path: a copy of what barista read (a backup restored) still matches the
+    // view and carries on; any other is a new storage, born after barista looked, so all of it is
+    // news (birth.ts) rather than a baseline that would swallow its first trials. Read it again from 0.
+    if (result.replaced && staleReason(this.view, result.snapshot) !== null) {
+      this.context.logger.info({ source: this.id, file: shown }, 'optuna storage replaced by a new one; reading it from its first trial');
+      this.view = { ...emptyView(), seen: true };
+      this.forceNext = true;
+      return true;
+    }
     const outcome = applySnapshot(this.view, result.snapshot, this.snapshotOptions(false));
     if (outcome.resynced) this.context.logger.info({ source: this.id, reason: outcome.reason }, 'optuna storage changed under barista; reading it again');
     published.push(...this.commitView(outcome.drafts, outcome.view, (view) => view, [], outcome.finished));
     if (!outcome.resynced && !result.snapshot.more) return false;
     this.forceNext = true;
     return true;
+  }
+
+  private restoreSqlite(): OptunaView {
+    const stored: unknown = this.checkpoints.get(this.id, SQLITE_KEY);
+    // Seen without a baseline: the first read announces everything it finds.
+    if (stored === undefined && this.firstLook === 'news') return { ...emptyView(), seen: true };
+    return restoreView(stored, this.now());
   }
 
   private pollSqlite(storage: OptunaStorage): BaristaEvent[] {
@@ -227,8 +253,9 @@ export class OptunaSourceComponent implements Component {
     const stored = this.checkpoints.get<JournalCheckpoint>(this.id, JOURNAL_KEY);
     this.view = restoreView(stored?.view, this.now());
     this.model = stored?.model ?? emptyJournalModel();
-    this.phase = stored?.phase ?? 'history';
-    if (!stored) this.view.seen = true; // a journal's first sight is its 'history' phase
+    // A journal's first look is its first read-through: history, unless the file is news.
+    this.phase = stored?.phase ?? (this.firstLook === 'news' ? 'live' : 'history');
+    if (!stored) this.view.seen = true;
     return stored?.tail ?? null;
   }
 

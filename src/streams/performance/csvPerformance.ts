@@ -5,7 +5,7 @@
  */
 import type { PerformanceConfig } from '../../config/schema';
 import type { EventDraft } from '../../model/BaristaEvent';
-import { CsvSession } from '../csvSession';
+import { CsvSession, type HistoryReader } from '../csvSession';
 import { initialPerformanceState, stepPerformance, type PerformanceBar, type PerformanceState } from './performanceRules';
 
 /** The bar of a CSV session's `portfolio.snapshot` draft; null for any other draft. */
@@ -21,7 +21,7 @@ export function barOfSnapshot(draft: EventDraft): PerformanceBar | null {
  * hands every earlier line to its callback and says whether it could. History that is not one
  * trader's (interleaved, not a trader CSV) primes nothing: the rules start from the live bars.
  */
-export function primePerformanceFromCsv(readLines: (onLine: (line: string) => void) => boolean, config: PerformanceConfig, context: { trader: string; file: string }): PerformanceState {
+export function primePerformanceFromCsv(readLines: HistoryReader, config: PerformanceConfig, context: { trader: string; file: string }): PerformanceState {
   const session = new CsvSession({ trader: context.trader, file: context.file });
   let state = initialPerformanceState();
   const read = readLines((line) => {

@@ -1,0 +1,3 @@
+import { describeBirths } from './birthScenarios';
+
+describeBirths('journal');
