@@ -2,7 +2,7 @@
  * `npm run bench`: each figure beside a baseline measured in the same run on the same data.
  * Later components add their benchmarks here.
  *
- * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,notify,notify-latency,chart,queries,commands,bot-idle runs only the named ones; BENCH_QUICK=1 uses
+ * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,notify,notify-latency,chart,queries,commands,bot-idle,slow-discord runs only the named ones; BENCH_QUICK=1 uses
  * smaller sizes (backlog 50 MB, latency 200 lines, idle 10 s). The default run is the full one.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { benchOptunaPoll } from './optunaPoll';
 import { measure, printComparison } from './measure';
 import { benchProcessProbe } from './processProbe';
 import { benchQueries } from './queries';
+import { benchSlowDiscord } from './slowDiscord';
 import { installCleanupHooks, QUICK, selected } from './support';
 import { benchTailBacklog } from './tailBacklog';
 import { benchTailLatency } from './tailLatency';
@@ -86,6 +87,7 @@ const benchmarks: [name: string, run: () => void | Promise<void>][] = [
   ['queries', benchQueries],
   ['commands', benchCommandLatency],
   ['bot-idle', benchBotIdle],
+  ['slow-discord', benchSlowDiscord],
 ];
 
 async function main(): Promise<void> {
