@@ -54,6 +54,11 @@ export class Notifications {
     await this.start(config, events$);
   }
 
+  /** Any rules reload: what Discord refused is tried again at once (a restart does it too). */
+  retryRefused(): void {
+    this.pipeline?.retryRefused();
+  }
+
   async stop(): Promise<void> {
     const pipeline = this.pipeline;
     this.pipeline = null;

@@ -180,6 +180,11 @@ export class NotifyPipeline {
     this.dispatcher.notify(destinations.map((destination) => destination.key));
   }
 
+  /** A rules reload that left notify as it was: a refused destination is tried again now. */
+  retryRefused(): void {
+    this.dispatcher.retryRefused();
+  }
+
   /** Stops at once, sending nothing more: what waits in groups stays unnotified in state for the next start. */
   abort(): void {
     this.subscription?.unsubscribe();

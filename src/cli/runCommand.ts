@@ -31,6 +31,7 @@ export function registerRunCommand(program: Command): void {
         },
         rulesApplied: async (agent, rules, change) => {
           if (change.sections.includes('notify')) await notifications?.restart(rules.config, agent.events$);
+          else notifications?.retryRefused();
           await commands?.apply(rules.config, resolveWorkspace(rules));
         },
         stop: async () => {

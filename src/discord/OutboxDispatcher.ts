@@ -130,6 +130,12 @@ export class OutboxDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.retryRefused();
+  }
+
+  /** Tries every refused destination now (a reload: the fix may be on Discord's side), and resumes the rest. */
+  retryRefused(): void {
+    if (!this.running) return;
     const now = this.now();
     for (const refusal of this.store.refusedDestinations()) {
       if (this.sinks.has(refusal.destination)) this.store.retryNow(refusal.destination, now);

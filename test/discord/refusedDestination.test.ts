@@ -137,4 +137,14 @@ describe('Discord refusing a destination', () => {
     for (const n of [1, 2, 3]) expect(delivered).toContain(`T0${n}/USD`);
     expect(new OutboxStore(state).refusedDestinations()).toEqual([]);
   });
+
+  it('a rules reload that leaves notify unchanged tries the refused destination at once', async () => {
+    await notifications.start(config('1h'), events$);
+    fake.setCanSend('trades', false);
+    emit(1, 2);
+    await waitFor(() => fake.webhookMessages().length === 1, { what: 'the alarm', timeoutMs: 10_000 });
+    fake.setCanSend('trades', true);
+    notifications.retryRefused();
+    await waitFor(() => new OutboxStore(state).counts().pending === 0, { what: 'the backlog delivered', timeoutMs: 10_000 });
+  });
 });

@@ -109,13 +109,13 @@ describe('Discord sinks against the fake Discord', () => {
       expect(fake.webhookMessages()).toHaveLength(0);
     });
 
-    it('rejects an unknown webhook (404 10015) and a wrong token (401 50027)', async () => {
+    it('reports an unknown webhook (404 10015) and a wrong token (401 50027) as the destination refused', async () => {
       const unknown = await webhookSink({ url: undefined, webhook: { id: '1234567890123456789', token: fake.webhooks[0]!.token } }).send(message(), { nonce: 'n' });
-      expect(unknown).toMatchObject({ status: 'rejected', error: expect.stringContaining('Discord 404 10015: Unknown Webhook') });
+      expect(unknown).toMatchObject({ status: 'refused', error: expect.stringContaining('Discord 404 10015: Unknown Webhook') });
       expectNoSecrets(unknown);
       const wrongToken = await webhookSink({ url: undefined, webhook: { id: fake.webhooks[0]!.id, token: 'W'.repeat(68) } }).send(message(), { nonce: 'n' });
-      expect(wrongToken).toMatchObject({ status: 'rejected', error: expect.stringContaining('Discord 401 50027') });
-      expect(wrongToken.status === 'rejected' && wrongToken.error).not.toContain('W'.repeat(68));
+      expect(wrongToken).toMatchObject({ status: 'refused', error: expect.stringContaining('Discord 401 50027') });
+      expect(wrongToken.status === 'refused' && wrongToken.error).not.toContain('W'.repeat(68));
     });
 
     it('asks for a retry on 5xx after one immediate retry, and succeeds when the second attempt does', async () => {
@@ -216,15 +216,19 @@ describe('Discord sinks against the fake Discord', () => {
       expect(fake.messagesIn('alerts')).toHaveLength(1);
     });
 
-    it('rejects with a wrong token or an unknown channel, never showing the token', async () => {
+    it('reports a wrong token, a missing permission or an unknown channel as the destination refused, never showing the token', async () => {
       const wrongToken = `${fake.botToken.slice(0, -4)}XXXX`;
       const refused = await botSink({ token: wrongToken }).send(message(), { nonce: 'n' });
-      expect(refused).toMatchObject({ status: 'rejected', error: expect.stringContaining('Discord 401') });
-      expect(refused.status === 'rejected' && refused.error).not.toContain(wrongToken);
+      expect(refused).toMatchObject({ status: 'refused', error: expect.stringContaining('Discord 401') });
+      expect(refused.status === 'refused' && refused.error).not.toContain(wrongToken);
       expectNoSecrets(refused);
 
+      fake.setCanSend('trades', false);
+      expect(await botSink({ channelId: fake.channel('trades').id }).send(message(), { nonce: 'n' })).toEqual({ status: 'refused', error: 'Discord 403 50013: Missing Permissions' });
+      fake.setCanSend('trades', true);
+
       const unknown = await botSink({ channelId: '1234567890123456789' }).send(message(), { nonce: 'n' });
-      expect(unknown).toMatchObject({ status: 'rejected', error: 'Discord 404 10003: Unknown Channel' });
+      expect(unknown).toMatchObject({ status: 'refused', error: 'Discord 404 10003: Unknown Channel' });
       expect(fake.messages).toHaveLength(0);
     });
 
