@@ -164,7 +164,7 @@ export interface OutboxHealthView {
   /** Age of the oldest pending row, seconds. */
   oldestPendingS: number | null;
   rejected: number;
-  rateLimitHits: number;
+  rateLimitHits: number | null;
   /** Destinations Discord refuses now: their messages wait (see notify.discord.probe_interval). */
   refused: RefusedDestinationView[];
 }
@@ -179,7 +179,8 @@ export interface RefusedDestinationView {
 export interface HealthAnswer extends AnswerBase {
   kind: 'health';
   version: string;
-  uptimeS: number;
+  /** Null when no barista runs on this state file. */
+  uptimeS: number | null;
   stateFileBytes: number | null;
   sources: SourceHealthView[];
   outbox: OutboxHealthView;

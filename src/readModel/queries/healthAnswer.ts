@@ -7,10 +7,10 @@ import type { SourceHealth } from '../../streams/sourceHealth';
 /** What only the running process knows. */
 export interface RuntimeInfo {
   version: string;
-  /** When this process started (epoch ms). */
-  startedAt: number;
-  /** 429s met by the Discord senders since the start (asked when the answer is made). */
-  rateLimitHits(): number;
+  /** When the running barista started (epoch ms); null when none runs (asked from the host). */
+  startedAt: number | null;
+  /** 429s met by the Discord senders since the start (asked when the answer is made); null when only the process knows. */
+  rateLimitHits(): number | null;
 }
 
 export function sourceHealthView(health: SourceHealth, now: number): SourceHealthView {
@@ -46,7 +46,7 @@ export function healthAnswer(model: ReadModel, runtime: RuntimeInfo): HealthAnsw
     kind: 'health',
     now,
     version: runtime.version,
-    uptimeS: Math.max(0, Math.round((now - runtime.startedAt) / 1000)),
+    uptimeS: runtime.startedAt === null ? null : Math.max(0, Math.round((now - runtime.startedAt) / 1000)),
     stateFileBytes: model.stateFileBytes(),
     sources: sourcesHealth(model),
     outbox: {

@@ -39,7 +39,7 @@ export function renderHealth(answer: HealthAnswer): DiscordMessage {
   const sources = [...answer.sources].sort((a, b) => Number(a.ok) - Number(b.ok));
   const ok = answer.sources.filter((s) => s.ok).length;
   const stateSize = formatBytes(answer.stateFileBytes);
-  const about = [`barista ${safeName(answer.version, 40)}`, `up ${markdownText(formatDuration(answer.uptimeS))}`, stateSize === null ? null : `state file ${stateSize}`].filter(Boolean).join(' · ');
+  const about = [`barista ${safeName(answer.version, 40)}`, answer.uptimeS === null ? 'not running' : `up ${markdownText(formatDuration(answer.uptimeS))}`, stateSize === null ? null : `state file ${stateSize}`].filter(Boolean).join(' · ');
   const list = sources.length === 0 ? 'No source configured.' : linesWithin(sources.map(sourceLine), 3200, 40, 'sources');
   const refused = outbox.refused.length ? `${linesWithin(outbox.refused.map(refusedLine), 600, 3, 'refused destinations')}\n\n` : '';
   const oldest = outbox.pending > 0 && finiteNumber(outbox.oldestPendingS) !== null ? ` (oldest ${markdownText(formatDuration(outbox.oldestPendingS))})` : '';
@@ -52,7 +52,7 @@ export function renderHealth(answer: HealthAnswer): DiscordMessage {
         fields: [
           { name: '📬 Outbox', value: `${outbox.pending.toLocaleString('en-US')} pending${oldest}`, inline: true },
           { name: '⛔ Rejected', value: `${outbox.rejected.toLocaleString('en-US')}${outbox.rejected > 0 ? ' (kept with their error)' : ''}`, inline: true },
-          { name: '⏱️ Rate limited', value: `${outbox.rateLimitHits.toLocaleString('en-US')} times`, inline: true },
+          ...(outbox.rateLimitHits === null ? [] : [{ name: '⏱️ Rate limited', value: `${outbox.rateLimitHits.toLocaleString('en-US')} times`, inline: true }]),
         ],
         ...timestampOf(answer.now),
       },
