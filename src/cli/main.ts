@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { redactSecrets } from '../logging/redactSecrets';
 import { versionOf } from './version';
 import { registerCheckCommand } from './checkCommand';
+import { registerDoctorCommand } from './doctorCommand';
 import { registerEventsCommand } from './eventsCommand';
 import { CliExit, EXIT_FAILURE } from './loadConfigForCli';
 import { registerRulesCommand } from './rulesTestCommand';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRulesCommand(program);
   registerEventsCommand(program);
   registerStatusCommand(program);
+  registerDoctorCommand(program);
   registerAuditCommand(program);
   registerOutboxCommand(program);
   registerServiceCommand(program);
