@@ -97,6 +97,10 @@ describe('barista doctor', () => {
     expect(result.status).toBe(1);
     expect(line(result.lines, 'channel trades')).toMatch(/^✘ channel trades \(\d+\): the bot lacks Send Messages — allow Send Messages/);
     expect(line(result.lines, 'channel alerts')).toMatch(/^✔/);
+    // What doctor computed is what Discord then enforces: the post is refused.
+    const post = await fetch(`${fake.apiBase}/v10/channels/${fake.channel('trades').id}/messages`, { method: 'POST', headers: { Authorization: `Bot ${fake.botToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ content: 'hi' }) });
+    expect(post.status).toBe(403);
+    expect(await post.json()).toMatchObject({ code: 50013, message: 'Missing Permissions' });
   }, 30_000);
 
   it('a channel id the bot cannot find: ✘ Unknown Channel', async () => {
