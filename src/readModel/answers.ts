@@ -167,6 +167,15 @@ export interface OutboxHealthView {
   rateLimitHits: number | null;
   /** Destinations Discord refuses now: their messages wait (see notify.discord.probe_interval). */
   refused: RefusedDestinationView[];
+  /** Each destination with pending or rejected rows (absent in answers made before it existed). */
+  destinations?: DestinationOutboxView[];
+}
+
+export interface DestinationOutboxView {
+  destination: string;
+  pending: number;
+  oldestPendingS: number | null;
+  rejected: number;
 }
 
 export interface RefusedDestinationView {

@@ -39,6 +39,10 @@ export function refusedViews(refused: readonly DestinationRefusal[], now: number
   return refused.map((r) => ({ destination: r.destination, channels: r.channels, sinceS: Math.max(0, Math.round((now - r.since) / 1000)), error: r.error }));
 }
 
+function ageS(at: number | null, now: number): number | null {
+  return at === null ? null : Math.max(0, Math.round((now - at) / 1000));
+}
+
 export function healthAnswer(model: ReadModel, runtime: RuntimeInfo): HealthAnswer {
   const now = model.now();
   const outbox = model.outbox();
@@ -51,10 +55,11 @@ export function healthAnswer(model: ReadModel, runtime: RuntimeInfo): HealthAnsw
     sources: sourcesHealth(model),
     outbox: {
       pending: outbox.pending,
-      oldestPendingS: outbox.oldestPendingAt === null ? null : Math.max(0, Math.round((now - outbox.oldestPendingAt) / 1000)),
+      oldestPendingS: ageS(outbox.oldestPendingAt, now),
       rejected: outbox.rejected,
       rateLimitHits: runtime.rateLimitHits(),
       refused: refusedViews(outbox.refused, now),
+      destinations: outbox.destinations.map((d) => ({ destination: d.destination, pending: d.pending, oldestPendingS: ageS(d.oldestPendingAt, now), rejected: d.rejected })),
     },
   };
 }
