@@ -29,15 +29,25 @@ import { CliExit, EXIT_FAILURE, rulesPath, statePathOf, type StateOptions } from
 
 type Emit = (line: CheckLine) => void;
 
-/** A network failure (timeout, refused) is one ✘ line; its text may quote a URL, so it is redacted. */
-async function reaching(emit: Emit, what: string, ask: () => Promise<CheckLine | null>): Promise<void> {
-  try {
-    const line = await ask();
-    if (line) emit(line);
-  } catch (error) {
-    const cause = (error as Error).name === 'TimeoutError' ? 'no answer within 5 s' : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
-    emit({ verdict: 'fail', text: `${what}: cannot reach Discord (${redactSecrets(cause)})`, fix: 'check the network and DISCORD_API_BASE.' });
-  }
+/**
+ * Runs Discord checks; a network failure (timeout, refused) is one ✘ line with its text redacted
+ * (it may quote a URL), and the checks after it are not sent: no storm of 5 s timeouts.
+ */
+function discordReacher(emit: Emit): (what: string, ask: () => Promise<CheckLine | null>) => Promise<void> {
+  let unreachable: string | null = null;
+  return async (what, ask) => {
+    if (unreachable !== null) {
+      emit({ verdict: 'fail', text: `${what}: not checked (Discord unreachable)`, fix: 'see the first failure above.' });
+      return;
+    }
+    try {
+      const line = await ask();
+      if (line) emit(line);
+    } catch (error) {
+      unreachable = (error as Error).name === 'TimeoutError' ? 'no answer within 5 s' : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+      emit({ verdict: 'fail', text: `${what}: cannot reach Discord (${redactSecrets(unreachable)})`, fix: 'check the network and DISCORD_API_BASE.' });
+    }
+  };
 }
 
 async function discordChecks(emit: Emit, config: RulesFile): Promise<void> {
@@ -54,18 +64,19 @@ async function discordChecks(emit: Emit, config: RulesFile): Promise<void> {
     date ??= answer.date;
     return answer;
   };
+  const reaching = discordReacher(emit);
   if (discord.token) {
-    await reaching(emit, 'bot token', async () => {
+    await reaching('bot token', async () => {
       const me = tokenCheck(await dated('/users/@me', 'bot'));
       emit(me.line);
       if (!me.bot) return { verdict: 'fail', text: 'bot channels: not checked without a valid token', fix: 'fix the token first.' };
       const bot = me.bot;
       emit(intentCheck(await dated('/applications/@me', 'bot')));
-      for (const [name, id] of botChannels) await reaching(emit, `channel ${name}`, () => botChannelCheck(dated, bot, name, id));
+      for (const [name, id] of botChannels) await reaching(`channel ${name}`, () => botChannelCheck(dated, bot, name, id));
       return null;
     });
   }
-  for (const [name, url] of webhooks) await reaching(emit, `webhook of channel ${name}`, () => webhookCheck(dated, name, url));
+  for (const [name, url] of webhooks) await reaching(`webhook of channel ${name}`, () => webhookCheck(dated, name, url));
   const clock = clockCheck(date, Date.now());
   if (clock) emit(clock);
 }

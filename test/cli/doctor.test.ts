@@ -3,6 +3,7 @@
  * the fix beside each problem, exit 1 on any ✘, and never a token or webhook URL in the output.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { runCliAsync, type CliResult } from '../support/baristaProcess';
 import { FakeDiscord } from '../support/fakeDiscord';
@@ -62,6 +63,15 @@ async function doctor(setup: Setup = {}): Promise<CliResult & { lines: string[] 
   // Secrets never printed, whatever the outcome.
   for (const secret of [fake.botToken, fake.webhooks[0]?.token ?? 'no-webhook-left']) expect(result.stdout + result.stderr).not.toContain(secret);
   return { ...result, lines: result.stdout.trim().split('\n') };
+}
+
+/** A port nothing listens on: one the test opened and closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 const line = (lines: string[], text: string | RegExp): string => {
@@ -136,6 +146,15 @@ describe('barista doctor', () => {
     const result = await doctor();
     expect(result.status).toBe(0);
     expect(line(result.lines, 'Message Content')).toMatch(/^! Message Content intent is not granted: ! commands will be off/);
+  }, 30_000);
+
+  it('Discord unreachable: one ✘ that says so, the later Discord checks not sent', async () => {
+    const closed = await closedPort();
+    const result = await doctor({ env: { DISCORD_API_BASE: `http://127.0.0.1:${closed}/api` } });
+    expect(result.status).toBe(1);
+    expect(line(result.lines, 'bot token')).toMatch(/^✘ bot token: cannot reach Discord \(.*ECONNREFUSED.*\) — check the network and DISCORD_API_BASE/);
+    expect(line(result.lines, 'webhook of channel trades')).toMatch(/^✘ webhook of channel trades: not checked \(Discord unreachable\)/);
+    expect(result.lines.filter((l) => l.includes('clock'))).toEqual([]); // no Discord answer, no clock to compare with
   }, 30_000);
 
   it('rules with a problem: ✘ with the same problems barista check prints', async () => {
