@@ -53,7 +53,11 @@ function discordReacher(emit: Emit): (what: string, ask: () => Promise<CheckLine
 async function discordChecks(emit: Emit, config: RulesFile): Promise<void> {
   const discord = config.notify.discord;
   const { botChannels, webhooks } = discordTargets(config);
-  if (discord.enabled === false || (!discord.token && webhooks.length === 0)) {
+  if (discord.enabled === false) {
+    emit({ verdict: 'warn', text: 'Discord is turned off: notifications go to the console', fix: 'unset DISCORD_ENABLED=false (or set BARISTA_DISCORD_ENABLED=true) to deliver them.' });
+    return;
+  }
+  if (!discord.token && webhooks.length === 0) {
     emit({ verdict: 'warn', text: 'Discord is not configured: notifications go to the console', fix: 'set DISCORD_BOT_TOKEN or DISCORD_WEBHOOK_URL in .env.' });
     return;
   }
