@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { redactSecrets } from '../logging/redactSecrets';
-import { baristaHome } from '../paths';
+import { versionOf } from './version';
 import { registerCheckCommand } from './checkCommand';
+import { registerDoctorCommand } from './doctorCommand';
 import { registerEventsCommand } from './eventsCommand';
 import { CliExit, EXIT_FAILURE } from './loadConfigForCli';
 import { registerRulesCommand } from './rulesTestCommand';
@@ -24,14 +23,11 @@ export function buildProgram(): Command {
   registerRulesCommand(program);
   registerEventsCommand(program);
   registerStatusCommand(program);
+  registerDoctorCommand(program);
   registerAuditCommand(program);
   registerOutboxCommand(program);
   registerServiceCommand(program);
   return program;
-}
-
-function versionOf(): string {
-  return (JSON.parse(readFileSync(path.join(baristaHome(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Runs the CLI; failures print one clear line (no stack unless BARISTA_DEBUG is set). */

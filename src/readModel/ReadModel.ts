@@ -9,7 +9,7 @@ import type { Logger } from '../logging/logger';
 import type { Mute } from '../model/mute';
 import { EquitySeriesStore } from '../state/EquitySeriesStore';
 import { MuteStore } from '../state/MuteStore';
-import { OutboxStore, type DestinationRefusal } from '../state/OutboxStore';
+import { OutboxStore, type DestinationRefusal, type DestinationStats } from '../state/OutboxStore';
 import type { StateStore } from '../state/StateStore';
 import { TradeHistoryStore } from '../state/TradeHistoryStore';
 import { TrialHistoryStore } from '../state/TrialHistoryStore';
@@ -39,6 +39,8 @@ export interface OutboxStats {
   oldestPendingAt: number | null;
   /** Destinations Discord refuses now (credentials, permission, deleted webhook). */
   refused: DestinationRefusal[];
+  /** Each destination with pending or rejected rows. */
+  destinations: DestinationStats[];
 }
 
 export class ReadModel {
@@ -101,7 +103,7 @@ export class ReadModel {
   outbox(): OutboxStats {
     const store = new OutboxStore(this.state);
     const counts = store.counts();
-    return { pending: counts.pending, rejected: counts.rejected, oldestPendingAt: store.oldestPendingAt(), refused: store.refusedDestinations() };
+    return { pending: counts.pending, rejected: counts.rejected, oldestPendingAt: store.oldestPendingAt(), refused: store.refusedDestinations(), destinations: store.destinationStats() };
   }
 
   activeMutes(): Mute[] {

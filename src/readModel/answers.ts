@@ -164,9 +164,18 @@ export interface OutboxHealthView {
   /** Age of the oldest pending row, seconds. */
   oldestPendingS: number | null;
   rejected: number;
-  rateLimitHits: number;
+  rateLimitHits: number | null;
   /** Destinations Discord refuses now: their messages wait (see notify.discord.probe_interval). */
   refused: RefusedDestinationView[];
+  /** Each destination with pending or rejected rows (absent in answers made before it existed). */
+  destinations?: DestinationOutboxView[];
+}
+
+export interface DestinationOutboxView {
+  destination: string;
+  pending: number;
+  oldestPendingS: number | null;
+  rejected: number;
 }
 
 export interface RefusedDestinationView {
@@ -179,7 +188,8 @@ export interface RefusedDestinationView {
 export interface HealthAnswer extends AnswerBase {
   kind: 'health';
   version: string;
-  uptimeS: number;
+  /** Null when no barista runs on this state file. */
+  uptimeS: number | null;
   stateFileBytes: number | null;
   sources: SourceHealthView[];
   outbox: OutboxHealthView;

@@ -59,6 +59,13 @@ export interface OutboxRow<P = unknown> {
 
 export type OutboxCounts = Record<OutboxStatus, number>;
 
+export interface DestinationStats {
+  destination: string;
+  pending: number;
+  rejected: number;
+  oldestPendingAt: number | null;
+}
+
 interface RawRow {
   seq: number;
   channel: string;
@@ -209,6 +216,17 @@ export class OutboxStore<P = unknown> {
     const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as OutboxCounts;
     for (const row of rows) counts[row.status] = row.n;
     return counts;
+  }
+
+  /** Each destination with pending or rejected rows: how many, and when its oldest pending row was written. */
+  destinationStats(): DestinationStats[] {
+    return this.db
+      .prepare(
+        `SELECT channel AS destination, sum(status = 'pending') AS pending, sum(status = 'rejected') AS rejected,
+                min(CASE WHEN status = 'pending' THEN created_at END) AS oldestPendingAt
+           FROM outbox WHERE status IN ('pending', 'rejected') GROUP BY channel ORDER BY channel`,
+      )
+      .all() as DestinationStats[];
   }
 
   /** When the oldest pending row was written (epoch ms), or null when none is pending. */

@@ -58,6 +58,14 @@ function isAlive(holder: LeaseHolder): boolean {
   return holder.procStart === null || start === null || start === holder.procStart;
 }
 
+/** The barista holding the file now, or null when none runs (no row, or its holder died). */
+export function liveLeaseHolder(db: Database.Database): LeaseHolder | null {
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'instance_lease'").get();
+  if (!hasTable) return null;
+  const row = db.prepare('SELECT token, pid, host, proc_start AS procStart, acquired_at AS acquiredAt FROM instance_lease WHERE id = 1').get() as LeaseHolder | undefined;
+  return row && isAlive(row) ? row : null;
+}
+
 export const LEASE_TABLE_SQL = `
   CREATE TABLE IF NOT EXISTS instance_lease (
     id          INTEGER PRIMARY KEY CHECK (id = 1),

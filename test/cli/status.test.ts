@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StatusAnswer } from '../../src/readModel/answers';
+import type { HostStatus } from '../../src/cli/statusCommand';
 import { BaristaProcess, ROOT, runCli } from '../support/baristaProcess';
 import { NO_RANDOM_EVENTS, TraderSimulator, playBuyThenCrash } from '../support/simulator';
 import { useTempDir } from '../support/tempDir';
@@ -49,6 +50,25 @@ describe('barista status', () => {
     expect(text.stdout).toContain(`${trader.process.trader} · `);
     expect(text.stdout).toContain(`💰 ${formatMoney(last.total)}`);
     expect(barista.exit).toBeNull(); // it ran beside barista, without taking its lease
+
+    // /health and /mutes beside it: uptime from the running barista's lease, each source's lag.
+    const whole = JSON.parse(runCli(['status', '--state', stateFile, '--json']).stdout) as HostStatus;
+    expect(whole.running?.pid).toBe(barista.child.pid);
+    expect(whole.health.kind).toBe('health');
+    expect(whole.health.uptimeS).toBeGreaterThanOrEqual(0);
+    expect(whole.health.outbox.rateLimitHits).toBeNull(); // only the process knows it
+    expect(whole.health.sources.some((s) => s.lagS !== null && s.follows !== '')).toBe(true);
+    expect(whole.mutes).toMatchObject({ kind: 'mutes', mutes: [] });
+    expect(text.stdout).toContain('🩺 barista health');
+    expect(text.stdout).toMatch(/up \d/);
+    expect(text.stdout).toMatch(/Sources \d+\/\d+ OK/);
+
+    barista.kill('SIGTERM');
+    await barista.waitForExit(15_000);
+    const stopped = runCli(['status', '--state', stateFile]);
+    expect(stopped.status).toBe(0);
+    expect(stopped.stdout).toContain('not running');
+    expect((JSON.parse(runCli(['status', '--state', stateFile, '--json']).stdout) as HostStatus).running).toBeNull();
   }, 60_000);
 
   it('says in one sentence that the state file is missing or from a newer barista, and exits 2', () => {

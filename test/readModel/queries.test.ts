@@ -9,6 +9,7 @@ import { ReadModel } from '../../src/readModel/ReadModel';
 import { equitySeriesAnswer, healthAnswer, mutesAnswer, portfolioAnswer, statusAnswer, traderStatusAnswer, tradesAnswer, trainingSeriesAnswer, trainingStatusAnswer } from '../../src/readModel/queries';
 import { EquitySeriesStore } from '../../src/state/EquitySeriesStore';
 import { MuteStore } from '../../src/state/MuteStore';
+import { OutboxStore } from '../../src/state/OutboxStore';
 import { StateStore } from '../../src/state/StateStore';
 import type { PortfolioSnapshot } from '../../src/streams/csvSession';
 import type { CachedProcess } from '../../src/streams/processLifecycle';
@@ -198,6 +199,20 @@ describe('queries on catalogue-written state', () => {
     expect(health).toMatchObject({ version: '1.2.3', uptimeS: 70, outbox: { pending: 0, rejected: 0, oldestPendingS: null, rateLimitHits: 2 } });
     expect(health.sources).toEqual([{ id: 'sessions', type: 'csv', follows: 'paper_trades/*.csv', lagS: 90, lastError: { at: T0 + 1000, message: 'disk I/O error' }, ok: false }]);
     expect(health.stateFileBytes).toBeGreaterThan(0);
+  });
+
+  it('health: the outbox per destination (pending, oldest, rejected)', () => {
+    const outbox = new OutboxStore(state);
+    const entry = (destination: string, key: string) => ({ destination, idempotencyKey: key, payload: { content: key } });
+    const [, , rejected] = outbox.enqueue([entry('webhook:1', 'a'), entry('webhook:1', 'b'), entry('channel:2', 'c')], T0);
+    outbox.enqueue([entry('webhook:1', 'd')], T0 + 30_000);
+    outbox.markRejected(rejected!, 'Discord 400 50035: Invalid Form Body', T0);
+    const health = healthAnswer(new ReadModel(state, () => T0 + 60_000), { version: 'x', startedAt: null, rateLimitHits: () => null });
+    expect(health.uptimeS).toBeNull();
+    expect(health.outbox.destinations).toEqual([
+      { destination: 'channel:2', pending: 0, oldestPendingS: null, rejected: 1 },
+      { destination: 'webhook:1', pending: 3, oldestPendingS: 60, rejected: 0 },
+    ]);
   });
 });
 

@@ -7,10 +7,10 @@ import type { SourceHealth } from '../../streams/sourceHealth';
 /** What only the running process knows. */
 export interface RuntimeInfo {
   version: string;
-  /** When this process started (epoch ms). */
-  startedAt: number;
-  /** 429s met by the Discord senders since the start (asked when the answer is made). */
-  rateLimitHits(): number;
+  /** When the running barista started (epoch ms); null when none runs (asked from the host). */
+  startedAt: number | null;
+  /** 429s met by the Discord senders since the start (asked when the answer is made); null when only the process knows. */
+  rateLimitHits(): number | null;
 }
 
 export function sourceHealthView(health: SourceHealth, now: number): SourceHealthView {
@@ -39,6 +39,10 @@ export function refusedViews(refused: readonly DestinationRefusal[], now: number
   return refused.map((r) => ({ destination: r.destination, channels: r.channels, sinceS: Math.max(0, Math.round((now - r.since) / 1000)), error: r.error }));
 }
 
+function ageS(at: number | null, now: number): number | null {
+  return at === null ? null : Math.max(0, Math.round((now - at) / 1000));
+}
+
 export function healthAnswer(model: ReadModel, runtime: RuntimeInfo): HealthAnswer {
   const now = model.now();
   const outbox = model.outbox();
@@ -46,15 +50,16 @@ export function healthAnswer(model: ReadModel, runtime: RuntimeInfo): HealthAnsw
     kind: 'health',
     now,
     version: runtime.version,
-    uptimeS: Math.max(0, Math.round((now - runtime.startedAt) / 1000)),
+    uptimeS: runtime.startedAt === null ? null : Math.max(0, Math.round((now - runtime.startedAt) / 1000)),
     stateFileBytes: model.stateFileBytes(),
     sources: sourcesHealth(model),
     outbox: {
       pending: outbox.pending,
-      oldestPendingS: outbox.oldestPendingAt === null ? null : Math.max(0, Math.round((now - outbox.oldestPendingAt) / 1000)),
+      oldestPendingS: ageS(outbox.oldestPendingAt, now),
       rejected: outbox.rejected,
       rateLimitHits: runtime.rateLimitHits(),
       refused: refusedViews(outbox.refused, now),
+      destinations: outbox.destinations.map((d) => ({ destination: d.destination, pending: d.pending, oldestPendingS: ageS(d.oldestPendingAt, now), rejected: d.rejected })),
     },
   };
 }

@@ -166,6 +166,13 @@ describe('renderAnswer on realistic answers', () => {
     expect(fields).toEqual({ '📬 Outbox': '2 pending (oldest 45 s)', '⛔ Rejected': '0', '⏱️ Rate limited': '3 times' });
   });
 
+  it('health from the host: not running, no rate-limit count, the outbox by destination', () => {
+    const destinations = [{ destination: 'webhook:1098765432109876543', pending: 2, oldestPendingS: 45, rejected: 1 }];
+    const { embed, fields } = render({ ...healthAnswer, uptimeS: null, outbox: { ...healthAnswer.outbox, rateLimitHits: null, destinations } });
+    expect(embed.description).toMatch(/^barista 0\.4\.0 · not running · state file/);
+    expect(fields).toEqual({ '📬 Outbox': '2 pending (oldest 45 s)', '⛔ Rejected': '0', '📬 By destination': 'webhook:1098765432109876543 · 2 pending (oldest 45 s) · 1 rejected' });
+  });
+
   it('mutes: id, match, until, who, reason; none says so', () => {
     const { embed } = render(mutesAnswer);
     expect(embed.title).toBe('🔇 Mutes (1)');

@@ -94,7 +94,7 @@ export class FakeDiscord {
       guildCreates: (session) => this.world.guildCreates(session),
     });
     this.world.attachDispatcher((t, build) => this.gateway.dispatch(t, build));
-    this.routes = restRoutes(this.world, () => this.gatewayUrl);
+    this.routes = restRoutes(this.world, () => this.gatewayUrl, () => this.gateway.allowPrivilegedIntents);
     this.server = http.createServer((req, res) => {
       this.onRequest(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });

@@ -58,5 +58,7 @@ export const DISCORD_ERROR = {
   invalidJson: { code: 50109, message: 'The request body contains invalid JSON.' },
   entityTooLarge: { code: 40005, message: 'Request entity too large' },
   unknownUser: { code: 10013, message: 'Unknown User' },
+  unknownGuild: { code: 10004, message: 'Unknown Guild' },
+  unknownMember: { code: 10007, message: 'Unknown Member' },
   cannotMessageUser: { code: 50007, message: 'Cannot send messages to this user' },
 } as const;

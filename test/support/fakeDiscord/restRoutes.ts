@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { DISCORD_ERROR } from './discordLimits';
-import { channelPayload, userPayload, type FakeMessage } from './discordPayloads';
+import { channelPayload, memberPayload, rolePayload, userPayload, type FakeMessage } from './discordPayloads';
 import type { FakeInteraction, FakeWorld } from './FakeWorld';
 import type { RecordedFile } from './readRequestBody';
 import { checkCommands } from './validateCommands';
@@ -90,7 +90,12 @@ function checkEdit(target: FakeMessage, body: unknown, files: RecordedFile[], si
   return null;
 }
 
-export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] {
+/** Application flags: GATEWAY_GUILD_MEMBERS_LIMITED (1<<15) and GATEWAY_MESSAGE_CONTENT_LIMITED (1<<19), as an unverified bot with both toggled on shows. */
+const PRIVILEGED_INTENT_FLAGS = (1 << 15) | (1 << 19);
+/** SEND_MESSAGES: what setCanSend(channel, false) denies the bot through a member overwrite. */
+const SEND_MESSAGES = 1n << 11n;
+
+export function restRoutes(world: FakeWorld, gatewayUrl: () => string, privilegedIntents: () => boolean = () => true): Route[] {
   const other = (template: string, major = 'global') => ({ key: `${template} ${major}`, rule: 'other' as const });
 
   const liveInteraction = (token: string): FakeInteraction | undefined => {
@@ -256,7 +261,7 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
           bot_public: false,
           bot_require_code_grant: false,
           verify_key: '0'.repeat(64),
-          flags: 0,
+          flags: privilegedIntents() ? PRIVILEGED_INTENT_FLAGS : 0,
           team: null,
           owner: userPayload(world.users[0] ?? world.botUser),
           bot: userPayload(world.botUser),
@@ -271,7 +276,30 @@ export function restRoutes(world: FakeWorld, gatewayUrl: () => string): Route[] 
       handle: ({ params }) => {
         const found = messageChannel(params[0]!);
         if (!found) return discordError(404, DISCORD_ERROR.unknownChannel);
-        return json(200, found.dm ? world.dmChannelPayload(world.dmChannelById(params[0]!)!) : channelPayload(world.channels[found.index]!, world.guildId, found.index));
+        if (found.dm) return json(200, world.dmChannelPayload(world.dmChannelById(params[0]!)!));
+        // A lost Send Messages is a member overwrite on the channel, as a server admin sets it.
+        const overwrites = world.deniedChannels.has(params[0]!) ? [{ id: world.botUser.id, type: 1, allow: '0', deny: String(SEND_MESSAGES) }] : [];
+        return json(200, { ...channelPayload(world.channels[found.index]!, world.guildId, found.index), permission_overwrites: overwrites });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/guilds/${ID}/roles$`),
+      template: 'GET /guilds/:id/roles',
+      auth: 'bot',
+      bucket: (p) => other('GET /guilds/:id/roles', p[0]),
+      handle: ({ params }) => (params[0] === world.guildId ? json(200, world.roles.map((role, position) => rolePayload(role, position))) : discordError(404, DISCORD_ERROR.unknownGuild)),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/guilds/${ID}/members/${ID}$`),
+      template: 'GET /guilds/:id/members/:id',
+      auth: 'bot',
+      bucket: (p) => other('GET /guilds/:id/members/:id', p[0]),
+      handle: ({ params }) => {
+        if (params[0] !== world.guildId) return discordError(404, DISCORD_ERROR.unknownGuild);
+        const member = [world.botUser, ...world.users].find((u) => u.id === params[1]);
+        return member ? json(200, memberPayload(member, world.joinedAt)) : discordError(404, DISCORD_ERROR.unknownMember);
       },
     },
     {

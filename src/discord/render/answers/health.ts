@@ -2,7 +2,7 @@
  * 🩺 /health: barista itself — each source (what it follows, how far behind, its last error),
  * the outbox, Discord's rate limits, version, uptime and the state file's size.
  */
-import type { HealthAnswer, RefusedDestinationView, SourceHealthView } from '../../../readModel/answers';
+import type { DestinationOutboxView, HealthAnswer, RefusedDestinationView, SourceHealthView } from '../../../readModel/answers';
 import type { DiscordMessage } from '../../DiscordMessage';
 import { COLORS } from '../eventStyle';
 import { finiteNumber, formatDuration } from '../formatValues';
@@ -33,13 +33,19 @@ export function refusedLine(refused: RefusedDestinationView): string {
   return `⛔ Discord refuses ${where} for ${markdownText(formatDuration(finiteNumber(refused.sinceS) ?? 0))}: ${safeName(refused.error, 160)} — its messages are kept`;
 }
 
+/** webhook:123 · 3 pending (oldest 2 min) · 1 rejected */
+export function destinationLine(d: DestinationOutboxView): string {
+  const oldest = d.pending > 0 && finiteNumber(d.oldestPendingS) !== null ? ` (oldest ${markdownText(formatDuration(d.oldestPendingS))})` : '';
+  return [safeName(d.destination, 60), `${d.pending.toLocaleString('en-US')} pending${oldest}`, d.rejected > 0 ? `${d.rejected.toLocaleString('en-US')} rejected` : null].filter(Boolean).join(' · ');
+}
+
 export function renderHealth(answer: HealthAnswer): DiscordMessage {
   const { outbox } = answer;
   // Failing sources first: they are why one asks.
   const sources = [...answer.sources].sort((a, b) => Number(a.ok) - Number(b.ok));
   const ok = answer.sources.filter((s) => s.ok).length;
   const stateSize = formatBytes(answer.stateFileBytes);
-  const about = [`barista ${safeName(answer.version, 40)}`, `up ${markdownText(formatDuration(answer.uptimeS))}`, stateSize === null ? null : `state file ${stateSize}`].filter(Boolean).join(' · ');
+  const about = [`barista ${safeName(answer.version, 40)}`, answer.uptimeS === null ? 'not running' : `up ${markdownText(formatDuration(answer.uptimeS))}`, stateSize === null ? null : `state file ${stateSize}`].filter(Boolean).join(' · ');
   const list = sources.length === 0 ? 'No source configured.' : linesWithin(sources.map(sourceLine), 3200, 40, 'sources');
   const refused = outbox.refused.length ? `${linesWithin(outbox.refused.map(refusedLine), 600, 3, 'refused destinations')}\n\n` : '';
   const oldest = outbox.pending > 0 && finiteNumber(outbox.oldestPendingS) !== null ? ` (oldest ${markdownText(formatDuration(outbox.oldestPendingS))})` : '';
@@ -52,7 +58,8 @@ export function renderHealth(answer: HealthAnswer): DiscordMessage {
         fields: [
           { name: '📬 Outbox', value: `${outbox.pending.toLocaleString('en-US')} pending${oldest}`, inline: true },
           { name: '⛔ Rejected', value: `${outbox.rejected.toLocaleString('en-US')}${outbox.rejected > 0 ? ' (kept with their error)' : ''}`, inline: true },
-          { name: '⏱️ Rate limited', value: `${outbox.rateLimitHits.toLocaleString('en-US')} times`, inline: true },
+          ...(outbox.rateLimitHits === null ? [] : [{ name: '⏱️ Rate limited', value: `${outbox.rateLimitHits.toLocaleString('en-US')} times`, inline: true }]),
+          ...(outbox.destinations?.length ? [{ name: '📬 By destination', value: linesWithin(outbox.destinations.map(destinationLine), 1000, 10, 'destinations'), inline: false }] : []),
         ],
         ...timestampOf(answer.now),
       },
