@@ -4,8 +4,8 @@
  * `${OPTUNA_DB_PASSWORD}`), else — PostgreSQL — a libpq service and password file. The
  * connection reports a failure once (`onBroken`) and is then thrown away; errors carry no password.
  */
-import { Client, type ClientConfig } from 'pg';
-import { createConnection, type Connection } from 'mysql2';
+import type { ClientConfig } from 'pg';
+import type { Connection } from 'mysql2';
 import { lookupPgPass, lookupService } from './libpqFiles';
 import { redactUrlPassword } from '../logging/redactSecrets';
 import { DEFAULT_PORT, type ServerStorageUrl } from './optunaServerUrl';
@@ -59,6 +59,8 @@ async function connectPostgres(url: ServerStorageUrl, options: SessionOptions): 
     idle_in_transaction_session_timeout: timeout,
     keepAlive: true,
   };
+  // The drivers load with the first server connection: a barista following SQLite never pays for them.
+  const { Client } = await import('pg');
   const client = new Client(config);
   let broken = false;
   // An idle client emits 'error' when the server goes away: unheard, it would end the process.
@@ -87,6 +89,7 @@ async function connectPostgres(url: ServerStorageUrl, options: SessionOptions): 
 
 async function connectMysql(url: ServerStorageUrl, options: SessionOptions): Promise<ServerSession> {
   const password = url.password;
+  const { createConnection } = await import('mysql2');
   const connection: Connection = createConnection({
     host: url.host ?? 'localhost',
     port: url.port ?? DEFAULT_PORT.mysql,

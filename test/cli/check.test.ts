@@ -14,7 +14,7 @@ describe('barista check', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^config\/rules\.yaml: ok\n/);
     expect(result.stdout).toMatch(/sources +10 \(\+1 disabled\): log: trader-log, training-log, watchdog-log, alerts-log; csv: sessions;/);
-    expect(result.stdout).toMatch(/routes +8 to channels trades, alerts, training/);
+    expect(result.stdout).toMatch(/routes +7 to channels trades, alerts, training/);
     expect(result.stdout).toContain('notifications print to the console');
     expect(result.stdout).toContain('trader control denied to everyone');
   });
