@@ -2,6 +2,7 @@
  * The running barista: rules, state and the component topology, kept in step with
  * rules.yaml while it runs. A rejected edit leaves the previous rules running.
  */
+import type { EnvFileResult } from '../config/environment';
 import { existsSync } from 'node:fs';
 import { concatMap, from, Subject, type Subscription } from 'rxjs';
 import { registerConfigSecrets } from '../config/environment';
@@ -30,6 +31,8 @@ export interface AgentOptions {
   env?: Env;
   /** Follow edits of the rules file (default true). */
   watchRules?: boolean;
+  /** The .env loaded at start: saving it reloads the rules with its values. */
+  envFile?: EnvFileResult;
   factories?: SourceFactories;
   /** Told of every applied rules edit, after the sources follow it (e.g. to restart notifications). */
   onRulesApplied?: (rules: LoadedRules, change: RulesChange) => Promise<void> | void;
@@ -69,7 +72,7 @@ export class Agent {
     this.watchWorkspace();
     if (this.options.watchRules !== false) {
       const initial: LoadResult = { ok: true, rules: this.rules };
-      this.subscription = watchRulesFile(this.rules.file, initial, { env: this.options.env })
+      this.subscription = watchRulesFile(this.rules.file, initial, { env: this.options.env, envFile: this.options.envFile })
         .pipe(concatMap((result) => from(this.applyRules(result))))
         .subscribe({ error: (error) => this.options.logger.error({ err: error }, 'stopped following rules file changes') });
     }

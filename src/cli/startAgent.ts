@@ -50,7 +50,7 @@ export async function startAgent(command: string, options: AgentCommandOptions, 
   if (info.applied.length) logger.info({ migrations: info.applied.map((m) => `${m.version} ${m.name}`), schemaVersion: info.schemaVersion }, 'state migrated');
   if (info.replacedStale) logger.warn({ pid: info.replacedStale.pid }, 'the previous barista on this state file did not stop cleanly; taking over');
 
-  const agent: Agent = new Agent({ rules, state, logger, onRulesApplied: (applied, change) => companion?.rulesApplied?.(agent, applied, change) });
+  const agent: Agent = new Agent({ rules, state, logger, envFile: env, onRulesApplied: (applied, change) => companion?.rulesApplied?.(agent, applied, change) });
   installShutdown(agent, state, logger, companion);
   await companion?.start(agent, rules, state);
   await agent.start();

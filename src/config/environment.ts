@@ -36,6 +36,16 @@ export function loadEnvFile(file: string, env: NodeJS.ProcessEnv = process.env):
   return { file, found: true, loaded, overridden };
 }
 
+/**
+ * Reads the .env again after it was saved: names it set before are set anew (or unset when
+ * gone), names the process environment set still win. A revoked token fixed in .env then
+ * reaches the senders without a restart.
+ */
+export function reloadEnvFile(previous: EnvFileResult, env: NodeJS.ProcessEnv = process.env): EnvFileResult {
+  for (const name of previous.loaded) delete env[name];
+  return loadEnvFile(previous.file, env);
+}
+
 /** Environment names whose values are credentials (the trader's .env holds its broker keys too). */
 export const SECRET_ENV_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|CREDENTIAL|WEBHOOK/i;
 

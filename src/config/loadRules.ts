@@ -15,7 +15,7 @@ import { rulesFileSchema, type RulesFile } from './schema';
 export interface LoadedRules {
   file: string;
   config: RulesFile;
-  /** sha256 of the file's text: a reload with the same text is no change. */
+  /** sha256 of the file's text and what it resolved to: a reload with the same text and the same ${VAR} values is no change. */
   hash: string;
   /** Where `workspace` is written, for messages about it. */
   workspaceAt?: { line: number; column: number };
@@ -84,7 +84,7 @@ export function parseRules(text: string, file: string, env: Env = process.env): 
     return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
   }
   const { line, col } = lineCounter.linePos(locate(doc, ['workspace']));
-  return { ok: true, rules: { file, config: parsed.data, hash: createHash('sha256').update(text).digest('hex'), workspaceAt: { line, column: col } } };
+  return { ok: true, rules: { file, config: parsed.data, hash: createHash('sha256').update(text).update(JSON.stringify(parsed.data)).digest('hex'), workspaceAt: { line, column: col } } };
 }
 
 /** Interpolates ${VAR} in every scalar value in place, keeping 64-bit ids as strings. */

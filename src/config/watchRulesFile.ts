@@ -4,12 +4,15 @@
  * Bursts of writes collapse into one reload (debounce on an injectable scheduler).
  */
 import { watch } from 'chokidar';
-import { asyncScheduler, debounceTime, distinctUntilChanged, map, Observable, skip, startWith, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, debounceTime, distinctUntilChanged, map, merge, Observable, skip, startWith, type SchedulerLike } from 'rxjs';
+import { reloadEnvFile, type EnvFileResult } from './environment';
 import type { Env } from './interpolate';
 import { loadRulesFile, type LoadResult } from './loadRules';
 
 export interface WatchRulesOptions {
   env?: Env;
+  /** The .env barista loaded: saving it reloads the rules with its new values (the process environment still wins). */
+  envFile?: EnvFileResult;
   debounceMs?: number;
   scheduler?: SchedulerLike;
 }
@@ -32,13 +35,19 @@ export function fileChanges(file: string): Observable<void> {
 }
 
 /**
- * @param initial the result already applied at start, so an unchanged save emits nothing.
+ * @param initial the result already applied at start, so an unchanged save emits nothing (a
+ * .env save changes the result only where the rules use what changed).
  */
 export function watchRulesFile(file: string, initial: LoadResult, options: WatchRulesOptions = {}): Observable<LoadResult> {
   const env = options.env ?? process.env;
-  return fileChanges(file).pipe(
+  let envFile = options.envFile;
+  const changes = envFile ? merge(fileChanges(file), fileChanges(envFile.file)) : fileChanges(file);
+  return changes.pipe(
     debounceTime(options.debounceMs ?? 150, options.scheduler ?? asyncScheduler),
-    map(() => loadRulesFile(file, env)),
+    map(() => {
+      if (envFile) envFile = reloadEnvFile(envFile, env as NodeJS.ProcessEnv);
+      return loadRulesFile(file, env);
+    }),
     startWith(initial),
     distinctUntilChanged((a, b) => resultKey(a) === resultKey(b)),
     skip(1),
