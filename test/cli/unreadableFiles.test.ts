@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BaristaProcess, ROOT, type LogLine } from '../support/baristaProcess';
+import { BaristaProcess, CLI, ROOT, type LogLine } from '../support/baristaProcess';
 import { eventsInState, readState } from '../support/stateEvents';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
@@ -23,7 +23,12 @@ const isRoot = process.getuid?.() === 0;
 const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
 // As root, barista runs as nobody (root would read a mode-000 file); as anyone else, as itself.
 const wrap = isRoot ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'] : [];
-const itCan = !isRoot || hasSetpriv ? it : it.skip;
+// nobody must reach the compiled CLI: a checkout under a private folder (/root/…) hides it.
+const nobodyReachesCli = isRoot && hasSetpriv && spawnSync(wrap[0]!, [...wrap.slice(1), 'test', '-r', CLI]).status === 0;
+const itCan = !isRoot || nobodyReachesCli ? it : it.skip;
+if (isRoot && !nobodyReachesCli) {
+  console.warn(`SKIPPED the unreadable-file tests: ${hasSetpriv ? `user nobody cannot read ${CLI} (a parent folder is private)` : 'setpriv is missing'}; they run barista as nobody, since root reads a mode-000 file anyway`);
+}
 
 const RULES = `workspace: ./workspace
 sources:
