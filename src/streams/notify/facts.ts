@@ -13,7 +13,8 @@
  */
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { BaristaEvent } from '../../model/BaristaEvent';
-import { factKeysMatch, isWildcardKey, type EventFact } from '../../model/fact';
+import { isWildcardKey, type EventFact } from '../../model/fact';
+import { FactKeyIndex } from './factKeyIndex';
 
 export interface FactArbiterOptions {
   scheduler: SchedulerLike;
@@ -43,9 +44,10 @@ export class FactArbiter {
   private readonly entries = new Set<Entry>();
   private readonly byKey = new Map<string, Entry>();
   private readonly byEvent = new Map<string, Entry>();
-  /** Entries whose key has a `*`: the only ones an exact key must be compared with. */
-  private readonly wild = new Set<Entry>();
+  /** Every entry by the parts of its key, for matches through `*`. */
+  private readonly keys = new FactKeyIndex<Entry>();
   private readonly maxFacts: number;
+  private prunedAt = -Infinity;
 
   constructor(private readonly options: FactArbiterOptions) {
     this.maxFacts = options.maxFacts ?? 10_000;
@@ -73,7 +75,7 @@ export class FactArbiter {
     this.byEvent.delete(current.id);
     if (loser) this.options.drop(loser, event.id);
     if (isWildcardKey(current.key) && !isWildcardKey(fact.key)) {
-      this.wild.delete(current);
+      this.keys.delete(current);
       current.key = fact.key;
     }
     current.id = event.id;
@@ -136,29 +138,29 @@ export class FactArbiter {
 
   private index(entry: Entry): void {
     this.byEvent.set(entry.id, entry);
-    if (isWildcardKey(entry.key)) this.wild.add(entry);
-    else this.byKey.set(entry.key, entry);
+    this.keys.delete(entry); // re-indexed under its (possibly now exact) key
+    this.keys.add(entry);
+    if (!isWildcardKey(entry.key)) this.byKey.set(entry.key, entry);
   }
 
   private forget(entry: Entry): void {
     entry.timer?.unsubscribe();
     this.entries.delete(entry);
     this.byEvent.delete(entry.id);
-    this.wild.delete(entry);
+    this.keys.delete(entry);
     if (this.byKey.get(entry.key) === entry) this.byKey.delete(entry.key);
   }
 
   /** The entry of a key: exact first; a wildcard on either side matches any value of its part. */
   private find(key: string): Entry | undefined {
-    const exact = this.byKey.get(key);
-    if (exact) return exact;
-    for (const entry of isWildcardKey(key) ? this.entries : this.wild) if (factKeysMatch(entry.key, key)) return entry;
-    return undefined;
+    return this.byKey.get(key) ?? this.keys.find(key);
   }
 
-  /** Sent facts past the window go; past maxFacts, the oldest sent ones too. */
+  /** Sent facts past the window go; past maxFacts, the oldest sent ones too. A walk over all of them: at most once a second, or when over maxFacts. */
   private prune(): void {
     const now = this.options.scheduler.now();
+    if (now - this.prunedAt < 1000 && this.entries.size < this.maxFacts) return;
+    this.prunedAt = now;
     let excess = this.entries.size - this.maxFacts + 1;
     for (const entry of this.entries) {
       if (entry.status !== 'sent') continue;
