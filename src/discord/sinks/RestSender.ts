@@ -9,6 +9,7 @@
  * Discord may still create the message, and a webhook has no nonce to drop a second copy. So the
  * answer is awaited up to a long `timeoutMs`; only then does the outbox send again, with backoff.
  */
+import { setMaxListeners } from 'node:events';
 import { DiscordAPIError, HTTPError, RateLimitError, REST, type RateLimitData, type RequestData } from '@discordjs/rest';
 import { DEFAULT_DISCORD_API_BASE } from '../../config/environment';
 import { redactSecrets } from '../../logging/redactSecrets';
@@ -56,15 +57,29 @@ export class RestSender {
     if (this.closing.signal.aborted) return { status: 'retry', error: 'sink is closed' };
     // A 401 makes @discordjs/rest forget the token; set it again so the next send is not refused locally.
     if (this.botToken) this.rest.setToken(this.botToken);
-    const deadline = AbortSignal.timeout(this.deadlineMs);
+    // One controller per request, its listener on the sink's long-lived signal removed when the
+    // request ends (AbortSignal.any on that signal piled up listeners: MaxListenersExceededWarning).
+    const request$ = new AbortController();
+    // @discordjs/rest adds one abort listener per attempt of a request it retries after 429s: many, harmless, short-lived.
+    setMaxListeners(1000, request$.signal);
+    const onClose = () => request$.abort();
+    this.closing.signal.addEventListener('abort', onClose, { once: true });
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      request$.abort();
+    }, this.deadlineMs);
     try {
-      const result = (await this.rest.post(route, { ...request, body, signal: AbortSignal.any([this.closing.signal, deadline]) })) as { id?: unknown } | undefined;
+      const result = (await this.rest.post(route, { ...request, body, signal: request$.signal })) as { id?: unknown } | undefined;
       const messageId = result && typeof result === 'object' && typeof result.id === 'string' ? result.id : undefined;
       return messageId ? { status: 'sent', messageId } : { status: 'sent' };
     } catch (error) {
       if (this.closing.signal.aborted) return { status: 'retry', error: 'sink closed while sending' };
-      if (deadline.aborted) return { status: 'retry', error: `no answer from Discord within ${this.deadlineMs} ms` };
+      if (timedOut) return { status: 'retry', error: `no answer from Discord within ${this.deadlineMs} ms` };
       return this.outcomeOf(error);
+    } finally {
+      clearTimeout(deadline);
+      this.closing.signal.removeEventListener('abort', onClose);
     }
   }
 
