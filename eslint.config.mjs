@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   // Layers, lowest first: a module imports only from its own layer and the ones before it, so
   // data flows watchers → streams → readModel → control → discord, with state beside them, config and model below.
-  ...layerRules([['logging', 'paths'], ['config'], ['model'], ['state'], ['watchers'], ['streams'], ['readModel'], ['control'], ['discord'], ['agent'], ['cli']]),
+  ...layerRules([['logging', 'paths', 'rx'], ['config'], ['model'], ['state'], ['watchers'], ['streams'], ['readModel'], ['control'], ['discord'], ['agent'], ['cli']]),
 
 );
 

@@ -4,7 +4,7 @@
  */
 import type { EnvFileResult } from '../config/environment';
 import { existsSync } from 'node:fs';
-import { concatMap, from, Subject, type Subscription } from 'rxjs';
+import { concatMap, from, Subject, type Subscription } from '../rx';
 import { registerConfigSecrets } from '../config/environment';
 import { describeRulesChange, diffRules, type RulesChange } from '../config/diffRules';
 import type { Env } from '../config/interpolate';

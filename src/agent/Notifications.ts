@@ -3,7 +3,7 @@
  * the pipeline from committed events to them. A rules edit that changes notify restarts it:
  * pending groups go to the outbox first, so nothing is lost across the swap.
  */
-import type { Observable } from 'rxjs';
+import type { Observable } from '../rx';
 import type { RulesFile } from '../config/schema';
 import { createSinks } from '../discord/createSinks';
 import { planDelivery } from '../discord/deliveryPlan';

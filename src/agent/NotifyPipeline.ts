@@ -6,7 +6,7 @@
  * so events still waiting in a group when barista is killed are found again at the next start.
  * Delivery from the outbox is at-least-once; bot messages carry a nonce Discord dedupes on.
  */
-import { interval, Subject, type Observable, type Subscription } from 'rxjs';
+import { interval, Subject, type Observable, type Subscription } from '../rx';
 import type { RulesFile } from '../config/schema';
 import type { DeliveryPlan, Destination } from '../discord/deliveryPlan';
 import type { DiscordMessage } from '../discord/DiscordMessage';

@@ -4,7 +4,7 @@
  * Bursts of writes collapse into one reload (debounce on an injectable scheduler).
  */
 import { watch } from 'chokidar';
-import { asyncScheduler, debounceTime, distinctUntilChanged, map, merge, Observable, skip, startWith, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, debounceTime, distinctUntilChanged, map, merge, Observable, skip, startWith, type SchedulerLike } from '../rx';
 import { reloadEnvFile, type EnvFileResult } from './environment';
 import type { Env } from './interpolate';
 import { loadRulesFile, type LoadResult } from './loadRules';

@@ -3,6 +3,7 @@
  * catalogue and the histories through their stores. It never reads the monitored files; the
  * sources keep state current. Queries (src/readModel/queries) turn it into answers.
  */
+import { compareText } from '../model/compareText';
 import { statSync } from 'node:fs';
 import type { SourceIdentity } from '../config/sourceIdentity';
 import type { Logger } from '../logging/logger';
@@ -150,14 +151,14 @@ export class ReadModel {
 
   /** The trader with the newest portfolio bar: what a command asked without a name is about. */
   latestTrader(): string | null {
-    const newest = [...this.portfolios()].sort((a, b) => Date.parse(b.value.at) - Date.parse(a.value.at) || a.id.localeCompare(b.id))[0];
+    const newest = [...this.portfolios()].sort((a, b) => Date.parse(b.value.at) - Date.parse(a.value.at) || compareText(a.id, b.id))[0];
     return newest?.id ?? null;
   }
 
   /** The study polled most recently with a trial finished last: what a command asked without a name is about. */
   latestStudy(): string | null {
     const lastFinished = (s: StudyCache) => Math.max(0, ...s.recent.map((t) => Date.parse(t.completedAt ?? '') || 0));
-    const newest = [...this.studies()].sort((a, b) => lastFinished(b.value) - lastFinished(a.value) || a.id.localeCompare(b.id))[0];
+    const newest = [...this.studies()].sort((a, b) => lastFinished(b.value) - lastFinished(a.value) || compareText(a.id, b.id))[0];
     return newest?.id ?? this.studyNames()[0] ?? null;
   }
 

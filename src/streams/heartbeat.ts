@@ -4,7 +4,7 @@
  * grace period passes without a newer heartbeat: `trader.stale` once, `trader.recovered` once
  * when heartbeats come back.
  */
-import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from '../rx';
 import type { EventDraft } from '../model/BaristaEvent';
 import { FieldReader, isJsonObject, jsonTypeOf } from './lenientJson';
 

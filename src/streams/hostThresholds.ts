@@ -5,7 +5,7 @@
  * time both ways keep a value hovering around a level from flapping. Same for memory, the
  * workspace's disk (`host.disk_low`) and each GPU's memory and temperature.
  */
-import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike } from '../rx';
 import type { HostSnapshot } from '../watchers/ProcessProbe';
 import type { EventDraft } from '../model/BaristaEvent';
 

@@ -11,6 +11,7 @@
  * Processes alive at the first sample (no view yet), or of a class whose pattern is new to the
  * view, are state, not `started` events. A zombie has exited: it is reported then forgotten.
  */
+import { compareText } from '../model/compareText';
 import { redactSecrets } from '../logging/redactSecrets';
 import type { ProcessReading } from '../watchers/ProcessProbe';
 import type { EventDraft, Severity } from '../model/BaristaEvent';
@@ -388,6 +389,6 @@ export type CachedProcess = Omit<TrackedProcess, 'start_ticks' | 'pauses'>;
 /** The `processes` cache: what commands show (`!status`). */
 export function processesCache(view: ProcessView): CachedProcess[] {
   return Object.values(view.processes)
-    .sort((a, b) => a.class.localeCompare(b.class) || a.pid - b.pid)
+    .sort((a, b) => compareText(a.class, b.class) || a.pid - b.pid)
     .map(({ start_ticks: _ticks, pauses: _pauses, ...rest }) => rest);
 }

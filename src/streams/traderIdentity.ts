@@ -25,6 +25,7 @@
  *   A shared CSV (and its heartbeat) keeps its own name, `alpaca`: it belongs to none of them.
  */
 
+import { compareText } from '../model/compareText';
 import { TRADER_DEFAULT_LOG_FILE } from './processes';
 
 /** What the trader writes when started without `--log-file` (surface.md §1.1.1). */
@@ -153,7 +154,7 @@ export function learnTraders(previous: TraderDirectory | null, live: readonly { 
   }
   const kept = new Set(
     Object.entries(traders)
-      .sort(([, a], [, b]) => b.last_seen.localeCompare(a.last_seen))
+      .sort(([, a], [, b]) => compareText(b.last_seen, a.last_seen))
       .slice(0, MAX_TRADERS)
       .map(([name]) => name),
   );
@@ -161,8 +162,8 @@ export function learnTraders(previous: TraderDirectory | null, live: readonly { 
   for (const [file, name] of Object.entries(before.files)) if (!claims.has(file) && kept.has(name)) files[file] = name;
   for (const [file, names] of claims) if (names.size === 1) files[file] = [...names][0];
   return {
-    files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))),
-    traders: Object.fromEntries(Object.entries(traders).filter(([name]) => kept.has(name)).sort(([a], [b]) => a.localeCompare(b))),
+    files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => compareText(a, b))),
+    traders: Object.fromEntries(Object.entries(traders).filter(([name]) => kept.has(name)).sort(([a], [b]) => compareText(a, b))),
     live: [...new Set(live.map((t) => t.name))].sort(),
   };
 }

@@ -4,7 +4,7 @@
  * The last content hash per file is the checkpoint, so a restart does not re-announce.
  */
 import { sourceIdentity } from '../../config/sourceIdentity';
-import { Subject, type Subscription } from 'rxjs';
+import { Subject, type Subscription } from '../../rx';
 import type { JsonSourceConfig } from '../../config/schema';
 import { CATALOGUE, readCache, writeCache } from '../../readModel/catalogue';
 import { CheckpointStore } from '../../state/CheckpointStore';

@@ -7,7 +7,7 @@
  */
 import { sourceIdentity, type SourceIdentity } from '../../config/sourceIdentity';
 import path from 'node:path';
-import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { Subject, type SchedulerLike, type Subscription } from '../../rx';
 import type { ProcessSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, type BaristaEvent, type EventDraft } from '../../model/BaristaEvent';

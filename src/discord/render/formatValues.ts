@@ -39,15 +39,45 @@ function nonFinite(value: number): string {
   return value > 0 ? '∞' : '-∞';
 }
 
-const formatters = new Map<number, Intl.NumberFormat>();
-function grouped(value: number, fractionDigits: number, minimumFractionDigits = 0): string {
-  const key = fractionDigits * 10 + minimumFractionDigits;
-  let format = formatters.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat('en-US', { maximumFractionDigits: fractionDigits, minimumFractionDigits });
-    formatters.set(key, format);
-  }
-  return format.format(value);
+/**
+ * What `Intl.NumberFormat('en-US', { maximumFractionDigits, minimumFractionDigits })` writes
+ * (1,234.5), without Intl: its first use maps ~6 MB of ICU locale data into barista's memory.
+ * Like ICU, it rounds the number's shortest decimal form half away from zero (1.005 → 1.01),
+ * on the digits as text: arithmetic on the binary value would round some halves the other way.
+ */
+export function formatGrouped(value: number, maxFractionDigits: number, minFractionDigits = 0): string {
+  if (!Number.isFinite(value)) return nonFinite(value);
+  const size = Math.abs(value);
+  if (size >= 1e21) return String(value); // exponent form; callers stop well before
+  const sign = value < 0 || Object.is(value, -0) ? '-' : '';
+  const [whole, fraction] = plainDecimal(size);
+  let digits = whole + fraction.slice(0, maxFractionDigits).padEnd(maxFractionDigits, '0');
+  if ((fraction[maxFractionDigits] ?? '0') >= '5') digits = incremented(digits);
+  const wholeDigits = digits.slice(0, digits.length - maxFractionDigits) || '0';
+  const kept = digits.slice(digits.length - maxFractionDigits).replace(/0+$/, '').padEnd(minFractionDigits, '0');
+  return `${sign}${wholeDigits.replace(/\B(?=(\d{3})+$)/g, ',')}${kept ? `.${kept}` : ''}`;
+}
+
+/** The whole and fraction digits of a non-negative number below 1e21, from its shortest form ("1.5e-7" → "0", "00000015"). */
+function plainDecimal(size: number): [string, string] {
+  const [mantissa, exponentText] = String(size).split('e');
+  const [whole, fraction = ''] = mantissa!.split('.');
+  const exponent = Number(exponentText ?? 0);
+  if (exponent >= 0) return [whole! + fraction.slice(0, exponent).padEnd(exponent, '0'), fraction.slice(exponent)];
+  return ['0', '0'.repeat(-exponent - 1) + whole! + fraction];
+}
+
+/** A string of decimal digits plus one ("0999" → "1000"). */
+function incremented(digits: string): string {
+  let i = digits.length - 1;
+  while (i >= 0 && digits[i] === '9') i -= 1;
+  if (i < 0) return `1${'0'.repeat(digits.length)}`;
+  return digits.slice(0, i) + String(Number(digits[i]) + 1) + '0'.repeat(digits.length - i - 1);
+}
+
+/** 1,234 (a count). */
+export function formatCount(count: number): string {
+  return formatGrouped(count, 0);
 }
 
 /** Beyond this a number is written in exponent form instead of 20 digits. */
@@ -60,7 +90,7 @@ export function formatNumber(value: unknown, fractionDigits = 4): string {
   if (!Number.isFinite(number)) return nonFinite(number);
   const size = Math.abs(number);
   if (size >= HUGE || (size !== 0 && size < 10 ** -fractionDigits)) return number.toPrecision(3).replace(/\.?0+e/, 'e');
-  return grouped(number, fractionDigits);
+  return formatGrouped(number, fractionDigits);
 }
 
 /** $1,234.56; under a dollar up to 4 decimals ($0.1234), under a cent 4 significant digits ($0.004529); -$5.00. */
@@ -72,8 +102,8 @@ export function formatMoney(value: unknown): string {
   const sign = number < 0 ? '-' : '';
   if (size >= HUGE) return `${sign}$${size.toPrecision(3)}`;
   if (size !== 0 && size < 0.01) return `${sign}$${size < 1e-6 ? size.toPrecision(3) : String(Number(size.toPrecision(4)))}`;
-  if (size < 1) return `${sign}$${grouped(size, 4, 2)}`;
-  return `${sign}$${grouped(size, 2, 2)}`;
+  if (size < 1) return `${sign}$${formatGrouped(size, 4, 2)}`;
+  return `${sign}$${formatGrouped(size, 2, 2)}`;
 }
 
 /** Quantities as the trader writes them (6 decimals), trailing zeros dropped: 0.012345, 3, 1,250.5. */
@@ -87,7 +117,7 @@ export function formatSignedPercent(value: unknown): string {
   if (number === null) return notANumber(value);
   if (!Number.isFinite(number)) return `${nonFinite(number)}%`;
   if (Math.abs(number) >= HUGE) return `${number > 0 ? '+' : ''}${number.toPrecision(3)}%`;
-  return `${number > 0 ? '+' : ''}${grouped(number, 2, 2)}%`;
+  return `${number > 0 ? '+' : ''}${formatGrouped(number, 2, 2)}%`;
 }
 
 /** An objective value (Sharpe, return): 6 significant digits. */
@@ -229,7 +259,7 @@ function formatParamNumber(value: number): string {
 
 /** "1 trade" / "12 trades", with the count grouped (10,000). */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${grouped(count, 0)} ${count === 1 ? singular : pluralForm}`;
+  return `${formatCount(count)} ${count === 1 ? singular : pluralForm}`;
 }
 
 /** Human span between two times: "2 min", "1 h 05 min", or null when under a second. */

@@ -5,7 +5,7 @@
 import type { BaristaEvent } from '../../model/BaristaEvent';
 import { codeBlock, cutText } from './discordLimits';
 import { footerOf, subjectOf, traderName } from './eventStyle';
-import { discordTime, formatSpan, plural, timeOf, utcClock } from './formatValues';
+import { discordTime, formatCount, formatSpan, plural, timeOf, utcClock } from './formatValues';
 import { codeText, markdownText } from './sanitizeText';
 import { textTable } from './textTable';
 
@@ -77,11 +77,11 @@ export function codeTable(header: readonly string[], rows: readonly (readonly st
   const total = options.totalRows ?? rows.length;
   for (let shown = Math.min(rows.length, options.maxRows); shown >= 0; shown = shown > 8 ? Math.floor(shown * 0.8) : shown - 1) {
     const lines = textTable(header, rows.slice(0, shown), rightAligned);
-    if (shown < total) lines.push(`… and ${(total - shown).toLocaleString('en-US')} more`);
+    if (shown < total) lines.push(`… and ${formatCount(total - shown)} more`);
     const body = codeText(lines.join('\n'));
     if (body.length + 8 <= options.budget) return codeBlock(body, { maxLength: options.budget });
   }
-  return codeBlock(codeText(`${total.toLocaleString('en-US')} rows`), { maxLength: options.budget });
+  return codeBlock(codeText(`${formatCount(total)} rows`), { maxLength: options.budget });
 }
 
 /**
@@ -97,7 +97,7 @@ export function budgetedLines(lines: Iterable<string>, total: number, options: {
     kept.push(line);
     used += line.length + 1;
   }
-  if (kept.length < total) kept.push(`… and ${(total - kept.length).toLocaleString('en-US')} more`);
+  if (kept.length < total) kept.push(`… and ${formatCount(total - kept.length)} more`);
   return kept.join('\n');
 }
 

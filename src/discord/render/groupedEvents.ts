@@ -9,7 +9,7 @@ import { codeBlock, cutText, DISCORD_LIMITS } from './discordLimits';
 import { exceptionLine, isFatal } from './errorEmbeds';
 import { fieldsOf } from './eventEmbed';
 import { highestSeverity, ownValue, severityColor, severityEmoji, strong, subjectOf } from './eventStyle';
-import { discordTime, formatAny, plural, textOf } from './formatValues';
+import { discordTime, formatAny, formatCount, plural, textOf } from './formatValues';
 import { budgetedLines, DEFAULT_TABLE_ROWS, distinctSubjects, GROUP_TEXT_BUDGET, groupFooter, groupSubject, latestAt, spanLine, spanPhrase, timeRange, type GroupOptions } from './groupParts';
 import { snapshotEventEmbed } from './portfolioSummary';
 import { codeText, markdownText } from './sanitizeText';
@@ -80,7 +80,7 @@ function listLine(event: BaristaEvent, withSubject: boolean, withType: boolean):
 /** Counts per key as "name: n" lines, biggest first, within one field. */
 function countsField(name: string, counts: Map<string, number>, format: (key: string) => string = (key) => markdownText(cutText(key, 60))): DiscordEmbedField {
   const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-  const lines = sorted.map(([key, count]) => `${format(key)}: ${count.toLocaleString('en-US')}`);
+  const lines = sorted.map(([key, count]) => `${format(key)}: ${formatCount(count)}`);
   return { name, value: budgetedLines(lines, lines.length, { budget: DISCORD_LIMITS.fieldValue, maxLines: 15 }), inline: true };
 }
 
@@ -121,7 +121,7 @@ export function groupedErrorsEmbed(events: readonly BaristaEvent[], labels: Reco
   const severity = highestSeverity(events);
   const byException = countBy(events, (event) => exceptionLine(event).replace(/\s+/g, ' '));
   const sorted = [...byException.entries()].sort((a, b) => b[1] - a[1]);
-  const lines = sorted.map(([line, count]) => `**×${count.toLocaleString('en-US')}** ${markdownText(cutText(line, 200))}`);
+  const lines = sorted.map(([line, count]) => `**×${formatCount(count)}** ${markdownText(cutText(line, 200))}`);
   const summary = budgetedLines(lines, lines.length, { budget: 1500, maxLines: maxRows });
   const withTrace = [...events].reverse().find((event) => typeof event.text === 'string' && event.text.includes('\n'));
   const head = [spanLine(range), summary].filter(Boolean).join('\n');

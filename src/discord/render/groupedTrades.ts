@@ -8,7 +8,7 @@ import type { DiscordEmbed, DiscordEmbedField } from '../DiscordMessage';
 import { DISCORD_LIMITS } from './discordLimits';
 import { fieldsOf } from './eventEmbed';
 import { COLORS, subjectOf } from './eventStyle';
-import { finiteNumber, formatMoney, formatQuantity, formatSignedPercent, plural, textOf } from './formatValues';
+import { finiteNumber, formatCount, formatMoney, formatQuantity, formatSignedPercent, plural, textOf } from './formatValues';
 import { codeTable, DEFAULT_TABLE_ROWS, distinctSubjects, GROUP_TEXT_BUDGET, groupFooter, groupSubject, latestAt, spanLine, spanPhrase, tableClock, timeRange, type GroupOptions } from './groupParts';
 import { sideOf } from './tradeEmbeds';
 import { tableCell } from './textTable';
@@ -80,7 +80,7 @@ function symbolsField(totals: TradeTotals, maxRows: number): DiscordEmbedField |
   if (totals.symbols.size < 2) return null;
   const rows = [...totals.symbols.entries()]
     .sort((a, b) => b[1].bought + b[1].sold - (a[1].bought + a[1].sold))
-    .map(([symbol, s]) => [tableCell(symbol, 12), s.buys.toLocaleString('en-US'), s.sells.toLocaleString('en-US'), tableCell(formatQuantity(s.netMicros / 1e6), 14), tableCell(signedMoney(s.sold - s.bought), 16)]);
+    .map(([symbol, s]) => [tableCell(symbol, 12), formatCount(s.buys), formatCount(s.sells), tableCell(formatQuantity(s.netMicros / 1e6), 14), tableCell(signedMoney(s.sold - s.bought), 16)]);
   const value = codeTable(['Symbol', 'Buys', 'Sells', 'Net qty', 'Net cash'], rows, [false, true, true, true, true], { budget: DISCORD_LIMITS.fieldValue, maxRows });
   return { name: 'By symbol', value, inline: false };
 }

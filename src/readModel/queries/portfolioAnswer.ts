@@ -2,6 +2,7 @@
  * `/portfolio [trader]` and the scheduled portfolio digest: totals, P&L and positions of one
  * trader. Without a name: the trader whose last bar is newest (the others are listed).
  */
+import { compareText } from '../../model/compareText';
 import type { NothingYetAnswer, PortfolioAnswer, PositionView, UnknownNameAnswer } from '../answers';
 import type { ReadModel } from '../ReadModel';
 import { nothingYet, unknownName } from './common';
@@ -58,5 +59,5 @@ export function positionsOf(model: ReadModel, trader: string): PositionView[] {
       unrealisedPnl: entryPrice !== null && price !== null && entryPrice > 0 ? { amount: (price - entryPrice) * quantity, percent: (price / entryPrice - 1) * 100 } : null,
     });
   }
-  return views.sort((a, b) => (b.value ?? 0) - (a.value ?? 0) || a.symbol.localeCompare(b.symbol));
+  return views.sort((a, b) => (b.value ?? 0) - (a.value ?? 0) || compareText(a.symbol, b.symbol));
 }

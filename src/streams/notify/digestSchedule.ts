@@ -8,7 +8,7 @@
  * for after the later of the fire time and now, so fires missed while the machine slept are
  * skipped rather than sent in a burst.
  */
-import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from '../../rx';
 import type { DigestConfig } from '../../config/schema';
 import { nextCronFire, parseCron, systemUtcOffset, type UtcOffsetOf } from '../../config/cronSchedule';
 

@@ -11,7 +11,7 @@
  *   may still go.
  * A sent fact is remembered `windowMs`, at most `maxFacts` of them (the oldest go first).
  */
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerLike, Subscription } from '../../rx';
 import type { BaristaEvent } from '../../model/BaristaEvent';
 import { isWildcardKey, type EventFact } from '../../model/fact';
 import { FactKeyIndex } from './factKeyIndex';

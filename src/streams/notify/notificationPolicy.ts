@@ -35,7 +35,7 @@
  * drops what is pending. All state is in memory: pending groups, recent ids, repeat windows and
  * inhibitions do not survive a restart.
  */
-import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from '../../rx';
 import type { BaristaEvent } from '../../model/BaristaEvent';
 import type { EventFact } from '../../model/fact';
 import { FactArbiter } from './facts';

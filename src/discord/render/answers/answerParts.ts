@@ -6,7 +6,7 @@ import type { TraderState } from '../../../readModel/answers';
 import type { DiscordEmbed, DiscordMessage } from '../../DiscordMessage';
 import { cutText, DISCORD_LIMITS, embedLength, fitComponents, fitToDiscordLimits, type MessageDraft } from '../discordLimits';
 import { oneLine, ownValue } from '../eventStyle';
-import { discordTime, finiteNumber, formatMoney, formatNumber, formatSignedPercent } from '../formatValues';
+import { discordTime, finiteNumber, formatCount, formatMoney, formatNumber, formatSignedPercent } from '../formatValues';
 import { markdownText, sanitizeText } from '../sanitizeText';
 import { tableCell } from '../textTable';
 
@@ -152,6 +152,6 @@ export function linesWithin(lines: readonly string[], budget: number, maxLines: 
     used += line.length + 1;
   }
   const left = lines.length - kept.length;
-  if (left > 0) kept.push(`… and ${left.toLocaleString('en-US')} more${noun ? ` ${noun}` : ''}`);
+  if (left > 0) kept.push(`… and ${formatCount(left)} more${noun ? ` ${noun}` : ''}`);
   return kept.join('\n');
 }

@@ -5,7 +5,7 @@
 import type { DestinationOutboxView, HealthAnswer, RefusedDestinationView, SourceHealthView } from '../../../readModel/answers';
 import type { DiscordMessage } from '../../DiscordMessage';
 import { COLORS } from '../eventStyle';
-import { finiteNumber, formatDuration } from '../formatValues';
+import { finiteNumber, formatCount, formatDuration } from '../formatValues';
 import { markdownText } from '../sanitizeText';
 import { fitOneMessage, formatBytes, linesWithin, relativeTime, safeName, timestampOf, WARN_COLOR } from './answerParts';
 
@@ -36,7 +36,7 @@ export function refusedLine(refused: RefusedDestinationView): string {
 /** webhook:123 · 3 pending (oldest 2 min) · 1 rejected */
 export function destinationLine(d: DestinationOutboxView): string {
   const oldest = d.pending > 0 && finiteNumber(d.oldestPendingS) !== null ? ` (oldest ${markdownText(formatDuration(d.oldestPendingS))})` : '';
-  return [safeName(d.destination, 60), `${d.pending.toLocaleString('en-US')} pending${oldest}`, d.rejected > 0 ? `${d.rejected.toLocaleString('en-US')} rejected` : null].filter(Boolean).join(' · ');
+  return [safeName(d.destination, 60), `${formatCount(d.pending)} pending${oldest}`, d.rejected > 0 ? `${formatCount(d.rejected)} rejected` : null].filter(Boolean).join(' · ');
 }
 
 export function renderHealth(answer: HealthAnswer): DiscordMessage {
@@ -56,9 +56,9 @@ export function renderHealth(answer: HealthAnswer): DiscordMessage {
         description: `${about}\n\n${refused}**Sources ${ok}/${answer.sources.length} OK**\n${list}`,
         color: healthNeedsLook(answer) ? WARN_COLOR : COLORS.good,
         fields: [
-          { name: '📬 Outbox', value: `${outbox.pending.toLocaleString('en-US')} pending${oldest}`, inline: true },
-          { name: '⛔ Rejected', value: `${outbox.rejected.toLocaleString('en-US')}${outbox.rejected > 0 ? ' (kept with their error)' : ''}`, inline: true },
-          ...(outbox.rateLimitHits === null ? [] : [{ name: '⏱️ Rate limited', value: `${outbox.rateLimitHits.toLocaleString('en-US')} times`, inline: true }]),
+          { name: '📬 Outbox', value: `${formatCount(outbox.pending)} pending${oldest}`, inline: true },
+          { name: '⛔ Rejected', value: `${formatCount(outbox.rejected)}${outbox.rejected > 0 ? ' (kept with their error)' : ''}`, inline: true },
+          ...(outbox.rateLimitHits === null ? [] : [{ name: '⏱️ Rate limited', value: `${formatCount(outbox.rateLimitHits)} times`, inline: true }]),
           ...(outbox.destinations?.length ? [{ name: '📬 By destination', value: linesWithin(outbox.destinations.map(destinationLine), 1000, 10, 'destinations'), inline: false }] : []),
         ],
         ...timestampOf(answer.now),

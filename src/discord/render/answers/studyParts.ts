@@ -1,7 +1,7 @@
 /** What /status and /training status both say about studies and workers. */
 import type { StudyStatusView, TrainingStatusAnswer } from '../../../readModel/answers';
 import { FINISHED_STATES } from '../../../watchers/optunaRecords';
-import { finiteNumber, formatDuration, formatObjective } from '../formatValues';
+import { finiteNumber, formatCount, formatDuration, formatObjective } from '../formatValues';
 import { markdownText } from '../sanitizeText';
 
 /** Finished trials (complete, pruned, failed): what a study's `target_trials` counts. */
@@ -35,8 +35,8 @@ export function workersShort(workers: TrainingStatusAnswer['workers']): boolean 
 export function progressText(study: Pick<StudyStatusView, 'counts' | 'target' | 'etaS'>): string {
   const done = finishedCount(study.counts);
   const target = finiteNumber(study.target);
-  if (target === null) return `${done.toLocaleString('en-US')} finished`;
-  const of = `${done.toLocaleString('en-US')}/${target.toLocaleString('en-US')}`;
+  if (target === null) return `${formatCount(done)} finished`;
+  const of = `${formatCount(done)}/${formatCount(target)}`;
   if (done >= target) return `${of} · target reached`;
   const eta = finiteNumber(study.etaS);
   return eta === null ? of : `${of} · ETA ${markdownText(formatDuration(eta))}`;

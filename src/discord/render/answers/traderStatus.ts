@@ -6,7 +6,7 @@ import type { TraderState, TraderStatusAnswer } from '../../../readModel/answers
 import type { DiscordEmbedField, DiscordMessage } from '../../DiscordMessage';
 import { codeBlock } from '../discordLimits';
 import { COLORS, humanize, ownValue, traderName } from '../eventStyle';
-import { discordTime, finiteNumber, formatDuration, formatMoney } from '../formatValues';
+import { discordTime, finiteNumber, formatCount, formatDuration, formatMoney } from '../formatValues';
 import { codeText, markdownText } from '../sanitizeText';
 import { cell, fitOneMessage, formatBytes, pathTail, percentText, pnlText, relativeTime, safeName, timestampOf, traderStateEmoji, WARN_COLOR } from './answerParts';
 
@@ -39,7 +39,7 @@ export function renderTraderStatus(answer: TraderStatusAnswer): DiscordMessage {
   add('Last poll', finiteNumber(trader.lastPollAt) === null ? null : relativeTime(trader.lastPollAt));
   const next = finiteNumber(trader.nextPollAt);
   add('Next poll', next === null ? null : next < now ? `⚠️ was due ${relativeTime(next)}` : relativeTime(next));
-  add('Polls', finiteNumber(trader.pollCount) === null ? null : (trader.pollCount ?? 0).toLocaleString('en-US'));
+  add('Polls', finiteNumber(trader.pollCount) === null ? null : formatCount(trader.pollCount ?? 0));
   add('Timeframe', trader.timeframe === null ? null : safeName(trader.timeframe, 20));
   if (trader.tickers.length > 0) {
     const shown = trader.tickers.slice(0, 20).map((t) => cell(t, 16));

@@ -5,7 +5,7 @@
 import type { TradesAnswer, TradeView } from '../../../readModel/answers';
 import type { DiscordMessage } from '../../DiscordMessage';
 import { COLORS, traderName } from '../eventStyle';
-import { finiteNumber, formatMoney, formatQuantity, plural } from '../formatValues';
+import { finiteNumber, formatCount, formatMoney, formatQuantity, plural } from '../formatValues';
 import { markdownText } from '../sanitizeText';
 import { fitOneMessage, linesWithin, pnlText, relativeTime, safeName, timestampOf } from './answerParts';
 
@@ -40,7 +40,7 @@ export function renderTrades(answer: TradesAnswer): DiscordMessage {
         title: `🧾 ${trades.length === 0 ? 'Trades' : `Last ${plural(trades.length, 'trade')}`} · ${who}`,
         description,
         color: COLORS.portfolio,
-        footer: { text: `showing ${trades.length.toLocaleString('en-US')} of ${plural(total, 'trade')}` },
+        footer: { text: `showing ${formatCount(trades.length)} of ${plural(total, 'trade')}` },
         ...timestampOf(answer.now),
       },
     ],

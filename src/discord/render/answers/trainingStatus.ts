@@ -6,7 +6,7 @@ import type { StudyStatusView, TrainingStatusAnswer, TrialView } from '../../../
 import type { DiscordEmbedField, DiscordMessage } from '../../DiscordMessage';
 import { codeBlock, cutText, DISCORD_LIMITS } from '../discordLimits';
 import { COLORS } from '../eventStyle';
-import { finiteNumber, formatDuration, formatNumber, formatObjective, formatParams } from '../formatValues';
+import { finiteNumber, formatCount, formatDuration, formatNumber, formatObjective, formatParams } from '../formatValues';
 import { codeText, markdownText, sanitizeText } from '../sanitizeText';
 import { cell, fitOneMessage, linesWithin, relativeTime, safeName, timestampOf, WARN_COLOR } from './answerParts';
 import { progressText, runningCount, workersLine, workersShort } from './studyParts';
@@ -30,7 +30,7 @@ export function countsLine(counts: Readonly<Record<string, number>>): string {
   const known = new Set(STATE_LABELS.map(([state]) => state));
   const parts = STATE_LABELS.map(([state, label]) => [finiteNumber(counts[state]) ?? 0, label] as const);
   for (const [state, count] of Object.entries(counts)) if (!known.has(state)) parts.push([finiteNumber(count) ?? 0, state.toLowerCase()]);
-  const shown = parts.filter(([count]) => count > 0).map(([count, label]) => `${count.toLocaleString('en-US')} ${label}`);
+  const shown = parts.filter(([count]) => count > 0).map(([count, label]) => `${formatCount(count)} ${label}`);
   return shown.length === 0 ? 'no trials yet' : markdownText(cutText(sanitizeText(shown.join(' · ')), 300));
 }
 

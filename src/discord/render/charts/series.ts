@@ -3,6 +3,7 @@
  * and labels. No canvas here, so all of it is testable on plain arrays.
  */
 import { redactSecrets } from '../../../logging/redactSecrets';
+import { formatCount, formatGrouped } from '../formatValues';
 
 export interface XY {
   x: number;
@@ -183,7 +184,7 @@ export function periodLabel(periodMs: number | null): string {
 
 /** "1 trade", "1,234 trades". */
 export function count(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** "$1,234.56" (cents below $100k, whole dollars above, k/M for axis use). */
@@ -193,7 +194,7 @@ export function formatMoney(value: number, compact = false): string {
   if (compact && abs >= 1e6) return `${sign}$${trimZeros((abs / 1e6).toFixed(2))}M`;
   if (compact && abs >= 1e4) return `${sign}$${trimZeros((abs / 1e3).toFixed(1))}k`;
   const digits = abs >= 1e5 ? 0 : 2;
-  return `${sign}$${abs.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+  return `${sign}$${formatGrouped(abs, digits, digits)}`;
 }
 
 function trimZeros(text: string): string {

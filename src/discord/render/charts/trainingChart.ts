@@ -7,6 +7,7 @@ import type { ChartConfiguration, ScatterDataPoint } from 'chart.js';
 import type { TrainingSeriesAnswer } from '../../../readModel/answers';
 import { baseOptions, chartSize, font, headerPlugins, renderChartImage, renderMessageImage, THEME, type ChartImage, type ChartOptions } from './chartCanvas';
 import { bestSoFar, count, downsampleMinMax, finitePoints, formatValue, imageLabel, quantile, thinToGrid, type XY } from './series';
+import { formatCount } from '../formatValues';
 
 const NAME_MAX = 32;
 // Below this many values every one is shown: a robust range needs enough of them to mean anything.
@@ -76,9 +77,9 @@ export async function trainingChartImage(answer: TrainingSeriesAnswer, options?:
   const bestLine = downsampleMinMax(best, size.width);
 
   const title = `${study} · ${count(finished, 'trial')} · best ${bestPoint ? formatValue(bestPoint.y) : '—'}${bestNumber !== null ? ` (#${bestNumber})` : ''}`;
-  const parts = [direction, `${counts.complete.toLocaleString('en-US')} complete`, `${counts.pruned.toLocaleString('en-US')} pruned`, `${counts.failed.toLocaleString('en-US')} failed`];
-  if (counts.other) parts.push(`${counts.other.toLocaleString('en-US')} other`);
-  if (offScale) parts.push(`${offScale.toLocaleString('en-US')} off-scale`);
+  const parts = [direction, `${formatCount(counts.complete)} complete`, `${formatCount(counts.pruned)} pruned`, `${formatCount(counts.failed)} failed`];
+  if (counts.other) parts.push(`${formatCount(counts.other)} other`);
+  if (offScale) parts.push(`${formatCount(offScale)} off-scale`);
   const dotRadius = all.length > 2000 ? 2 : 3;
 
   const config: ChartConfiguration<'line' | 'scatter', ScatterDataPoint[]> = {
