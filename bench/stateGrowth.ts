@@ -113,6 +113,8 @@ export interface SizeSample {
   day: number;
   fileBytes: number;
   walBytes: number;
+  /** The database's own size (page_count × page_size): the file's once the WAL is checkpointed into it. */
+  dbBytes: number;
 }
 
 export interface SimulationResult {
@@ -229,7 +231,7 @@ export async function simulateState(options: SimulationOptions): Promise<Simulat
         await settle();
       }
       await runPolicyUntil(start + (day + 1) * DAY);
-      if (options.sampleDays.includes(day + 1)) samples.push(sizeOf(options.file, day + 1));
+      if (options.sampleDays.includes(day + 1)) samples.push(sizeOf(state, options.file, day + 1));
     }
     return { samples, rows: rowsPerTable(state), bytes: bytesPerTable(state), events, messages: outboxMessages(state) };
   } finally {
@@ -239,7 +241,7 @@ export async function simulateState(options: SimulationOptions): Promise<Simulat
   }
 }
 
-function sizeOf(file: string, day: number): SizeSample {
+function sizeOf(state: StateStore, file: string, day: number): SizeSample {
   const size = (f: string) => {
     try {
       return statSync(f).size;
@@ -247,7 +249,8 @@ function sizeOf(file: string, day: number): SizeSample {
       return 0;
     }
   };
-  return { day, fileBytes: size(file), walBytes: size(`${file}-wal`) };
+  const pages = (name: string) => Number(state.db.pragma(name, { simple: true }));
+  return { day, fileBytes: size(file), walBytes: size(`${file}-wal`), dbBytes: pages('page_count') * pages('page_size') };
 }
 
 function rowsPerTable(state: StateStore): Record<string, number> {
@@ -304,9 +307,10 @@ class World {
   day(dayStart: number): Tick[] {
     const r = this.rates;
     const ticks: Tick[] = [];
-    const every = (count: number, offset: number, run: (at: number, i: number) => BaristaEvent[]) => {
+    // `count` ticks spread evenly over `spanMs` from the day's start + offset.
+    const every = (count: number, offset: number, run: (at: number, i: number) => BaristaEvent[], spanMs = DAY) => {
       for (let i = 0; i < count; i += 1) {
-        const at = dayStart + offset + Math.floor((i * DAY) / count);
+        const at = dayStart + offset + Math.floor((i * spanMs) / count);
         ticks.push({ at, run: () => run(at, i) });
       }
     };
@@ -323,8 +327,12 @@ class World {
     const trialsPerWorker = Math.floor(DAY / (r.secondsPerTrial * 1000));
     for (let w = 0; w < r.workers; w += 1) every(trialsPerWorker, w * 97_000, (at) => this.trial(w, at));
     every(r.workerRestartsPerDay, 0, (at) => this.restartWorkers(at));
-    every(r.alphaDecayHoursPerDay * 60, 12_611, (at, i) =>
-      this.logLines('watchdog-log', 'logs/watchdog.log', 'watchdog', [`[${optunaStamp(at)}] [WARNING] [ALPHA] ALPHA DECAY: -${3 + (i % 50) / 10}% (threshold: -3.0%)`]),
+    // Once a minute, in one stretch of the day.
+    every(
+      r.alphaDecayHoursPerDay * 60,
+      12_611,
+      (at, i) => this.logLines('watchdog-log', 'logs/watchdog.log', 'watchdog', [`[${optunaStamp(at)}] [WARNING] [ALPHA] ALPHA DECAY: -${3 + (i % 50) / 10}% (threshold: -3.0%)`]),
+      r.alphaDecayHoursPerDay * HOUR,
     );
     every(r.deploymentsPerDay, 9 * MINUTE, (at) => this.deployment(at));
     every(r.auditedCommandsPerDay, 17 * MINUTE, (at, i) => {
@@ -457,7 +465,8 @@ export function shippedRules(file = path.join(ROOT, 'config', 'rules.yaml')): Ru
 const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(2)} MB`;
 
 export async function benchStateGrowth(): Promise<void> {
-  const days = QUICK ? 7 : 30;
+  // Quick: long enough for the 7-day retentions to show.
+  const days = QUICK ? 10 : 30;
   const sampleDays = [1, 7, days].filter((d, i, all) => all.indexOf(d) === i);
   const rules = shippedRules();
   const retention = rules.state.retention;
@@ -479,7 +488,10 @@ export async function benchStateGrowth(): Promise<void> {
       console.log(`  ${String(a.day).padEnd(5)} ${`${mb(a.fileBytes)} + WAL ${mb(a.walBytes)}`.padEnd(52)} ${mb(b.fileBytes)} + WAL ${mb(b.walBytes)}`);
     }
     console.log(`  rows at day ${days} (retention / baseline):`);
-    for (const [table, n] of Object.entries(bounded.rows)) console.log(`    ${table.padEnd(22)} ${String(n).padStart(9)} ${String(kept.rows[table] ?? 0).padStart(9)}`);
+    for (const [table, n] of Object.entries(bounded.rows)) {
+      const perRow = n > 0 && bounded.bytes[table] ? `${Math.round(bounded.bytes[table] / n)} B/row`.padStart(12) : '';
+      console.log(`    ${table.padEnd(22)} ${String(n).padStart(9)} ${String(kept.rows[table] ?? 0).padStart(9)}${perRow}`);
+    }
     console.log(`  largest tables and indexes at day ${days} (retention / baseline):`);
     for (const [name, bytes] of Object.entries(bounded.bytes).slice(0, 8)) console.log(`    ${name.padEnd(28)} ${mb(bytes).padStart(10)} ${mb(kept.bytes[name] ?? 0).padStart(10)}`);
     console.log(`  simulated in ${((t1 - t0) / 1000).toFixed(1)} s (retention) and ${((t2 - t1) / 1000).toFixed(1)} s (baseline)`);
