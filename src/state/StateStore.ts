@@ -50,7 +50,7 @@ export class StateStore {
     /** Null when opened read-only: another barista may hold the lease. */
     private readonly leaseToken: string | null,
     /** The clock of this file's time stamps (StateStoreOptions.now). */
-    readonly now: () => number = Date.now,
+    readonly now: () => number = () => Date.now(),
   ) {}
 
   /**
@@ -105,7 +105,8 @@ export class StateStore {
     const file = path.resolve(options.path);
     const migrations = options.migrations ?? MIGRATIONS;
     const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
-    const now = options.now ?? Date.now;
+    // Looked up at each call: jest's fake timers replace Date after a store is open.
+    const now = options.now ?? (() => Date.now());
     mkdirSync(path.dirname(file), { recursive: true });
     refuseDamaged(file);
 
