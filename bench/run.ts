@@ -2,7 +2,7 @@
  * `npm run bench`: each figure beside a baseline measured in the same run on the same data.
  * Later components add their benchmarks here.
  *
- * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,optuna-server,notify,notify-latency,chart,queries,commands,bot-idle,many-files,burst,regex,slow-discord runs only the named ones; BENCH_QUICK=1 uses
+ * BENCH_ONLY=rules,state,backlog,latency,idle,process,optuna,optuna-server,notify,notify-latency,chart,queries,commands,bot-idle,many-files,burst,regex,slow-discord,state-30d runs only the named ones; BENCH_QUICK=1 uses
  * smaller sizes (backlog 50 MB, latency 200 lines, idle 10 s). The default run is the full one.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,6 +26,7 @@ import { benchProcessProbe } from './processProbe';
 import { benchQueries } from './queries';
 import { benchRegexFallback } from './regexFallback';
 import { benchSlowDiscord } from './slowDiscord';
+import { benchStateGrowth } from './stateGrowth';
 import { installCleanupHooks, QUICK, selected } from './support';
 import { benchTailBacklog } from './tailBacklog';
 import { benchTailLatency } from './tailLatency';
@@ -95,6 +96,7 @@ const benchmarks: [name: string, run: () => void | Promise<void>][] = [
   ['burst', benchBurst],
   ['regex', benchRegexFallback],
   ['slow-discord', benchSlowDiscord],
+  ['state-30d', benchStateGrowth],
 ];
 
 async function main(): Promise<void> {

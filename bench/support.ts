@@ -34,8 +34,8 @@ export function assertSafeCommandLine(argv: readonly string[]): void {
 const tempDirs = new Set<string>();
 const children = new Set<ChildProcess>();
 
-export function makeTempDir(prefix = 'barista-bench-'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+export function makeTempDir(prefix = 'barista-bench-', base = os.tmpdir()): string {
+  const dir = mkdtempSync(path.join(base, prefix));
   tempDirs.add(dir);
   return dir;
 }

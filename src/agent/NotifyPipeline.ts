@@ -6,7 +6,7 @@
  * so events still waiting in a group when barista is killed are found again at the next start.
  * Delivery from the outbox is at-least-once; bot messages carry a nonce Discord dedupes on.
  */
-import { interval, Subject, type Observable, type Subscription } from '../rx';
+import { interval, Subject, type Observable, type SchedulerLike, type Subscription } from '../rx';
 import type { RulesFile } from '../config/schema';
 import type { DeliveryPlan, Destination } from '../discord/deliveryPlan';
 import type { DiscordMessage } from '../discord/DiscordMessage';
@@ -42,6 +42,8 @@ export interface NotifyPipelineOptions {
   renderPortfolio: (answers: readonly PortfolioAnswer[], options: { note: string; silent: boolean }) => DiscordMessage[];
   /** Clock for the outbox and its dispatcher (tests). */
   now?: () => number;
+  /** Timers of grouping, repeat windows and facts (a virtual scheduler in the state bench); default asyncScheduler. */
+  scheduler?: SchedulerLike;
   /** The mutes, shared with the commands that add them (default: a store of its own). */
   mutes?: MuteStore;
 }
@@ -107,6 +109,7 @@ export class NotifyPipeline {
     const mutes = this.options.mutes ?? new MuteStore(state);
     const factWindowMs = notify.facts.window;
     const policy = notificationPolicy(notify, {
+      ...(this.options.scheduler ? { scheduler: this.options.scheduler } : {}),
       mutes,
       factWindowMs,
       // Facts sent before a restart: a report of one arriving now is not a second message.

@@ -20,7 +20,7 @@ export class CheckpointStore {
         `INSERT INTO checkpoints (source, key, identity, position, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (source, key) DO UPDATE SET identity = excluded.identity, position = excluded.position, updated_at = excluded.updated_at`,
       )
-      .run(source, key, identity, JSON.stringify(position), Date.now());
+      .run(source, key, identity, JSON.stringify(position), this.state.now());
   }
 
   delete(source: string, key: string): void {

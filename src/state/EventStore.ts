@@ -17,7 +17,7 @@ export class EventStore {
     const insert = this.state.db.prepare(
       'INSERT OR IGNORE INTO events (id, type, severity, at, source, subject, fields, text, fact, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const now = Date.now();
+    const now = this.state.now();
     return events.filter(
       (e) => insert.run(e.id, e.type, e.severity, Date.parse(e.at) || now, e.source, e.subject, JSON.stringify(e.fields), e.text ?? null, e.fact ? JSON.stringify(e.fact) : null, now).changes > 0,
     );
@@ -38,14 +38,14 @@ export class EventStore {
   }
 
   /** Records that these events reached the outbox or were settled by policy (dropped, muted). Call inside the outbox transaction. */
-  markNotified(ids: readonly string[], now = Date.now()): void {
+  markNotified(ids: readonly string[], now = this.state.now()): void {
     // Prepared once per store: the notifier settles events one at a time as the policy drops them.
     const mark = (this.markStatement ??= this.state.db.prepare('UPDATE events SET notified_at = ? WHERE id = ? AND notified_at IS NULL'));
     for (const id of ids) mark.run(now, id);
   }
 
   /** Settles an event whose fact another event reported in its place (that one's id, for the record). */
-  markDuplicate(id: string, of: string, now = Date.now()): void {
+  markDuplicate(id: string, of: string, now = this.state.now()): void {
     this.state.db.prepare('UPDATE events SET notified_at = coalesce(notified_at, ?), duplicate_of = ? WHERE id = ?').run(now, of, id);
   }
 
@@ -70,7 +70,7 @@ export class EventStore {
   }
 
   /** Drops events older than the retention. */
-  prune(olderThanMs: number, now = Date.now()): number {
+  prune(olderThanMs: number, now = this.state.now()): number {
     return this.state.db.prepare('DELETE FROM events WHERE created_at < ?').run(now - olderThanMs).changes;
   }
 }

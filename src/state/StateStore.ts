@@ -19,6 +19,7 @@ export class StateError extends Error {
 export interface StateStoreOptions {
   path: string;
   migrations?: readonly Migration[];
+  /** The clock rows are stamped with (created_at, updated_at) and retention ages against; a simulated one in the state bench. */
   now?: () => number;
 }
 
@@ -48,6 +49,8 @@ export class StateStore {
     readonly info: OpenedInfo,
     /** Null when opened read-only: another barista may hold the lease. */
     private readonly leaseToken: string | null,
+    /** The clock of this file's time stamps (StateStoreOptions.now). */
+    readonly now: () => number = () => Date.now(),
   ) {}
 
   /**
@@ -102,7 +105,8 @@ export class StateStore {
     const file = path.resolve(options.path);
     const migrations = options.migrations ?? MIGRATIONS;
     const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
-    const now = options.now ?? Date.now;
+    // Looked up at each call: jest's fake timers replace Date after a store is open.
+    const now = options.now ?? (() => Date.now());
     mkdirSync(path.dirname(file), { recursive: true });
     refuseDamaged(file);
 
@@ -150,7 +154,7 @@ export class StateStore {
       db.pragma(`user_version = ${latest}`);
       ensureIncrementalVacuum(db);
       const firstStartedAt = rememberFirstStart(db, now());
-      store = new StateStore(db, { path: file, schemaVersion: Math.max(current, latest), applied, replacedStale: lease.replacedStale, firstStartedAt }, lease.token);
+      store = new StateStore(db, { path: file, schemaVersion: Math.max(current, latest), applied, replacedStale: lease.replacedStale, firstStartedAt }, lease.token, now);
       return store;
     } catch (error) {
       try {
@@ -201,7 +205,7 @@ export class StateStore {
   setCache(key: string, value: unknown, at: string | null = null): void {
     this.db
       .prepare('INSERT INTO cache (key, value, at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, at = excluded.at, updated_at = excluded.updated_at')
-      .run(key, JSON.stringify(value), at, Date.now());
+      .run(key, JSON.stringify(value), at, this.now());
   }
 
   deleteCache(key: string): void {

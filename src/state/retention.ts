@@ -34,7 +34,7 @@ export interface PruneReport {
 /** Settled confirmations only serve the audit trail, which has its own rows. */
 const SETTLED_CONFIRMATIONS_MS = 7 * 86_400_000;
 
-export function pruneState(state: StateStore, retention: Retention, now = Date.now()): PruneReport {
+export function pruneState(state: StateStore, retention: Retention, now = state.now()): PruneReport {
   const db = state.db;
   const deleted = (sql: string, cutoff: number): number => db.prepare(sql).run(cutoff).changes;
   const report = state.transaction(() => ({

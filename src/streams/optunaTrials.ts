@@ -468,7 +468,7 @@ const TRIAL_EVENT: Record<string, { type: string; severity: EventDraft['severity
   FAIL: { type: 'training.trial_failed', severity: 'warning', verb: 'failed' },
 };
 
-function trialDraft(study: StudyView, trial: DecodedTrial): TrialEventDraft {
+export function trialDraft(study: StudyView, trial: DecodedTrial): TrialEventDraft {
   const kind = TRIAL_EVENT[trial.state];
   const value = trial.values.length ? trial.values[0] : null;
   const progress = trial.state === 'COMPLETE' ? studyProgress(study) : null;

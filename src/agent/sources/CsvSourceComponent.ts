@@ -186,8 +186,8 @@ export class CsvSourceComponent implements Component {
   }
 }
 
-/** The trader's last snapshot, trades and equity points, in the commit of their events. */
-function writeHistoriesOf(state: ComponentContext['state'], stores: { trades: TradeHistoryStore; equity: EquitySeriesStore }, trader: string, events: readonly BaristaEvent[]): void {
+/** The trader's last snapshot, trades and equity points, in the commit of their events (also the state bench's). */
+export function writeHistoriesOf(state: ComponentContext['state'], stores: { trades: TradeHistoryStore; equity: EquitySeriesStore }, trader: string, events: readonly BaristaEvent[]): void {
   const trades: TradeRecord[] = [];
   let last: PortfolioSnapshot | null = null;
   for (const event of events) {

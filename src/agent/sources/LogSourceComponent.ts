@@ -3,7 +3,7 @@ import { sourceIdentity } from '../../config/sourceIdentity';
 import type { LogSourceConfig } from '../../config/schema';
 import { CheckpointStore } from '../../state/CheckpointStore';
 import { eventFromDraft, subjectOfPath, type BaristaEvent } from '../../model/BaristaEvent';
-import { factOfMatch, matchLogRules } from '../../streams/logRules';
+import { factOfMatch, matchLogRules, type CompiledLogRules } from '../../streams/logRules';
 import { processField, processOfLog } from '../../streams/logProcess';
 import { CATALOGUE, readCache } from '../../readModel/catalogue';
 import path from 'node:path';
@@ -57,16 +57,26 @@ export class LogSourceComponent implements Component {
       writer ??= { process: processOfLog(readCache(this.context.state, CATALOGUE.processes)?.value ?? [], path.resolve(this.context.workspace, batch.path), subject) };
       return processField(writer.process, name);
     };
-    const events = batch.records.flatMap((record) => this.eventsOf(batch.path, subject, record, writerField));
+    const events = batch.records.flatMap((record) => logRecordEvents(this.context.logRules(), this.config.id, { file: batch.path, subject, record, writerField }));
     const fresh = commitBatch(this.context.state, { source: this.config.id, key: batch.path, events, position: batch.checkpoint, health: sourceIdentity(this.config) });
     if (fresh.length) this.context.publish(fresh);
   }
+}
 
-  private eventsOf(file: string, subject: string, record: TailRecord, writerField: (name: string) => unknown): BaristaEvent[] {
-    const match = matchLogRules(this.context.logRules(), this.config.id, record.text);
-    if (!match) return [];
-    const fact = factOfMatch(match, { subject, process: writerField });
-    const draft = { ...match.draft, fields: { ...match.draft.fields, rule: match.ruleId, file }, ...(fact ? { fact } : {}) };
-    return [eventFromDraft(draft, { source: this.config.id, subject, idParts: [record.identity, record.start] })];
-  }
+/** Where a log record was read, and who wrote it: what its event is about. */
+export interface LogRecordOrigin {
+  file: string;
+  subject: string;
+  record: Pick<TailRecord, 'text' | 'identity' | 'start'>;
+  /** A field of the process writing the file (`process.<name>` in fact keys). */
+  writerField: (name: string) => unknown;
+}
+
+/** The event a log record makes under the source's rules (none when no rule matches); also the state bench's. */
+export function logRecordEvents(rules: CompiledLogRules, sourceId: string, { file, subject, record, writerField }: LogRecordOrigin): BaristaEvent[] {
+  const match = matchLogRules(rules, sourceId, record.text);
+  if (!match) return [];
+  const fact = factOfMatch(match, { subject, process: writerField });
+  const draft = { ...match.draft, fields: { ...match.draft.fields, rule: match.ruleId, file }, ...(fact ? { fact } : {}) };
+  return [eventFromDraft(draft, { source: sourceId, subject, idParts: [record.identity, record.start] })];
 }

@@ -44,7 +44,7 @@ function noteCommit(state: StateStore, source: string, identity: SourceIdentity,
   const times = events.map((e) => Date.parse(e.at)).filter(Number.isFinite);
   const ref = CATALOGUE.sourceHealth.of(source);
   const previous = readCache(state, ref)?.value ?? null;
-  writeCache(state, ref, healthAfterCommit(previous, { source, type: identity.type, follows: identity.follows }, Date.now(), times.length ? Math.max(...times) : null));
+  writeCache(state, ref, healthAfterCommit(previous, { source, type: identity.type, follows: identity.follows }, state.now(), times.length ? Math.max(...times) : null));
 }
 
 /** Records a source's failure (a poll, a commit, a reading) in its health record; never throws. */
