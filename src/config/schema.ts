@@ -387,7 +387,7 @@ export const stateSchema = z.strictObject({
         events: describe(duration.prefault('7d'), 'Events (their ids stop replays from notifying twice while kept).'),
         outbox: describe(duration.prefault('7d'), 'Messages sent, expired or folded into a digest (pending and rejected ones stay).'),
         audit: describe(duration.prefault('90d'), 'Audit rows: who asked for what, and what came of it.'),
-        history: describe(duration.prefault('365d'), 'Trade history and equity samples, by bar time (what /trades and /chart equity show).'),
+        history: describe(duration.prefault('365d'), 'Trade history and equity samples by bar time (what /trades and /chart equity show), and finished Optuna trials by end time (the training chart).'),
       })
       .prefault({}),
     'How long state keeps what only grows; pruned hourly, and the space given back.',

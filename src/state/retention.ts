@@ -16,7 +16,7 @@ export interface Retention {
   outbox: number;
   /** Audit rows: who asked for what. */
   audit: number;
-  /** Trade history and equity samples, by bar time (what /trades and /chart equity show). */
+  /** Trade history and equity samples by bar time (what /trades and /chart equity show), finished trials by end time (the training chart). */
   history: number;
 }
 
@@ -26,6 +26,7 @@ export interface PruneReport {
   audit: number;
   trades: number;
   equity: number;
+  trials: number;
   confirmations: number;
   /** Pages handed back to the file system by incremental vacuum. */
   freedPages: number;
@@ -43,6 +44,8 @@ export function pruneState(state: StateStore, retention: Retention, now = state.
     audit: deleted('DELETE FROM audit WHERE at < ?', now - retention.audit),
     trades: deleted('DELETE FROM trade_history WHERE at < ?', now - retention.history),
     equity: deleted('DELETE FROM equity_series WHERE at < ?', now - retention.history),
+    // Bounded per study too, but a run of short-lived studies would otherwise pile up for ever.
+    trials: deleted('DELETE FROM trial_history WHERE finished_at < ?', now - retention.history),
     confirmations: deleted("DELETE FROM pending_actions WHERE status != 'pending' AND created_at < ?", now - SETTLED_CONFIRMATIONS_MS),
   }));
   return { ...report, freedPages: giveBackFreePages(state) };

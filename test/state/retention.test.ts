@@ -7,6 +7,7 @@ import { OutboxStore } from '../../src/state/OutboxStore';
 import { pruneState, type Retention } from '../../src/state/retention';
 import { StateStore } from '../../src/state/StateStore';
 import { TradeHistoryStore } from '../../src/state/TradeHistoryStore';
+import { TrialHistoryStore } from '../../src/state/TrialHistoryStore';
 import { useTempDir } from '../support/tempDir';
 
 const tempDir = useTempDir();
@@ -25,6 +26,7 @@ function seed(state: StateStore, at: number, tag: string): void {
   new AuditLog(state).record({ at, userId: '1', userTag: 'u', command: 'status', args: null, place: 'dm', decision: 'allowed', outcome: 'ok' });
   new TradeHistoryStore(state).record([{ eventId: `t-${tag}`, trader: 'trial250', at, symbol: 'BTC/USD', side: 'BUY', qty: 1, price: 1, value: 1, position: 1 }]);
   state.db.prepare('INSERT INTO equity_series (trader, at, total, cash) VALUES (?, ?, 1, 1)').run('trial250', at);
+  new TrialHistoryStore(state).record([{ study: `study-${tag}`, number: 0, state: 'COMPLETE', value: 1, startedAt: at - 60_000, finishedAt: at }]);
 }
 
 describe('state retention', () => {
@@ -34,7 +36,7 @@ describe('state retention', () => {
     seed(state, NOW - 30 * DAY, 'month'); // past events and outbox, within audit and history
     seed(state, NOW - DAY, 'recent'); // within all
     const report = pruneState(state, RETENTION, NOW);
-    expect(report).toMatchObject({ events: 2, outbox: 2, audit: 1, trades: 1, equity: 1 });
+    expect(report).toMatchObject({ events: 2, outbox: 2, audit: 1, trades: 1, equity: 1, trials: 1 });
     expect(count(state, 'events')).toBe(1);
     expect((state.db.prepare('SELECT status, count(*) AS n FROM outbox GROUP BY status ORDER BY status').all() as { status: string; n: number }[])).toEqual([
       { status: 'pending', n: 3 },
@@ -44,7 +46,8 @@ describe('state retention', () => {
     expect(count(state, 'audit')).toBe(2);
     expect(count(state, 'trade_history')).toBe(2);
     expect(count(state, 'equity_series')).toBe(2);
-    expect(pruneState(state, RETENTION, NOW)).toMatchObject({ events: 0, outbox: 0, audit: 0, trades: 0, equity: 0 });
+    expect(count(state, 'trial_history')).toBe(2);
+    expect(pruneState(state, RETENTION, NOW)).toMatchObject({ events: 0, outbox: 0, audit: 0, trades: 0, equity: 0, trials: 0 });
     state.close();
   });
 
