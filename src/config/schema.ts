@@ -246,7 +246,7 @@ export const routeSchema = z.strictObject({
   match: z
     .strictObject({
       type: describe(oneOrMany(nonEmpty), 'Event type globs, e.g. "trade.*".').optional(),
-      severity: oneOrMany(severity).optional(),
+      severity: describe(oneOrMany(severity), 'Severities to match. Debug events are records, not messages: a route takes them only when this names debug.').optional(),
       source: oneOrMany(nonEmpty).optional(),
       subject: oneOrMany(nonEmpty).optional(),
     })
