@@ -173,10 +173,16 @@ describe('trader lifecycle', () => {
     );
     const last = Date.parse('2026-02-05T15:00:05Z') / 1000;
     expect(embed.title).toBe('⏰ trial250 is stale');
-    expect(embed.description).toContain(`last poll <t:${last}:R>`);
-    expect(embed.description).toContain('52 min overdue');
+    const due = Date.parse('2026-02-05T16:00:05Z') / 1000;
+    // The due time is absolute: a live "due 2 h ago" would contradict the overdue measured at detection.
+    expect(embed.description).toContain(`**trial250** has not polled: last poll <t:${last}:R>; the poll due at <t:${due}:T> had not come 52 min later.`);
     expect(fieldMap(embed)).toMatchObject({ 'Last poll': `<t:${last}:f> (<t:${last}:R>)`, Overdue: '52 min', Grace: '5 min', PID: '4242', 'Poll #': '17' });
     expect(fieldMap(embed).heartbeat_at).toBeUndefined();
+  });
+
+  it('process fields that name something (ppid, trial) read as written, not as amounts', () => {
+    const embed = renderOne(event('trader.exited', { pid: 26464, ppid: 26427, trial: 1234, last_state: 'S', runtime_s: 33, uid_count: 26427 }));
+    expect(fieldMap(embed)).toMatchObject({ PID: '26464', ppid: '26427', trial: '1234', 'uid\\_count': '26,427' }); // an amount keeps its separators
   });
 
   it('trader.recovered after a restart names the new process', () => {
