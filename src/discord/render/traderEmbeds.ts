@@ -103,7 +103,7 @@ export const traderDesigns: Record<string, EventDesign> = {
     fields: [
       { key: 'last_poll', label: 'Last poll', format: time },
       { key: 'next_poll_scheduled', label: 'Next poll due', format: time },
-      { key: 'overdue_s', label: 'Overdue', format: duration },
+      { key: 'overdue_s', label: 'Overdue when seen', format: duration },
       { key: 'grace_s', label: 'Grace', format: duration },
       { key: 'pid', label: 'PID', format: identifier },
       { key: 'poll_count', label: 'Poll #', format: identifier },
