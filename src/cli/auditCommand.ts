@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { DEFAULT_STATE_PATH } from '../paths';
 import { AuditLog, type AuditRow } from '../state/AuditLog';
 import { isoSeconds, oneLine } from './lineText';
-import { CliExit, EXIT_USAGE, openStateForCli } from './loadConfigForCli';
+import { CliExit, EXIT_USAGE, withStateForCli } from './loadConfigForCli';
 
 interface AuditOptions {
   config?: string;
@@ -29,13 +29,8 @@ export function registerAuditCommand(program: Command): void {
     .action((options: AuditOptions) => {
       const count = Number(options.count ?? '50');
       if (!Number.isSafeInteger(count) || count < 1) throw new CliExit(EXIT_USAGE, 'barista audit: --count must be a whole number of at least 1');
-      const state = openStateForCli('audit', options);
-      try {
-        const rows = new AuditLog(state).recent(count);
-        process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : rows.length ? `${rows.map(auditLine).join('\n')}\n` : 'the audit log is empty\n');
-      } finally {
-        state.close();
-      }
+      const rows = withStateForCli('audit', options, (state) => new AuditLog(state).recent(count));
+      process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : rows.length ? `${rows.map(auditLine).join('\n')}\n` : 'the audit log is empty\n');
     });
 }
 

@@ -4,7 +4,8 @@ import { loadEnvFile, registerConfigSecrets, type EnvFileResult } from '../confi
 import { loadRulesFile, type LoadedRules } from '../config/loadRules';
 import { formatProblem } from '../config/problems';
 import { baristaHome, DEFAULT_RULES_PATH, DEFAULT_STATE_PATH } from '../paths';
-import { StateError, StateStore } from '../state/StateStore';
+import { corruptStateMessage, isCorruption } from '../state/corruption';
+import { StateCorruptError, StateError, StateStore } from '../state/StateStore';
 
 export interface CommonOptions {
   config?: string;
@@ -57,15 +58,27 @@ export function statePathOf(options: StateOptions, rules?: LoadedRules): string 
 }
 
 /**
- * The state file of a running (or stopped) barista, opened beside it without the lease, for a
- * host command; a missing or foreign file is one sentence and exit 2.
+ * Runs `use` on the state file of a running (or stopped) barista, opened beside it without the
+ * lease, for a host command, then closes it. A missing or foreign file is one sentence and exit 2;
+ * a damaged one, found opening or reading it, is `barista run`'s recovery sentence and exit 1.
  */
-export function openStateForCli(command: string, options: StateOptions, mode: 'read' | 'edit' = 'read'): StateStore {
+export function withStateForCli<T>(command: string, options: StateOptions, use: (state: StateStore) => T, mode: 'read' | 'edit' = 'read'): T {
   const file = statePathOf(options);
+  let state: StateStore;
   try {
-    return mode === 'read' ? StateStore.openReadOnly(file) : StateStore.openForEdit(file);
+    state = mode === 'read' ? StateStore.openReadOnly(file) : StateStore.openForEdit(file);
   } catch (error) {
+    if (error instanceof StateCorruptError) throw new CliExit(EXIT_FAILURE, `barista ${command}: ${error.message}`);
     if (error instanceof StateError) throw new CliExit(EXIT_USAGE, `barista ${command}: ${error.message}`);
     throw error;
+  }
+  try {
+    return use(state);
+  } catch (error) {
+    // SQLite finds damage only on the pages a query reads: possibly well after opening.
+    if (isCorruption(error)) throw new CliExit(EXIT_FAILURE, `barista ${command}: ${corruptStateMessage(state.info.path, (error as Error).message, 'reading')}`);
+    throw error;
+  } finally {
+    state.close();
   }
 }

@@ -13,7 +13,7 @@ import { DEFAULT_STATE_PATH } from '../paths';
 import { AuditLog } from '../state/AuditLog';
 import { OUTBOX_STATUSES, OutboxStore, type OutboxRow, type OutboxStatus } from '../state/OutboxStore';
 import { isoSeconds, oneLine } from './lineText';
-import { CliExit, EXIT_USAGE, openStateForCli, type StateOptions } from './loadConfigForCli';
+import { CliExit, EXIT_USAGE, withStateForCli, type StateOptions } from './loadConfigForCli';
 
 interface ListOptions extends StateOptions {
   status?: string;
@@ -60,49 +60,50 @@ function listRows(options: ListOptions): void {
   if (options.status !== undefined && !OUTBOX_STATUSES.includes(options.status as OutboxStatus)) {
     throw new CliExit(EXIT_USAGE, `barista outbox list: --status must be one of ${OUTBOX_STATUSES.join(', ')}`);
   }
-  const state = openStateForCli('outbox list', options);
-  try {
+  const rows = withStateForCli('outbox list', options, (state) => {
     const store = new OutboxStore<DiscordMessage>(state);
     const statuses: OutboxStatus[] = options.status ? [options.status as OutboxStatus] : ['pending', 'rejected'];
-    const rows = statuses
+    return statuses
       .flatMap((status) => store.list({ status, destination: options.destination, limit: count }))
       .sort((a, b) => b.seq - a.seq)
       .slice(0, count);
-    if (options.json) process.stdout.write(`${redactSecrets(JSON.stringify(rows, null, 2))}\n`);
-    else process.stdout.write(rows.length ? `${rows.map(outboxLine).join('\n')}\n` : `no ${statuses.join(' or ')} messages in the outbox\n`);
-  } finally {
-    state.close();
-  }
+  });
+  const statuses = options.status ?? 'pending or rejected';
+  if (options.json) process.stdout.write(`${redactSecrets(JSON.stringify(rows, null, 2))}\n`);
+  else process.stdout.write(rows.length ? `${rows.map(outboxLine).join('\n')}\n` : `no ${statuses} messages in the outbox\n`);
 }
 
 function editRows(action: 'retry' | 'drop', args: string[], options: EditOptions): void {
   const seqs = args.map((arg) => positiveInteger(arg.replace(/^#/, ''), `outbox ${action}: row`));
   if (!seqs.length && !options.allRejected) throw new CliExit(EXIT_USAGE, `barista outbox ${action}: name the rows (as \`barista outbox list\` shows them) or give --all-rejected`);
-  const state = openStateForCli(`outbox ${action}`, options, 'edit');
-  try {
-    const store = new OutboxStore<DiscordMessage>(state);
-    const targets = [...new Set([...seqs, ...(options.allRejected ? store.list({ status: 'rejected', limit: 1_000_000 }).map((row) => row.seq) : [])])];
-    const changed = action === 'retry' ? store.requeue(targets) : store.drop(targets, `dropped by ${os.userInfo().username} with barista outbox drop`);
-    new AuditLog(state).record({
-      at: Date.now(),
-      userId: `host:${os.userInfo().uid}`,
-      userTag: os.userInfo().username,
-      command: `outbox ${action}`,
-      args: JSON.stringify(targets),
-      place: `host ${os.hostname()}`,
-      decision: 'allowed',
-      outcome: `${changed} of ${targets.length} rows`,
-    });
-    const skipped = targets.length - changed;
-    process.stdout.write(
-      `${action === 'retry' ? 'queued again' : 'dropped'}: ${changed} message${changed === 1 ? '' : 's'}` +
-        (skipped ? ` (${skipped} not ${action === 'retry' ? 'rejected, expired or pending' : 'pending or rejected'}, or unknown: left as they were)` : '') +
-        (action === 'retry' && changed ? `; a running barista sends them within ${OUTBOX_RESCAN_MS / 1000} s` : '') +
-        '\n',
-    );
-  } finally {
-    state.close();
-  }
+  const { changed, targets } = withStateForCli(
+    `outbox ${action}`,
+    options,
+    (state) => {
+      const store = new OutboxStore<DiscordMessage>(state);
+      const targets = [...new Set([...seqs, ...(options.allRejected ? store.list({ status: 'rejected', limit: 1_000_000 }).map((row) => row.seq) : [])])];
+      const changed = action === 'retry' ? store.requeue(targets) : store.drop(targets, `dropped by ${os.userInfo().username} with barista outbox drop`);
+      new AuditLog(state).record({
+        at: Date.now(),
+        userId: `host:${os.userInfo().uid}`,
+        userTag: os.userInfo().username,
+        command: `outbox ${action}`,
+        args: JSON.stringify(targets),
+        place: `host ${os.hostname()}`,
+        decision: 'allowed',
+        outcome: `${changed} of ${targets.length} rows`,
+      });
+      return { changed, targets };
+    },
+    'edit',
+  );
+  const skipped = targets.length - changed;
+  process.stdout.write(
+    `${action === 'retry' ? 'queued again' : 'dropped'}: ${changed} message${changed === 1 ? '' : 's'}` +
+      (skipped ? ` (${skipped} not ${action === 'retry' ? 'rejected, expired or pending' : 'pending or rejected'}, or unknown: left as they were)` : '') +
+      (action === 'retry' && changed ? `; a running barista sends them within ${OUTBOX_RESCAN_MS / 1000} s` : '') +
+      '\n',
+  );
 }
 
 /** `#12 2026-12-03T07:00:00Z rejected webhook:123 (3 attempts) 🛑 Stop-loss BTC/USD — 401: Unauthorized`. */

@@ -8,7 +8,7 @@ import { renderNotification, renderTextPreview } from '../discord/render';
 import { eventFromDraft, eventId, type BaristaEvent } from '../model/BaristaEvent';
 import { compileLogRules, factOfMatch, matchLogRules } from '../streams/logRules';
 import { groupKeyOf, groupLabelsOf } from '../streams/notify/grouping';
-import { compileRoutes, routeDecision } from '../streams/notify/routes';
+import { compileRoutes, routeDecision, type RouteDecision } from '../streams/notify/routes';
 import { stripAnsi } from '../watchers/recordText';
 import { CliExit, EXIT_CONFIG_PROBLEMS, EXIT_FAILURE, EXIT_USAGE, loadConfigForCli, type CommonOptions } from './loadConfigForCli';
 
@@ -95,7 +95,7 @@ function describeDelivery(event: BaristaEvent, config: RulesFile): string {
   const decision = routeDecision(event, compileRoutes(config.notify));
   const lines: string[] = [];
   if (decision.matches.length === 0) {
-    lines.push(decision.droppedBy !== null ? `route: dropped by notify.routes[${decision.droppedBy}] (mode: off)` : 'route: none matches; not sent');
+    lines.push(unroutedReason(decision));
     return `${lines.join('\n')}\n`;
   }
   const plan = planDelivery(config);
@@ -112,6 +112,15 @@ function describeDelivery(event: BaristaEvent, config: RulesFile): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Why nothing sends an event, in one line. */
+function unroutedReason(decision: RouteDecision): string {
+  if (decision.droppedBy !== null) return `route: dropped by notify.routes[${decision.droppedBy}] (mode: off)`;
+  if (decision.debugSkippedBy !== null) {
+    return `route: none; severity debug is a record, not a message: notify.routes[${decision.debugSkippedBy}] matches but a route takes debug events only when its match names severity: debug; stored, not sent`;
+  }
+  return 'route: none matches; not sent';
 }
 
 /** What the log tailer hands the rules: "\n" typed literally joins lines, NFC, no ANSI colours. */

@@ -10,7 +10,7 @@ import type { HealthAnswer, MutesAnswer, StatusAnswer } from '../readModel/answe
 import { healthAnswer, mutesAnswer, statusAnswer } from '../readModel/queries';
 import { liveLeaseHolder } from '../state/instanceLease';
 import type { StateStore } from '../state/StateStore';
-import { openStateForCli } from './loadConfigForCli';
+import { withStateForCli } from './loadConfigForCli';
 import { renderAnswer, renderTextPreview } from '../discord/render';
 import { versionOf } from './version';
 
@@ -46,12 +46,7 @@ export function registerStatusCommand(program: Command): void {
     .option('--env-file <file>', 'environment file (default .env)')
     .option('--json', 'print the answer object as JSON')
     .action((options: StatusOptions) => {
-      const state = openStateForCli('status', options);
-      try {
-        const answer = hostStatus(state);
-        process.stdout.write(options.json ? `${JSON.stringify(answer, null, 2)}\n` : `${renderHostStatus(answer)}\n`);
-      } finally {
-        state.close();
-      }
+      const answer = withStateForCli('status', options, (state) => hostStatus(state));
+      process.stdout.write(options.json ? `${JSON.stringify(answer, null, 2)}\n` : `${renderHostStatus(answer)}\n`);
     });
 }

@@ -21,6 +21,13 @@ export function enableLinearRegexFallback(): void {
 }
 enableLinearRegexFallback();
 
+/**
+ * The flags a user pattern may carry (rules' `flags:`): those the linear engine runs, i through
+ * linearForm. u (and v) run only on the backtracking engine.
+ */
+export const USER_REGEX_FLAGS = ['i', 'm', 's'] as const;
+export const USER_REGEX_FLAGS_PATTERN = new RegExp(`^[${USER_REGEX_FLAGS.join('')}]*$`);
+
 /** A user pattern as the linear engine can run it: flag i becomes case classes. */
 export function linearForm(source: string, flags = ''): { source: string; flags: string } {
   if (!flags.includes('i')) return { source, flags };

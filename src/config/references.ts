@@ -5,7 +5,7 @@
  * to report.
  */
 import { groupLabelProblem } from './groupLabels';
-import { userRegexProblem } from './linearRegex';
+import { USER_REGEX_FLAGS_PATTERN, userRegexProblem } from './linearRegex';
 
 export interface PathIssue {
   path: (string | number)[];
@@ -50,8 +50,10 @@ export function checkReferences(raw: unknown): PathIssue[] {
     if (typeof rule.source === 'string' && !sourceIds.has(rule.source)) {
       issues.push({ path: ['rules', index, 'source'], message: `unknown source "${rule.source}" (sources: ${[...sourceIds].join(', ') || 'none'})` });
     }
-    if (typeof rule.match === 'string') {
-      const problem = userRegexProblem(rule.match, typeof rule.flags === 'string' ? rule.flags : '');
+    const flags = typeof rule.flags === 'string' ? rule.flags : '';
+    // Flags the schema refuses are its one problem, not the pattern's too.
+    if (typeof rule.match === 'string' && USER_REGEX_FLAGS_PATTERN.test(flags)) {
+      const problem = userRegexProblem(rule.match, flags);
       if (problem) issues.push({ path: ['rules', index, 'match'], message: problem });
     }
   });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CronError, parseCron } from './cronSchedule';
 import { DURATION_PATTERN, parseDuration } from './duration';
+import { USER_REGEX_FLAGS, USER_REGEX_FLAGS_PATTERN } from './linearRegex';
 
 const describe = <T extends z.ZodType>(schema: T, text: string): T => schema.describe(text) as T;
 
@@ -225,7 +226,10 @@ export const ruleSchema = z.strictObject({
   id: describe(id, 'Unique id of this rule.'),
   source: describe(id, 'Id of the source whose lines this rule reads.'),
   match: describe(nonEmpty, 'JavaScript regular expression; named groups (?<name>…) become event fields.'),
-  flags: z.string().regex(/^[imsu]*$/, 'flags may be i, m, s and u').optional(),
+  flags: describe(
+    z.string().regex(USER_REGEX_FLAGS_PATTERN, `flags may be ${USER_REGEX_FLAGS.join(', ')} (flag u is not supported: it only runs on a backtracking engine, and emoji and other text match as written without it)`),
+    'Regex flags: i (any case), m (^ and $ at each line of a grouped record), s (. matches newlines). Flag u is not supported: barista runs patterns in linear time only.',
+  ).optional(),
   enabled: z.boolean().default(true),
   emit: z.strictObject({
     type: describe(z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'event types are dotted lowercase words, e.g. risk.stop_loss'), 'Event type, e.g. risk.stop_loss.'),
@@ -246,7 +250,7 @@ export const routeSchema = z.strictObject({
   match: z
     .strictObject({
       type: describe(oneOrMany(nonEmpty), 'Event type globs, e.g. "trade.*".').optional(),
-      severity: oneOrMany(severity).optional(),
+      severity: describe(oneOrMany(severity), 'Severities to match. Debug events are records, not messages: a route takes them only when this names debug.').optional(),
       source: oneOrMany(nonEmpty).optional(),
       subject: oneOrMany(nonEmpty).optional(),
     })

@@ -93,6 +93,7 @@ export class StateStore {
     } catch (error) {
       db.close();
       if (error instanceof StateError) throw error;
+      if (isCorruption(error)) throw new StateCorruptError(corruptStateMessage(file, (error as Error).message, 'reading'));
       throw new StateError(`cannot read state file ${file}: ${describeSqliteError(error)}`);
     }
   }

@@ -12,11 +12,21 @@ export function isCorruption(error: unknown): boolean {
   return typeof code === 'string' && CORRUPTION_CODES.has(code);
 }
 
+/** Where the damage was found: starting barista, while it ran, or reading the file beside it (`barista status`, …). */
+export type CorruptionFoundWhen = 'opening' | 'running' | 'reading';
+
+const WHAT_BARISTA_DID: Record<CorruptionFoundWhen, string> = {
+  opening: 'barista will not start on it rather than lose or repeat events: ',
+  running: 'barista stopped rather than lose or repeat events: ',
+  // A host command only reads; the barista that may run on the file must stop before it moves.
+  reading: 'stop barista if it runs, ',
+};
+
 /** The one sentence a user gets: what happened, how to recover, and what is lost. */
-export function corruptStateMessage(file: string, detail: string, when: 'opening' | 'running'): string {
+export function corruptStateMessage(file: string, detail: string, when: CorruptionFoundWhen): string {
   const what = detail.replace(/\*\*\* in database \w+ \*\*\*/g, '').replace(/\s+/g, ' ').trim();
   return (
-    `state file ${file} is damaged (${what}); barista ${when === 'opening' ? 'will not start on it' : 'stopped'} rather than lose or repeat events: ` +
+    `state file ${file} is damaged (${what}); ${WHAT_BARISTA_DID[when]}` +
     `move it aside (mv ${file} ${file}.damaged) and start barista again, which makes a new one — the sources then start from the end of each file ` +
     `(lines written while barista was down are not notified), and the unsent outbox, mutes, trade, equity and trial histories and the audit log stay in the moved file ` +
     `(\`sqlite3 ${file}.damaged .recover\` may rescue some of it)`

@@ -2,21 +2,11 @@
  * Performance rules on a real trader CSV tailed by the csv source: rows appended as the trader
  * appends them, events committed once, across a restart of barista.
  */
-import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import type { ComponentContext } from '../../src/agent/Component';
-import { CsvSourceComponent } from '../../src/agent/sources/CsvSourceComponent';
-import { parseRules } from '../../src/config/loadRules';
-import type { CsvSourceConfig } from '../../src/config/schema';
-import { silentLogger } from '../../src/logging/logger';
+import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { EventStore } from '../../src/state/EventStore';
-import { StateStore } from '../../src/state/StateStore';
-import { eventId, type BaristaEvent } from '../../src/model/BaristaEvent';
-import { compileLogRules } from '../../src/streams/logRules';
-import { useTempDir } from '../support/tempDir';
+import { eventId } from '../../src/model/BaristaEvent';
+import { useCsvSource } from '../support/csvSourceHarness';
 import { waitFor } from '../support/waitFor';
-
-const tempDir = useTempDir();
 
 const HEADER = 'timestamp,cash,total_asset,reward,holding_BTC/USD,holding_ETH/USD,holding_LTC/USD,price_BTC/USD,price_ETH/USD,price_LTC/USD,action_BTC/USD,action_ETH/USD,action_LTC/USD\n';
 /** A row as the trader writes it (%.6f): bar `hour` of 2026-02-10, `total` of which `btc` dollars in BTC. */
@@ -27,8 +17,7 @@ function row(hour: number, total: number, btc = 0): string {
   return `${at},${cells.join(',')}\n`;
 }
 
-function sourceConfig(): CsvSourceConfig {
-  const yaml = `workspace: /w
+const source = useCsvSource(`workspace: /w
 sources:
   - id: sessions
     type: csv
@@ -37,65 +26,34 @@ sources:
       min_bars: 3
       drawdown: { above_pct: 10, clear_below_pct: 5 }
       concentration: { above_pct: 32, clear_below_pct: 30 }
-`;
-  const result = parseRules(yaml, 'rules.yaml', {});
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.rules.config.sources[0] as CsvSourceConfig;
-}
+`);
 
 describe('CsvSourceComponent performance rules', () => {
-  let state: StateStore;
-  let published: BaristaEvent[];
-  let component: CsvSourceComponent | null;
-  let csv: string;
-
-  const context = (firstStartedAt: number): ComponentContext => ({
-    workspace: path.join(tempDir(), 'ws'),
-    state,
-    logger: silentLogger(),
-    firstStartedAt,
-    logRules: () => compileLogRules([]),
-    publish: (events) => published.push(...events),
-  });
-  const start = (firstStartedAt = 0) => {
-    component = new CsvSourceComponent(sourceConfig(), context(firstStartedAt));
-    component.start();
-  };
+  const start = (firstStartedAt = 0) => source().start(firstStartedAt);
+  const published = () => source().published;
   /** Appends a row and waits until barista has committed its snapshot. */
   const append = async (line: string) => {
-    const offset = statSync(csv).size;
-    appendFileSync(csv, line);
+    const offset = statSync(source().csv).size;
+    appendFileSync(source().csv, line);
     const at = new Date(line.slice(0, 25)).toISOString();
-    await waitFor(() => state.getCache<{ at: string }>('portfolio:trial7')?.value.at === at, { what: `the snapshot of ${at}` });
+    await waitFor(() => source().state.getCache<{ at: string }>('portfolio:trial7')?.value.at === at, { what: `the snapshot of ${at}` });
     return offset;
   };
-  const committed = (type: string) => new EventStore(state).recent(1000).filter((e) => e.type === type);
-  const performanceEvents = () => new EventStore(state).recent(1000).filter((e) => e.type.startsWith('performance.'));
-
-  beforeEach(() => {
-    mkdirSync(path.join(tempDir(), 'ws', 'paper_trades'), { recursive: true });
-    csv = path.join(tempDir(), 'ws', 'paper_trades', 'trial7_session.csv');
-    state = StateStore.open({ path: path.join(tempDir(), 'state.db') });
-    published = [];
-    component = null;
-  });
-  afterEach(async () => {
-    await component?.stop();
-    state.close();
-  });
+  const committed = (type: string) => new EventStore(source().state).recent(1000).filter((e) => e.type === type);
+  const performanceEvents = () => new EventStore(source().state).recent(1000).filter((e) => e.type.startsWith('performance.'));
 
   it('raises a drawdown once as rows arrive, keeps it over a restart, and reports the recovery once', async () => {
-    writeFileSync(csv, HEADER);
+    writeFileSync(source().csv, HEADER);
     start(); // the file is newer than barista's first start: read from its beginning
     await append(row(0, 500));
     await append(row(1, 520));
     await append(row(2, 500));
-    expect(published.filter((e) => e.type.startsWith('performance.'))).toEqual([]);
+    expect(published().filter((e) => e.type.startsWith('performance.'))).toEqual([]);
 
     const offset = await append(row(3, 460)); // 11.5 % below 520
-    const raised = await waitFor(() => published.find((e) => e.type === 'performance.drawdown'), { what: 'performance.drawdown' });
+    const raised = await waitFor(() => published().find((e) => e.type === 'performance.drawdown'), { what: 'performance.drawdown' });
     const identity = (() => {
-      const s = statSync(csv);
+      const s = statSync(source().csv);
       return `${s.dev}:${s.ino}:0`;
     })();
     expect(raised).toMatchObject({
@@ -109,27 +67,27 @@ describe('CsvSourceComponent performance rules', () => {
     await append(row(4, 455)); // deeper: the same condition, no new event
 
     // barista restarts: the raised condition comes back with the checkpoint.
-    await component?.stop();
-    published = [];
+    await source().stop();
+    published().splice(0);
     start();
     await append(row(5, 470)); // 9.6 %: inside the band, still raised, not raised again
     await append(row(6, 500)); // 3.8 %: past the clear level
-    const recovered = await waitFor(() => published.find((e) => e.type === 'performance.drawdown_recovered'), { what: 'performance.drawdown_recovered' });
+    const recovered = await waitFor(() => published().find((e) => e.type === 'performance.drawdown_recovered'), { what: 'performance.drawdown_recovered' });
     expect(recovered).toMatchObject({ at: '2026-02-10T06:00:00.000Z', fields: { since: '2026-02-10T03:00:00.000Z', worst_drawdown_pct: 12.5, clear_below_pct: 5 } });
     await append(row(7, 510));
 
     expect(committed('performance.drawdown')).toHaveLength(1);
     expect(committed('performance.drawdown_recovered')).toHaveLength(1);
     expect(performanceEvents()).toHaveLength(2);
-    expect(published.filter((e) => e.type.startsWith('performance.')).map((e) => e.type)).toEqual(['performance.drawdown_recovered']);
+    expect(published().filter((e) => e.type.startsWith('performance.')).map((e) => e.type)).toEqual(['performance.drawdown_recovered']);
   });
 
   it('reads the history of a CSV older than barista for its peak, then judges the rows that arrive', async () => {
     const history = [row(0, 500), row(1, 600, 150), row(2, 580, 150), row(3, 560, 150)].join('');
-    writeFileSync(csv, HEADER + history);
+    writeFileSync(source().csv, HEADER + history);
     start(Date.now() + 60_000); // the file predates barista's first start: tailed from its end
     const offset = await append(row(4, 530, 200)); // 11.7 % below the historical peak of 600; BTC 37.7 %
-    const events = await waitFor(() => (published.filter((e) => e.type.startsWith('performance.')).length === 2 ? published.filter((e) => e.type.startsWith('performance.')) : null), { what: 'two performance events' });
+    const events = await waitFor(() => (published().filter((e) => e.type.startsWith('performance.')).length === 2 ? published().filter((e) => e.type.startsWith('performance.')) : null), { what: 'two performance events' });
     expect(events.map((e) => e.type).sort()).toEqual(['performance.concentration', 'performance.drawdown']);
     expect(events.find((e) => e.type === 'performance.drawdown')?.fields).toMatchObject({ peak: 600, peak_at: '2026-02-10T01:00:00.000Z', drawdown_pct: 11.6667 });
     const concentration = events.find((e) => e.type === 'performance.concentration');
@@ -137,6 +95,6 @@ describe('CsvSourceComponent performance rules', () => {
     expect(concentration?.fields.share_pct).toBeCloseTo(37.74, 2); // holdings are written with %.6f
     expect(offset).toBe(HEADER.length + history.length);
     // The history itself made no events: everything is about the appended row.
-    expect(published.map((e) => e.at)).toEqual(published.map(() => '2026-02-10T04:00:00.000Z'));
+    expect(published().map((e) => e.at)).toEqual(published().map(() => '2026-02-10T04:00:00.000Z'));
   });
 });

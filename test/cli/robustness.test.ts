@@ -2,9 +2,10 @@
  * Issue 12: what a file, a rule or the state file does must not stop, freeze or silence
  * barista. Each test runs the compiled CLI as a child on real files.
  */
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BaristaProcess, runCli } from '../support/baristaProcess';
+import { overwriteTail } from '../support/damageFile';
 import { useTempDir } from '../support/tempDir';
 
 const tempDir = useTempDir();
@@ -108,15 +109,6 @@ describe('a trader killed mid-row', () => {
     expect(await barista.waitForExit()).toEqual({ code: 0, signal: null });
   });
 });
-
-/** Overwrites the file from `from` (bytes; negative: from the end) to its end with a fixed pattern. */
-function overwriteTail(file: string, from: number): void {
-  const size = statSync(file).size;
-  const start = from < 0 ? size + from : from;
-  const fd = openSync(file, 'r+');
-  writeSync(fd, Buffer.alloc(size - start, 0xa5), 0, size - start, start);
-  closeSync(fd);
-}
 
 describe('a damaged state file', () => {
   const HELLO_RULES = `sources:\n  - { id: b, type: log, paths: ["logs/b.log"] }\nrules:\n  - { id: hello, source: b, match: 'hello (?<who>\\w+)', emit: { type: x.hello, severity: info } }\n`;

@@ -158,6 +158,12 @@ describe('barista rules test', () => {
     const snapshot = runCli(['rules', 'test', '--event', '{"type":"portfolio.snapshot"}']);
     expect(snapshot.status).toBe(0);
     expect(snapshot.stdout).toMatch(/^\nroute: dropped by notify\.routes\[0\] \(mode: off\)\n$/);
+ 
+    // A debug line is stored, never sent, and rules test says why.
+    const initial = runCli(['rules', 'test', '-s', 'trader-log', '-l', '🛡️  Initial portfolio value: $500.00']);
+    expect(initial.status).toBe(0);
+    expect(initial.stdout).toContain('rule: trader-portfolio-initial-value');
+    expect(initial.stdout).toMatch(/\nroute: none; severity debug is a record, not a message: notify\.routes\[\d+\] matches but a route takes debug events only when its match names severity: debug; stored, not sent\n$/);
   });
 
   it('explains a wrong --event or a missing --line as a usage error (exit 2)', () => {

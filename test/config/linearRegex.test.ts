@@ -1,4 +1,8 @@
-import { compileUserRegex, linearForm, userRegexProblem } from '../../src/config/linearRegex';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { compileUserRegex, linearForm, USER_REGEX_FLAGS, userRegexProblem } from '../../src/config/linearRegex';
+import { parseRules } from '../../src/config/loadRules';
+import { formatProblem } from '../../src/config/problems';
 import { compileLogRules, matchLogRules } from '../../src/streams/logRules';
 
 const evilLine = `${'a'.repeat(100)}!`;
@@ -52,5 +56,35 @@ describe('user regexes run in linear time', () => {
       expect(linearForm('(?<Sym>a){2,3}\\k<Sym>', 'im').source).toBe('(?<Sym>[aA]){2,3}\\k<Sym>');
       expect(linearForm('(?<Sym>a)', 'im').flags).toBe('m');
     });
+  });
+});
+
+describe('rule flags: the schema accepts exactly what the linear engine runs', () => {
+  const rulesWithFlags = (flags: string) =>
+    `workspace: /w\nsources:\n  - { id: a, type: log, paths: ["a.log"] }\nrules:\n  - { id: r, source: a, match: 'hello (?<who>\\w+)', flags: "${flags}", emit: { type: x.hello } }\n`;
+
+  it.each(['i', 'm', 's', 'ims', ''])('flags "%s" load and compile in linear time', (flags) => {
+    const result = parseRules(rulesWithFlags(flags), 'rules.yaml', {});
+    expect(result.ok || result.problems.map(formatProblem)).toBe(true);
+    expect(userRegexProblem('hello (?<who>\\w+)', flags)).toBeNull();
+  });
+
+  it('every flag it lists is one the linear engine runs', () => {
+    for (const flag of USER_REGEX_FLAGS) expect(userRegexProblem('a', flag)).toBeNull();
+  });
+
+  it.each(['u', 'iu', 'g', 'v'])('flags "%s" are refused at load with the reason, never accepted only to fail later', (flags) => {
+    const result = parseRules(rulesWithFlags(flags), 'rules.yaml', {});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map(formatProblem)).toEqual([expect.stringMatching(/^rules\.yaml:5:\d+: rules\[0\]\.flags: flags may be i, m, s \(flag u is not supported/)]);
+  });
+
+  it('config/rules.schema.json, which editors check against, lists the same flags', () => {
+    const schema = readFileSync(path.join(__dirname, '..', '..', 'config', 'rules.schema.json'), 'utf8');
+    const pattern = (JSON.parse(schema) as { properties: { rules: { items: { properties: { flags: { pattern: string } } } } } }).properties.rules.items.properties.flags.pattern;
+    expect(pattern).toBe('^[ims]*$');
+    expect(USER_REGEX_FLAGS).toEqual(['i', 'm', 's']);
+    expect(new RegExp(pattern).test('u')).toBe(false);
   });
 });

@@ -4,45 +4,26 @@
  * watched every 100 ms. barista's final view of every trial must be Optuna's own, and the
  * Optuna writers must never have hit "database is locked" because of barista's reads.
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointStore } from '../../src/state/CheckpointStore';
 import type { OptunaView } from '../../src/streams/optunaTrials';
 import { useTempDir } from '../support/tempDir';
-import { waitFor } from '../support/waitFor';
-import { optunaVersion, runStudy, withRealOptuna } from './realOptuna';
-import { expectViewOfStudy, Harness } from './support';
+import { optunaVersion, withRealOptuna } from './realOptuna';
+import { countCalls, expectViewOfStudy, runWatchedStudy, withHarness } from './support';
 
 const tempDir = useTempDir('barista-optuna-interop-');
 
 withRealOptuna(`barista watching a real Optuna ${optunaVersion ?? ''} study (2 workers, a killed worker, 100 ms polls)`, () => {
   for (const kind of ['sqlite', 'journal'] as const) {
     it(`sees every trial as Optuna does, and Optuna never hits "database is locked" (${kind} storage)`, async () => {
-      const h = new Harness(tempDir());
-      try {
+      await withHarness(tempDir(), async (h) => {
         const file = path.join(h.workspace, kind === 'sqlite' ? 'optuna.db' : 'journal.log');
-        const go = path.join(h.workspace, '..', 'go');
-        const out = path.join(h.workspace, '..', 'result.json');
         const storageArgs = kind === 'sqlite' ? ['--storage', `sqlite:///${file}`] : ['--journal', file];
         const component = h.component(kind === 'sqlite' ? 'storage: "sqlite:///optuna.db", poll_interval: 100ms' : 'storage: journal.log, poll_interval: 100ms');
-        let polls = 0;
-        const poll = component.poll.bind(component);
-        component.poll = () => {
-          polls += 1;
-          return poll();
-        };
+        const polls = countCalls(component, 'poll');
 
-        const { result, stderr } = await runStudy(
-          [...storageArgs, '--go', go, '--out', out, '--trials', '30', '--workers', '2'],
-          async () => {
-            component.start();
-            // Everything the workers do happens after barista's first look: every finish is news.
-            await waitFor(() => h.state.getCache('optuna:interop'), { what: 'barista to see the study', timeoutMs: 20_000 });
-            writeFileSync(go, '');
-          },
-          120_000,
-        );
-        const pollsWhileRunning = polls;
+        const { result, stderr } = await runWatchedStudy(h, component, storageArgs, 120_000);
+        const pollsWhileRunning = polls();
         component.poll(); // the last writes (the enqueued trial) may be newer than the last timer poll
         component.stop();
 
@@ -54,9 +35,7 @@ withRealOptuna(`barista watching a real Optuna ${optunaVersion ?? ''} study (2 w
 
         const stored = new CheckpointStore(h.state).get<OptunaView | { view: OptunaView }>('optuna', kind === 'sqlite' ? 'view' : 'journal');
         expectViewOfStudy(h, result, (kind === 'sqlite' ? stored : (stored as { view: OptunaView }).view) as OptunaView);
-      } finally {
-        h.close();
-      }
+      });
     }, 150_000);
   }
 });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ComponentContext } from '../../src/agent/Component';
 import { OptunaSourceComponent, type OptunaSourceOptions } from '../../src/agent/sources/OptunaSourceComponent';
@@ -11,6 +11,7 @@ import type { BaristaEvent } from '../../src/model/BaristaEvent';
 import { compileLogRules } from '../../src/streams/logRules';
 import { decodeAttributes, decodeTrial, jsonSafe, type OptunaView, type StudyCache } from '../../src/streams/optunaTrials';
 import { FINISHED_STATES, type OptunaSnapshot, type RawStudy, type RawTrial } from '../../src/watchers/optunaRecords';
+import { waitFor } from '../support/waitFor';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -54,6 +55,47 @@ export class Harness {
     for (const component of this.components) component.stop();
     this.state.close();
   }
+}
+
+/** Runs `body` with a harness on `dir`, closed after it whatever happens. */
+export async function withHarness(dir: string, body: (h: Harness) => Promise<void>): Promise<void> {
+  const h = new Harness(dir);
+  try {
+    await body(h);
+  } finally {
+    h.close();
+  }
+}
+
+/** Counts the calls of the component's `poll` or `pollOnce`, the timer's and the test's alike. */
+export function countCalls(component: OptunaSourceComponent, method: 'poll' | 'pollOnce'): () => number {
+  let calls = 0;
+  const original = component[method].bind(component) as () => unknown;
+  Object.assign(component, {
+    [method]: () => {
+      calls += 1;
+      return original();
+    },
+  });
+  return () => calls;
+}
+
+/**
+ * The interop study (2 workers, 30 trials, one worker SIGKILLed) on `storageArgs`, watched by
+ * `component`: started, and seeing the study, before the workers go, so every finish is news.
+ */
+export function runWatchedStudy(h: Harness, component: OptunaSourceComponent, storageArgs: string[], timeoutMs: number): Promise<{ result: StudyResult; stderr: string }> {
+  const go = path.join(h.workspace, '..', 'go');
+  const out = path.join(h.workspace, '..', 'result.json');
+  return runStudy(
+    [...storageArgs, '--go', go, '--out', out, '--trials', '30', '--workers', '2'],
+    async () => {
+      component.start();
+      await waitFor(() => h.state.getCache('optuna:interop'), { what: 'barista to see the study', timeoutMs: 20_000 });
+      writeFileSync(go, '');
+    },
+    timeoutMs,
+  );
 }
 
 /** type + study + number of events, for compact assertions. */

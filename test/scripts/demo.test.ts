@@ -115,6 +115,9 @@ describe('npm run demo', () => {
 
     // What the console shows is as live as the events: no alarm about missing processes, nothing days old.
     expect(output).not.toMatch(/No trader running|training workers running| d ago| d \d+ h overdue/);
+    // Debug lines (the traders' "Initial portfolio value" at their start) are records, not messages.
+    expect(output).not.toMatch(/Initial portfolio value/);
+    expect(ours.some((event) => event.type === 'risk.portfolio_protection' && event.fields.action === 'initial_value')).toBe(true);
 
     // Ctrl+C in a terminal: SIGINT to the whole process group.
     process.kill(-(child.pid as number), 'SIGINT');

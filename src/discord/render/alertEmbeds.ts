@@ -161,7 +161,8 @@ export const riskDesigns: Record<string, EventDesign> = {
   'risk.position_limit': riskDesign((e) => `🛡️ Position limit${symbol(e)}`, [
     { key: 'requested', label: 'Requested', format: number },
     { key: 'allowed', label: 'Allowed', format: number },
-    { key: 'position_pct', label: 'Limit', format: percent },
+    // The trader's "(at N% limit)" is the position's current share.
+    { key: 'position_pct', label: 'Position', format: percent },
   ]),
   'risk.min_hold': riskDesign((e) => `⏳ Minimum hold${symbol(e)}`, [
     { key: 'held_hours', label: 'Held', format: hours },

@@ -82,16 +82,24 @@ function knownFields(event: BaristaEvent, specs: readonly FieldSpec[]): { fields
   return { fields, used };
 }
 
+/** Keys whose whole numbers name something (a pid, an id, a trial): read as written, never "26,427". */
+const IDENTIFIER_KEY = /(?:^|_)(?:pid|ppid|id|uid|gid|port|trial|number)$/;
+
+/** An extra field's value as text: identifiers as written, anything else as formatAny does. */
+function extraValueText(key: string, value: unknown, budget: number): string {
+  return typeof value === 'number' && Number.isSafeInteger(value) && IDENTIFIER_KEY.test(key) ? String(value) : formatAny(value, budget);
+}
+
 /** Every field not used or hidden, by its own name; past a dozen they share one field. */
 function extraFields(values: Record<string, unknown>, skip: ReadonlySet<string>): DiscordEmbedField[] {
   const entries = Object.entries(values).filter(([key, value]) => !skip.has(key) && present(value));
   const shown = entries.slice(0, MAX_EXTRA_FIELDS).map(([key, value]) => {
-    const text = formatAny(value, DISCORD_LIMITS.fieldValue);
+    const text = extraValueText(key, value, DISCORD_LIMITS.fieldValue);
     return { name: markdownText(cutText(key, DISCORD_LIMITS.fieldName)), value: markdownText(text), inline: text.length <= INLINE_LENGTH && !text.includes('\n') };
   });
   const rest = entries.slice(MAX_EXTRA_FIELDS);
   if (rest.length > 0) {
-    const text = rest.map(([key, value]) => `${cutText(key, 60)}: ${formatAny(value, 120)}`).join('\n');
+    const text = rest.map(([key, value]) => `${cutText(key, 60)}: ${extraValueText(key, value, 120)}`).join('\n');
     shown.push({ name: `${rest.length} more fields`, value: markdownText(cutText(text, DISCORD_LIMITS.fieldValue)), inline: false });
   }
   return shown;

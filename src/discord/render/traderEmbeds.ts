@@ -93,15 +93,17 @@ export const traderDesigns: Record<string, EventDesign> = {
     lead(e) {
       const fields = fieldsOf(e);
       const last = discordTime(fields.last_poll, 'R');
-      const due = discordTime(fields.next_poll_scheduled, 'R');
+      // Overdue is measured when barista noticed; a live "due … ago" beside it would disagree.
+      const due = discordTime(fields.next_poll_scheduled, 'T');
       const overdue = finiteNumber(fields.overdue_s);
-      const parts = [last ? `last poll ${last}` : 'no recent poll', due ? `the next was due ${due}` : null, overdue !== null ? `${formatDuration(overdue)} overdue` : null].filter(Boolean);
-      return withEventTime([`${strong(subjectOf(e))} has not polled: ${parts.join(', ')}.`], e);
+      const missed = due ? `the poll due at ${due} had not come${overdue !== null ? ` ${formatDuration(overdue)} later` : ''}` : overdue !== null ? `${formatDuration(overdue)} overdue` : null;
+      const parts = [last ? `last poll ${last}` : 'no recent poll', missed].filter(Boolean);
+      return withEventTime([`${strong(subjectOf(e))} has not polled: ${parts.join('; ')}.`], e);
     },
     fields: [
       { key: 'last_poll', label: 'Last poll', format: time },
       { key: 'next_poll_scheduled', label: 'Next poll due', format: time },
-      { key: 'overdue_s', label: 'Overdue', format: duration },
+      { key: 'overdue_s', label: 'Overdue when seen', format: duration },
       { key: 'grace_s', label: 'Grace', format: duration },
       { key: 'pid', label: 'PID', format: identifier },
       { key: 'poll_count', label: 'Poll #', format: identifier },

@@ -205,7 +205,8 @@ export function notificationPolicy(config: Pick<NotifyConfig, 'routes' | 'defaul
         if (decision.matches.length === 0) {
           if (decision.droppedBy !== null) stats.off += 1;
           else stats.unrouted += 1;
-          onDrop(event, decision.droppedBy !== null ? 'off' : 'unrouted', decision.droppedBy !== null ? `route ${decision.droppedBy}` : undefined, true);
+          if (decision.droppedBy !== null) onDrop(event, 'off', `route ${decision.droppedBy}`, true);
+          else onDrop(event, 'unrouted', decision.debugSkippedBy !== null ? `debug: route ${decision.debugSkippedBy} does not name severity debug` : undefined, true);
           return false;
         }
         const repeatedOn = decision.matches.filter((target) => !enqueue(event, target));

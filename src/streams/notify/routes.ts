@@ -7,6 +7,9 @@
  * A matching route with `mode: off` drops the event there: it sends nothing and stops matching,
  * whatever its `continue`; routes that matched before it with `continue: true` still send.
  * Timing not set on a route comes from `notify.defaults`.
+ *
+ * Debug events are records, not messages: a route takes them only when its `match.severity`
+ * names `debug`, so a broad route (`type: "risk.*"`) never sends a debug line as an alert.
  */
 import type { RulesFile } from '../../config/schema';
 import type { BaristaEvent } from '../../model/BaristaEvent';
@@ -36,7 +39,10 @@ export interface RouteMatch {
 }
 
 export interface CompiledRoute {
+  /** The route's `match` as written (severity debug included when the match allows it). */
   readonly matches: EventPredicate;
+  /** Whether the match names `severity: debug`: only such routes take debug events. */
+  readonly takesDebug: boolean;
   readonly off: boolean;
   readonly continue: boolean;
   readonly target: RouteMatch;
@@ -51,6 +57,8 @@ export interface RouteDecision {
   matches: RouteMatch[];
   /** Index of the `mode: off` route that dropped the event, if one did. */
   droppedBy: number | null;
+  /** A debug event: the first route its match fits that did not take it for not naming `severity: debug`. */
+  debugSkippedBy: number | null;
 }
 
 export class RouteConfigError extends Error {
@@ -81,7 +89,8 @@ export function compileRoutes(notify: Pick<NotifyConfig, 'routes' | 'defaults'>)
         repeatIntervalMs: route.repeat_interval ?? notify.defaults.repeat_interval,
       }),
     });
-    return { matches: compileEventMatcher(route.match), off: route.mode === 'off', continue: route.continue, target };
+    const takesDebug = listOf(route.match.severity).includes('debug');
+    return { matches: compileEventMatcher(route.match), takesDebug, off: route.mode === 'off', continue: route.continue, target };
   });
   return { compiled: true, routes };
 }
@@ -93,13 +102,19 @@ export function isCompiledRoutes(value: unknown): value is CompiledRoutes {
 /** The routes an event goes to, and whether an off route dropped it. */
 export function routeDecision(event: Pick<BaristaEvent, 'type' | 'severity' | 'source' | 'subject'>, routes: CompiledRoutes): RouteDecision {
   const matches: RouteMatch[] = [];
+  let debugSkippedBy: number | null = null;
+  const debug = event.severity === 'debug';
   for (const route of routes.routes) {
     if (!route.matches(event)) continue;
-    if (route.off) return { matches, droppedBy: route.target.route };
+    if (debug && !route.takesDebug) {
+      debugSkippedBy ??= route.target.route;
+      continue;
+    }
+    if (route.off) return { matches, droppedBy: route.target.route, debugSkippedBy };
     matches.push(route.target);
     if (!route.continue) break;
   }
-  return { matches, droppedBy: null };
+  return { matches, droppedBy: null, debugSkippedBy };
 }
 
 /** The routes an event goes to, in route order (empty: nothing sends it). */

@@ -98,6 +98,8 @@ describe('risk and alerts', () => {
     ['risk.stop_loss', { symbol: 'BTC/USD', pct: 10.2, entry: 45000 }, '🛑 Stop-loss · BTC/USD', { 'Down from entry': '-10.2%', Entry: '$45,000.00' }],
     ['risk.trailing_stop', { symbol: 'ETH/USD', pct: 5.5, high: 3000 }, '📉 Trailing stop · ETH/USD', { 'Down from high': '-5.5%', High: '$3,000.00' }],
     ['risk.concentration', { symbol: 'BTC/USD', requested: 0.5, allowed: 0.2, action: 'capped' }, '🛡️ Concentration limit · BTC/USD (capped)', { Requested: '0.5', Allowed: '0.2' }],
+    // "(at 28% limit)": the position's current share (rules.yaml position-limit), not the limit.
+    ['risk.position_limit', { symbol: 'LTC/USD', requested: 0.4239, allowed: 0.0552, position_pct: 28 }, '🛡️ Position limit · LTC/USD', { Requested: '0.4239', Allowed: '0.0552', Position: '28%' }],
     ['risk.portfolio_protection', { action: 'trailing_stop', drawdown_pct: 8.5, peak: 550, value: 503.25 }, '🛡️ Portfolio trailing stop: down 8.5% from peak', { Peak: '$550.00', Value: '$503.25' }],
     ['risk.portfolio_protection', { action: 'profit_taking', gain_pct: 12, sell_pct: 50 }, '💰 Profit taking: portfolio up 12%', { Selling: '50%' }],
     ['risk.portfolio_protection', { action: 'new_high', value: 560, gain_pct: 12 }, '🏔️ New portfolio high: $560.00', {}],
@@ -173,10 +175,16 @@ describe('trader lifecycle', () => {
     );
     const last = Date.parse('2026-02-05T15:00:05Z') / 1000;
     expect(embed.title).toBe('⏰ trial250 is stale');
-    expect(embed.description).toContain(`last poll <t:${last}:R>`);
-    expect(embed.description).toContain('52 min overdue');
-    expect(fieldMap(embed)).toMatchObject({ 'Last poll': `<t:${last}:f> (<t:${last}:R>)`, Overdue: '52 min', Grace: '5 min', PID: '4242', 'Poll #': '17' });
+    const due = Date.parse('2026-02-05T16:00:05Z') / 1000;
+    // The due time is absolute: a live "due 2 h ago" would contradict the overdue measured at detection.
+    expect(embed.description).toContain(`**trial250** has not polled: last poll <t:${last}:R>; the poll due at <t:${due}:T> had not come 52 min later.`);
+    expect(fieldMap(embed)).toMatchObject({ 'Last poll': `<t:${last}:f> (<t:${last}:R>)`, 'Overdue when seen': '52 min', Grace: '5 min', PID: '4242', 'Poll #': '17' });
     expect(fieldMap(embed).heartbeat_at).toBeUndefined();
+  });
+
+  it('process fields that name something (ppid, trial) read as written, not as amounts', () => {
+    const embed = renderOne(event('trader.exited', { pid: 26464, ppid: 26427, trial: 1234, last_state: 'S', runtime_s: 33, uid_count: 26427 }));
+    expect(fieldMap(embed)).toMatchObject({ PID: '26464', ppid: '26427', trial: '1234', 'uid\\_count': '26,427' }); // an amount keeps its separators
   });
 
   it('trader.recovered after a restart names the new process', () => {

@@ -88,8 +88,26 @@ describe('routeEvent', () => {
   });
 
   it('drops at a mode: off route and says which', () => {
-    expect(routeDecision(event({ type: 'portfolio.snapshot' }), routes)).toEqual({ matches: [], droppedBy: 0 });
-    expect(routeDecision(event({ type: 'something.else', source: 'optuna' }), routes)).toEqual({ matches: [], droppedBy: null });
+    expect(routeDecision(event({ type: 'portfolio.snapshot' }), routes)).toEqual({ matches: [], droppedBy: 0, debugSkippedBy: null });
+    expect(routeDecision(event({ type: 'something.else', source: 'optuna' }), routes)).toEqual({ matches: [], droppedBy: null, debugSkippedBy: null });
+  });
+
+  it('sends a debug event only through a route whose match names severity debug', () => {
+    const compiled = compileRoutes(
+      notify({
+        routes: [
+          { match: { type: 'risk.*' }, to: 'alerts' },
+          { match: { severity: ['warning', 'error'] }, to: 'alerts' },
+          { match: {}, to: 'archive', continue: true },
+          { match: { type: 'risk.*', severity: ['debug', 'info'] }, to: 'records' },
+        ],
+        channels: { alerts: {}, archive: {}, records: {} },
+      }),
+    );
+    // Routes 0 and 2 match everything of the type but name no severity: they take no debug event.
+    expect(routeDecision(event({ type: 'risk.portfolio_protection', severity: 'debug' }), compiled)).toMatchObject({ matches: [{ route: 3 }], debugSkippedBy: 0 });
+    expect(routeDecision(event({ type: 'trader.note', severity: 'debug' }), compiled)).toEqual({ matches: [], droppedBy: null, debugSkippedBy: 2 });
+    expect(routeEvent(event({ type: 'risk.portfolio_protection', severity: 'info' }), compiled).map((m) => m.route)).toEqual([0]);
   });
 
   it('keeps matches made before an off route with continue: true', () => {
@@ -143,6 +161,9 @@ describe('routeEvent', () => {
     expect(to({ type: 'trader.started', source: 'trader-log' })).toEqual(['alerts']);
     expect(to({ type: 'trader.started', source: 'processes' })).toEqual(['alerts']);
     expect(to({ type: 'trader.exited', source: 'processes' })).toEqual(['alerts']);
+    // Debug lines are records (issue: the demo's "Initial portfolio value" went to alerts).
+    expect(to({ type: 'risk.portfolio_protection', severity: 'debug', fields: { action: 'initial_value' } })).toEqual([]);
+    expect(to({ type: 'risk.min_hold', severity: 'debug' })).toEqual([]);
   });
 });
 
