@@ -18,6 +18,7 @@ import { redactSecrets } from '../logging/redactSecrets';
 import { sameTrader, workerStudy, type FoundProcess, type ProcessFinder } from './finder';
 import { checkName, nameShapeProblem } from './names';
 import { planRestart, planStart, planStop, planWorkers, refusal, type Plan, type Refusal, type RestartPlan, type StartPlan, type StopPlan, type WorkersPlan } from './plan';
+import { chooseLauncher } from './launcher';
 import { startTrader, type ExitStatus, type StartOutcome, type StartProgress } from './start';
 import { stopProcess, type StopOutcome, type StopProgress } from './stop';
 import { controlTargets, type ControlTargets, type TraderTarget } from './targets';
@@ -32,8 +33,10 @@ export interface ControllerOptions {
   belongsTo?: (process: FoundProcess, trader: TraderTarget) => boolean;
   /** When the trader's next poll is due (ms since epoch), from the heartbeat cache; null unknown. */
   nextPollDue?: (trader: string) => number | null;
-  /** barista's environment (PATH, HOME, LANG and pass_env names are read from it). */
+  /** barista's environment (PATH, HOME, LANG and pass_env names are read from it; INVOCATION_ID and PATH choose the launcher). */
   env?: NodeJS.ProcessEnv;
+  /** barista's state folder: a trader started as a systemd unit reads its environment from a 0600 file there. */
+  envFileDir?: string;
   now?: () => number;
   procRoot?: string;
   /** Wait for the exit after an escalation (default 10 s). */
@@ -199,8 +202,11 @@ export class Controller {
   }
 
   private start(target: TraderTarget, onProgress: ExecuteOptions['onProgress'], signal: AbortSignal): Promise<StartOutcome> {
+    const env = this.options.env ?? process.env;
     return startTrader(target, {
-      env: this.options.env,
+      env,
+      launcher: chooseLauncher(this.targets.launcher, env),
+      envFileDir: this.options.envFileDir,
       signal,
       onProgress,
       now: this.now,
