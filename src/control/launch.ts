@@ -172,7 +172,8 @@ async function launchUnit(target: TraderTarget, options: LaunchOptions & { launc
     // The manager read it before executing the trader (Type=exec): nothing needs it any more.
     rmSync(envFile, { force: true });
   }
-  if (ran.failure) return { ok: false, error: redactSecrets(systemdRunFailure('', ran.failure)) };
+  // Cut short, it may or may not have made the unit: say which one to look at.
+  if (ran.failure) return { ok: false, error: redactSecrets(`systemd-run did not complete (${ran.failure}); see systemctl ${launcher.scope === 'user' ? '--user ' : ''}status ${unit}`) };
   if (ran.status !== 0) return { ok: false, error: redactSecrets(systemdRunFailure(ran.stderr, `exit status ${ran.status}`)) };
 
   const userFlag = launcher.scope === 'user' ? ['--user'] : [];
