@@ -45,7 +45,9 @@ export function systemdRunArgs(spec: UnitLaunchSpec): string[] {
     '--property=StandardInput=null',
     ...output,
     '--',
-    ...spec.argv,
+    spec.argv[0],
+    // The manager expands $NAME and ${NAME} in a unit's arguments (systemd.service(5)); `$$` is a literal `$`.
+    ...spec.argv.slice(1).map((arg) => arg.replace(/\$/g, '$$$$')),
   ];
 }
 

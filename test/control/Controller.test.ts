@@ -412,6 +412,7 @@ describe('a trader started by barista outlives barista', () => {
 
 describe('as its own systemd unit (control.launcher)', () => {
   const SECRET = 'alpaca-secret-value-0123456789';
+  const UNIT_ARGS = ['--decoy-env', '--decoy-sleep', '0.3', '--note=$HOME costs $$5'];
   /** barista as a user service: what systemd gives it, and the systemd-run / systemctl stand-ins first on PATH. */
   function underSystemd(extra: NodeJS.ProcessEnv = {}) {
     const stub = installSystemdStub(path.join(root(), 'systemd'));
@@ -422,10 +423,12 @@ describe('as its own systemd unit (control.launcher)', () => {
 
   it('under systemd, starts the trader through systemd-run: its own unit, its cwd and log, exactly its environment, no secret on a command line; stop still works', async () => {
     const { stub, env, stateDir } = underSystemd();
-    const controller = makeController(traders(withSecret(['--decoy-env', '--decoy-sleep', '0.3'])), { env, envFileDir: stateDir });
+    const controller = makeController(traders(withSecret(UNIT_ARGS)), { env, envFileDir: stateDir });
     writeFileSync(logOf(), 'an older run\n');
     const result = await started(controller);
     if (result.kind !== 'started') throw new Error(JSON.stringify(result));
+    // Its command line as configured: a `$` is not the service manager's to expand.
+    expect(readFileSync(`/proc/${result.pid}/cmdline`, 'utf8').split('\0').slice(0, -1)).toEqual(configOf(traders(withSecret(UNIT_ARGS))).control.traders!.trial250.start.argv);
     expect(result.unit).toMatch(/^barista-trader-trial250-[0-9a-z]+\.service$/);
     expect(result.banner).toBe('Starting Alpaca paper trading (REST API polling)...');
     // Started by the service manager, not by barista; in its working directory; appending to its log.
@@ -438,7 +441,7 @@ describe('as its own systemd unit (control.launcher)', () => {
     const [call] = stub.calls();
     expect(call.argv.slice(0, 2)).toEqual(['--user', `--unit=${result.unit}`]);
     expect(call.argv).toEqual(expect.arrayContaining(['--collect', '--quiet', '--service-type=exec', `--property=WorkingDirectory=${ws()}`, `--property=StandardOutput=append:${logOf()}`, `--property=StandardError=append:${logOf()}`]));
-    expect(call.argv.slice(call.argv.indexOf('--') + 1)).toEqual(configOf(traders(withSecret(['--decoy-env', '--decoy-sleep', '0.3']))).control.traders!.trial250.start.argv);
+    expect(call.argv.slice(call.argv.indexOf('--') + 1)).toEqual(configOf(traders(withSecret(UNIT_ARGS))).control.traders!.trial250.start.argv.map((arg, i) => (i === 0 ? arg : arg.replace(/\$/g, '$$$$'))));
     expect(JSON.stringify(call)).not.toContain(SECRET);
     // systemd-run itself sees only what finds the user manager; the environment file is gone.
     expect(call.envNames).toEqual(['LANG', 'PATH', 'XDG_RUNTIME_DIR']);

@@ -51,7 +51,7 @@ describe('chooseLauncher', () => {
 describe('systemd-run argv', () => {
   const spec = { unit: 'barista-trader-alpaca-abc.service', trader: 'alpaca', argv: ['python', '-u', 'paper trader.py', '--x', '$HOME;rm'], cwd: '/srv/cap', log: '/srv/cap/logs/paper_trader.log', envFile: '/var/barista/launch/u.env', uid: 1000, gid: 1000 };
 
-  it('a user unit: its own unit, exec type, collected, cwd, env file, append log, then the argv as it is', () => {
+  it('a user unit: its own unit, exec type, collected, cwd, env file, append log, then the argv (`$` kept from the manager\'s expansion)', () => {
     expect(systemdRunArgs({ ...spec, scope: 'user' })).toEqual([
       '--user',
       '--unit=barista-trader-alpaca-abc.service',
@@ -69,7 +69,7 @@ describe('systemd-run argv', () => {
       '-u',
       'paper trader.py',
       '--x',
-      '$HOME;rm',
+      '$$HOME;rm',
     ]);
   });
 

@@ -23,6 +23,7 @@
  *   ExecMainCode, ExecMainStatus. A unit whose process ended is unloaded (as with --collect:
  *   the exit status is gone), so all four are 0, as for any unit systemd does not know. A unit
  *   of the other manager (--user or not) is not known either.
+ * The arguments are expanded as the manager does ($NAME, ${NAME}, `$$`).
  * Not mimicked: the service manager's own environment block, cgroups, sandboxing properties.
  *
  * Every systemd-run call is recorded in `units/calls.jsonl`: its argv and its environment's
@@ -163,10 +164,13 @@ function systemdRun(args) {
     } else fail(`Unknown assignment: ${property}`);
   }
   env.INVOCATION_ID = crypto.randomBytes(16).toString('hex');
+  // The manager expands $NAME / ${NAME} in the arguments at exec, `$$` being a literal `$`
+  // (a whole-word $NAME splitting into several arguments is not mimicked).
+  const expanded = rest.slice(1).map((arg) => arg.replace(/\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (all, what, curly, bare) => (what === '$' ? '$' : (env[curly || bare] ?? ''))));
   if (user) env.MANAGERPID = String(process.ppid);
   let child;
   try {
-    child = spawn(command, rest.slice(1), { cwd, env, stdio, detached: true, argv0: rest[0] });
+    child = spawn(command, expanded, { cwd, env, stdio, detached: true, argv0: rest[0] });
   } catch (error) {
     return jobFailed(unit, user, error.code);
   }
