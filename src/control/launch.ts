@@ -123,9 +123,11 @@ function runTool(file: string, args: string[], env: Record<string, string>, sign
     const onAbort = () => stop('barista shut down while it ran');
     signal?.addEventListener('abort', onAbort, { once: true });
     child.once('error', (error) => (failure ??= `${path.basename(file)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
-    child.once('close', (status) => {
+    child.once('close', (status, killedBy) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      // Killed from outside (the real scripts `pkill -f` their own names, which its argv holds).
+      if (killedBy) failure ??= `${path.basename(file)} was killed by ${killedBy}`;
       resolve({ status, stdout, stderr, failure });
     });
   });
