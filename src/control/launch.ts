@@ -10,7 +10,7 @@
  *   is the unit's MainPID, its end is seen in /proc, and its exit code is asked of systemd.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { redactSecrets } from '../logging/redactSecrets';
 import type { Launcher } from './launcher';
@@ -158,6 +158,8 @@ function writeEnvFile(dir: string, unit: string, env: Record<string, string>, no
 
 async function launchUnit(target: TraderTarget, options: LaunchOptions & { launcher: Extract<Launcher, { kind: 'systemd-run' }> }): Promise<LaunchResult> {
   const { launcher } = options;
+  // systemd opens the log (append:) but makes no folder: say it as a direct start would.
+  if (target.log && !existsSync(path.dirname(target.log))) return { ok: false, error: redactSecrets(`cannot open log ${target.log}: ENOENT`) };
   const unit = transientUnitName(target.name, options.now());
   const bus = busEnvironment(options.own);
   let envFile: string;

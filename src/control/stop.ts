@@ -1,9 +1,8 @@
 /**
  * Stopping one process named by (pid, start ticks): the configured signal, then a watch on
  * /proc until it is gone (it need not be barista's child: after a restart, or started as a
- * systemd unit, it is not). After
- * `grace`, `then` is sent only when configured — and said; without it the watch goes on for
- * `wait` and the user is told it still runs. Every wait has a deadline and ends at once when
+ * systemd unit, it is not). After `grace`, `then` is sent only when configured — and said;
+ * without it the watch goes on for `wait` and the user is told it still runs. Every wait has a deadline and ends at once when
  * the abort signal fires (barista shutting down), leaving the trader alone.
  */
 import { fileSize, logTailSince, type ExitStatus } from './start';

@@ -90,8 +90,12 @@ export function exitOfShow(show: Record<string, string>, pid: number): ExitStatu
   return { code: null, signal: null };
 }
 
-/** What to tell the user when systemd-run fails: its own first line, and the way out. */
+/**
+ * What to tell the user when systemd-run fails, in its own words. "Job for … failed" is the
+ * trader's command failing to execute in its unit (the journal says why); anything else is
+ * systemd-run's own trouble (no bus, not allowed), which starting directly avoids.
+ */
 export function systemdRunFailure(stderr: string, exit: string): string {
-  const line = stderr.split('\n').find((l) => l.trim() !== '')?.trim() ?? exit;
-  return `systemd-run failed: ${line.slice(0, 300)}; set control.launcher: direct to start it as barista's child`;
+  const said = stderr.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 400) || exit;
+  return /^Job for \S+ failed/.test(said) ? `systemd-run failed: ${said}` : `systemd-run failed: ${said}; set control.launcher: direct to start it as barista's child`;
 }

@@ -468,6 +468,15 @@ describe('as its own systemd unit (control.launcher)', () => {
     expect(readdirSync(path.join(stateDir, 'launch'))).toEqual([]);
   });
 
+  it('says where to look when the unit cannot execute the command', async () => {
+    const { env, stateDir } = underSystemd();
+    const control = traders(traderYaml('trial250')).replace(JSON.stringify(PYTHON), JSON.stringify(path.join(root(), 'no-such-python')));
+    const result = await started(makeController(control, { env, envFileDir: stateDir }));
+    expect(result).toMatchObject({ kind: 'spawn_failed', error: expect.stringMatching(/^systemd-run failed: Job for barista-trader-trial250-\w+\.service failed\. See "systemctl --user status \S+" and "journalctl --user -xeu \S+" for details\.$/) });
+    const noFolder = traders(traderYaml('trial250', { log: 'nowhere/trial250.log' }));
+    expect(await started(makeController(noFolder, { env, envFileDir: stateDir }))).toEqual({ kind: 'spawn_failed', trader: 'trial250', error: `cannot open log ${path.join(ws(), 'nowhere', 'trial250.log')}: ENOENT` });
+  });
+
   it('starts it as a child when barista does not run under systemd (auto), or when told to (direct)', async () => {
     const { stub, env, stateDir } = underSystemd({ INVOCATION_ID: undefined, MANAGERPID: undefined });
     const result = await started(makeController(traders(traderYaml('trial250')), { env, envFileDir: stateDir }));
