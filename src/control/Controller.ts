@@ -110,7 +110,16 @@ export class Controller {
   planStart(name?: string | null): StartPlan | Refusal {
     const target = this.resolve('start', name);
     if ('refused' in target) return target;
-    return this.busyRefusal('start', target.name) ?? planStart(target, this.traderProcesses(target), this.now());
+    const plan = this.busyRefusal('start', target.name) ?? planStart(target, this.traderProcesses(target), this.now());
+    if (plan.refused) return plan;
+    // How it will run is part of what the user confirms; a launcher that cannot work is said now.
+    const launcher = this.launcher();
+    if (launcher.kind === 'unavailable') return refusal('start', 'not configured', launcher.reason, { trader: target.name });
+    return launcher.kind === 'systemd-run' ? { ...plan, text: `${plan.text}, as its own systemd unit (systemd-run${launcher.scope === 'user' ? ' --user' : ''})` } : plan;
+  }
+
+  private launcher() {
+    return chooseLauncher(this.targets.launcher, this.options.env ?? process.env);
   }
 
   /** `pid`: the process picked among the candidates of an `ambiguous` refusal. */
@@ -202,10 +211,9 @@ export class Controller {
   }
 
   private start(target: TraderTarget, onProgress: ExecuteOptions['onProgress'], signal: AbortSignal): Promise<StartOutcome> {
-    const env = this.options.env ?? process.env;
     return startTrader(target, {
-      env,
-      launcher: chooseLauncher(this.targets.launcher, env),
+      env: this.options.env,
+      launcher: this.launcher(),
       envFileDir: this.options.envFileDir,
       signal,
       onProgress,

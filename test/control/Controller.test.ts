@@ -425,6 +425,7 @@ describe('as its own systemd unit (control.launcher)', () => {
     const { stub, env, stateDir } = underSystemd();
     const controller = makeController(traders(withSecret(UNIT_ARGS)), { env, envFileDir: stateDir });
     writeFileSync(logOf(), 'an older run\n');
+    expect(planned<StartPlan>(controller.planStart('trial250')).text).toMatch(/output appended to .*trial250\.log\), as its own systemd unit \(systemd-run --user\)$/);
     const result = await started(controller);
     if (result.kind !== 'started') throw new Error(JSON.stringify(result));
     // Its command line as configured: a `$` is not the service manager's to expand.
@@ -486,6 +487,9 @@ describe('as its own systemd unit (control.launcher)', () => {
     const control = `  launcher: direct\n${traders(traderYaml('model_0'))}`;
     expect(await started(makeController(control, { env: direct.env, envFileDir: stateDir }), 'model_0')).toMatchObject({ kind: 'started' });
     expect(stub.calls()).toEqual([]);
+    // Asked for by name where there is none: said before anyone confirms.
+    const nowhere = makeController(`  launcher: systemd-run\n${traders(traderYaml('other'))}`, { env: { ...env, PATH: '/nonexistent' } });
+    expect(nowhere.planStart('other')).toMatchObject({ refused: true, code: 'not configured', reason: expect.stringMatching(/^control\.launcher is systemd-run, but no systemd-run was found on PATH/) });
   });
 });
 

@@ -185,6 +185,7 @@ describe('barista run: control from Discord (compiled CLI, fake Discord, decoy t
     await startBarista({ INVOCATION_ID: '0123abcd', MANAGERPID: '4242', XDG_RUNTIME_DIR: path.join(dir, 'run'), PATH: `${stub.bin}:${process.env.PATH}` });
 
     const started = await confirmWith(fake.slash('trader start', { trader: 'trial250' }, 'alice'), 'alice');
+    expect(text(started.question)).toContain('as its own systemd unit (systemd-run --user)');
     expect(text(started.outcome)).toMatch(/trial250 started: pid \d+, alive after .*start banner seen\. It runs as the systemd unit barista-trader-trial250-[0-9a-z]+\.service\./);
     const [pid] = traderPids();
     expect(readStat(pid!)!.ppid).not.toBe(barista.child.pid);
