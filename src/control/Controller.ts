@@ -215,6 +215,7 @@ export class Controller {
       env: this.options.env,
       launcher: this.launcher(),
       envFileDir: this.options.envFileDir,
+      findRunning: () => this.traderProcesses(target),
       signal,
       onProgress,
       now: this.now,

@@ -41,6 +41,8 @@ export interface LaunchOptions {
   own: NodeJS.ProcessEnv;
   /** A folder of barista's (its state folder) for the unit's 0600 environment file. */
   envFileDir: string;
+  /** The trader's processes now (the process finder): its pid when systemd cannot be asked. */
+  findRunning?: () => { pid: number; startTicks: number }[];
   signal?: AbortSignal;
   now: () => number;
 }
@@ -183,11 +185,21 @@ async function launchUnit(target: TraderTarget, options: LaunchOptions & { launc
   const userFlag = launcher.scope === 'user' ? ['--user'] : [];
   const show = async () => {
     const result = await runTool(launcher.systemctl, [...userFlag, 'show', ...SHOW_PROPERTIES.map((p) => `--property=${p}`), unit], bus);
-    return result.status === 0 ? parseShow(result.stdout) : {};
+    return result.status === 0 ? parseShow(result.stdout) : null;
+  };
+  const exitStatus = async (pid: number) => {
+    const shown = await show();
+    return shown ? exitOfShow(shown, pid) : { code: null, signal: null };
   };
   const first = await show();
+  if (!first) {
+    // systemctl failed where systemd-run worked (a bus hiccup): the finder knows the process too.
+    const [found, ...more] = options.findRunning?.() ?? [];
+    const one = found && more.length === 0 ? found : { pid: 0, startTicks: -1 };
+    return { ok: true, launched: { ...one, exited: null, exitStatus: () => exitStatus(one.pid), unit } };
+  }
   // MainPID 0: it already ended; ExecMainPID still names it while the unit is loaded.
   const pid = Number(first.MainPID) || Number(first.ExecMainPID) || 0;
   const startTicks = Number(first.MainPID) > 0 ? (readStat(pid)?.startTicks ?? -1) : -1;
-  return { ok: true, launched: { pid, startTicks, exited: null, exitStatus: async () => exitOfShow(await show(), pid), unit } };
+  return { ok: true, launched: { pid, startTicks, exited: null, exitStatus: () => exitStatus(pid), unit } };
 }

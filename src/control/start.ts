@@ -51,6 +51,8 @@ export interface StartOptions {
   launcher?: Launcher;
   /** Where a unit's 0600 environment file is written (barista's state folder; default the temp folder). */
   envFileDir?: string;
+  /** The trader's processes now (the process finder), for a unit whose MainPID cannot be read. */
+  findRunning?: () => { pid: number; startTicks: number }[];
   signal?: AbortSignal;
   onProgress?: (progress: StartProgress) => void;
   /** Told of every child spawned (direct), with its exit (a controller keeps them to report exit codes). */
@@ -177,6 +179,7 @@ export async function startTrader(target: TraderTarget, options: StartOptions = 
     env: traderEnvironment(target, own),
     own,
     envFileDir: options.envFileDir ?? os.tmpdir(),
+    findRunning: options.findRunning,
     signal: options.signal,
     now,
   });

@@ -469,6 +469,14 @@ describe('as its own systemd unit (control.launcher)', () => {
     expect(readdirSync(path.join(stateDir, 'launch'))).toEqual([]);
   });
 
+  it('finds the pid through the process finder when systemctl cannot answer', async () => {
+    const { stub, env, stateDir } = underSystemd();
+    writeFileSync(path.join(stub.bin, 'systemctl'), '#!/bin/sh\necho "Failed to connect to bus: Connection refused" >&2\nexit 1\n');
+    const result = await started(makeController(traders(traderYaml('trial250')), { env, envFileDir: stateDir }));
+    expect(result).toMatchObject({ kind: 'started', unit: expect.stringMatching(/^barista-trader-trial250-/) });
+    expect(result.kind === 'started' && readFileSync(`/proc/${result.pid}/cmdline`, 'utf8')).toContain(script(TRADER));
+  });
+
   it('says where to look when the unit cannot execute the command', async () => {
     const { env, stateDir } = underSystemd();
     const control = traders(traderYaml('trial250')).replace(JSON.stringify(PYTHON), JSON.stringify(path.join(root(), 'no-such-python')));
