@@ -189,6 +189,7 @@ export class Commands {
       workspace: this.workspace,
       finder: this.options.finder ?? procFinder({ classes, ...(only ? { workspace: this.workspace } : {}) }),
       nextPollDue: heartbeatOf,
+      envFileDir: path.dirname(this.options.state.info.path),
     });
   }
 

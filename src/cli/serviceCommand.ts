@@ -38,6 +38,12 @@ export function registerServiceCommand(program: Command): void {
       const state = statePathOf(options, rules);
       // ReadWritePaths= names folders that exist, and barista cannot make its own under ProtectSystem.
       if (!existsSync(path.dirname(state))) process.stderr.write(`barista service print: make the state folder before starting the service: mkdir -p ${path.dirname(state)}\n`);
+      const launcher = traderLauncher(rules.config.control);
+      if (options.system && launcher === 'systemd-run' && user !== 'root') {
+        process.stderr.write(
+          `barista service print: a trader barista starts runs as its own system unit (systemd-run), which ${user} may create only if polkit allows it (org.freedesktop.systemd1.manage-units); else run barista as a user unit, or set control.launcher: direct and print the unit again\n`,
+        );
+      }
       process.stdout.write(
         renderServiceUnit({
           kind: options.system ? 'system' : 'user',
@@ -47,7 +53,7 @@ export function registerServiceCommand(program: Command): void {
           config: path.resolve(rulesPath(options)),
           envFile: path.resolve(options.envFile ?? '.env'),
           state,
-          traderWritePaths: startsTraders(rules.config.control) ? [resolveWorkspace(rules)] : [],
+          traderLauncher: launcher,
           workspace: resolveWorkspace(rules),
           user: options.system ? user : null,
           stopDeadlineMs: STOP_DEADLINE_MS,
@@ -56,6 +62,8 @@ export function registerServiceCommand(program: Command): void {
     });
 }
 
-function startsTraders(control: RulesFile['control']): boolean {
-  return Boolean(control.trader || Object.keys(control.traders ?? {}).length);
+/** Under systemd, auto is systemd-run (systemd-run ships with systemd). */
+function traderLauncher(control: RulesFile['control']): 'direct' | 'systemd-run' | null {
+  if (!control.trader && !Object.keys(control.traders ?? {}).length) return null;
+  return control.launcher === 'direct' ? 'direct' : 'systemd-run';
 }

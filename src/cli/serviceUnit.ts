@@ -4,7 +4,10 @@
  *
  * Hardening gives barista what it needs and no more: it writes only its state folder, reads the
  * rest of the system (the workspace, /proc for the process source), and cannot gain
- * privileges. `KillMode=process`: stopping barista never takes along a trader it started.
+ * privileges. A trader barista starts (control:) runs as its own transient unit through
+ * systemd-run (control.launcher auto), outside this sandbox; only with `launcher: direct` is it
+ * barista's child inside it, and then it may write the workspace. `KillMode=process` either way:
+ * stopping barista never takes along a trader it started (a later switch to direct included).
  */
 import path from 'node:path';
 import { NODE_FLAGS } from './nodeFlags';
@@ -23,9 +26,9 @@ export interface ServiceUnitSpec {
   envFile: string;
   /** barista's state file; its folder is the one place barista writes. */
   state: string;
-  /** Folders the traders barista starts (control:) write to, inside barista's sandbox. */
-  traderWritePaths: string[];
-  /** The monitored system's root, for the description; read-only like everything else. */
+  /** How the traders barista starts (control:) are started; null: none is configured. */
+  traderLauncher: 'direct' | 'systemd-run' | null;
+  /** The monitored system's root, for the description; read-only, except for traders started directly. */
   workspace: string | null;
   /** System units: the account barista runs as (never root by default). */
   user: string | null;
@@ -74,9 +77,7 @@ export function renderServiceUnit(spec: ServiceUnitSpec): string {
     'ProtectSystem=strict',
     'ProtectHome=read-only',
     `ReadWritePaths=${quoteForSystemd(path.dirname(spec.state))}`,
-    ...(spec.traderWritePaths.length
-      ? ['# A trader barista starts (control:) runs inside this sandbox: it may write its workspace (`-`: if it exists).', `ReadWritePaths=${spec.traderWritePaths.map((dir) => `-${quoteForSystemd(dir)}`).join(' ')}`]
-      : []),
+    ...traderLines(spec),
     'PrivateTmp=yes',
     'ProtectKernelTunables=yes',
     'ProtectKernelModules=yes',
@@ -91,4 +92,15 @@ export function renderServiceUnit(spec: ServiceUnitSpec): string {
     '',
   ];
   return lines.join('\n');
+}
+
+function traderLines(spec: ServiceUnitSpec): string[] {
+  if (spec.traderLauncher === 'systemd-run') {
+    const user = spec.kind === 'user' ? '--user ' : '';
+    return [`# A trader barista starts (control:) runs as its own unit, outside this sandbox: systemctl ${user}status 'barista-trader-*'.`];
+  }
+  if (spec.traderLauncher === 'direct' && spec.workspace) {
+    return ['# control.launcher: direct — a trader barista starts runs inside this sandbox: it may write its workspace (`-`: if it exists).', `ReadWritePaths=-${quoteForSystemd(spec.workspace)}`];
+  }
+  return [];
 }

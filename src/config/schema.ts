@@ -372,6 +372,10 @@ export const controlSchema = z.strictObject({
     "One trader, named as its events name it (from its --log-file, else its log: alpaca for the default CSV and logs/paper_trader.log). Use either this or traders.",
   ),
   traders: describe(z.record(id, traderControlSchema).optional(), 'Controllable traders by name (the name commands take).'),
+  launcher: describe(
+    z.enum(['auto', 'direct', 'systemd-run']).default('auto'),
+    "How a trader is started: direct (barista's detached child, inside barista's sandbox when it runs as a service), systemd-run (its own transient systemd unit, none of barista's restrictions), auto (systemd-run when barista runs under systemd and systemd-run is on PATH, else direct).",
+  ),
   classes: describe(
     z
       .strictObject({

@@ -18,6 +18,7 @@ import { redactSecrets } from '../logging/redactSecrets';
 import { sameTrader, workerStudy, type FoundProcess, type ProcessFinder } from './finder';
 import { checkName, nameShapeProblem } from './names';
 import { planRestart, planStart, planStop, planWorkers, refusal, type Plan, type Refusal, type RestartPlan, type StartPlan, type StopPlan, type WorkersPlan } from './plan';
+import { chooseLauncher } from './launcher';
 import { startTrader, type ExitStatus, type StartOutcome, type StartProgress } from './start';
 import { stopProcess, type StopOutcome, type StopProgress } from './stop';
 import { controlTargets, type ControlTargets, type TraderTarget } from './targets';
@@ -32,8 +33,10 @@ export interface ControllerOptions {
   belongsTo?: (process: FoundProcess, trader: TraderTarget) => boolean;
   /** When the trader's next poll is due (ms since epoch), from the heartbeat cache; null unknown. */
   nextPollDue?: (trader: string) => number | null;
-  /** barista's environment (PATH, HOME, LANG and pass_env names are read from it). */
+  /** barista's environment (PATH, HOME, LANG and pass_env names are read from it; INVOCATION_ID and PATH choose the launcher). */
   env?: NodeJS.ProcessEnv;
+  /** barista's state folder: a trader started as a systemd unit reads its environment from a 0600 file there. */
+  envFileDir?: string;
   now?: () => number;
   procRoot?: string;
   /** Wait for the exit after an escalation (default 10 s). */
@@ -107,7 +110,16 @@ export class Controller {
   planStart(name?: string | null): StartPlan | Refusal {
     const target = this.resolve('start', name);
     if ('refused' in target) return target;
-    return this.busyRefusal('start', target.name) ?? planStart(target, this.traderProcesses(target), this.now());
+    const plan = this.busyRefusal('start', target.name) ?? planStart(target, this.traderProcesses(target), this.now());
+    if (plan.refused) return plan;
+    // How it will run is part of what the user confirms; a launcher that cannot work is said now.
+    const launcher = this.launcher();
+    if (launcher.kind === 'unavailable') return refusal('start', 'not configured', launcher.reason, { trader: target.name });
+    return launcher.kind === 'systemd-run' ? { ...plan, text: `${plan.text}, as its own systemd unit (systemd-run${launcher.scope === 'user' ? ' --user' : ''})` } : plan;
+  }
+
+  private launcher() {
+    return chooseLauncher(this.targets.launcher, this.options.env ?? process.env);
   }
 
   /** `pid`: the process picked among the candidates of an `ambiguous` refusal. */
@@ -201,6 +213,9 @@ export class Controller {
   private start(target: TraderTarget, onProgress: ExecuteOptions['onProgress'], signal: AbortSignal): Promise<StartOutcome> {
     return startTrader(target, {
       env: this.options.env,
+      launcher: this.launcher(),
+      envFileDir: this.options.envFileDir,
+      findRunning: () => this.traderProcesses(target),
       signal,
       onProgress,
       now: this.now,

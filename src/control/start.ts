@@ -1,9 +1,7 @@
 /**
  * Starting a trader the way its launchers do (`cd cwd && nohup argv >> log 2>&1 &`), without a
- * shell: argv is executed directly, in its own session (setsid: `detached: true`) so it has no
- * controlling terminal and outlives barista — a barista restart, SIGTERM or SIGKILL never takes
- * it along. stdin is /dev/null; stdout and stderr share one O_APPEND descriptor on the log, so
- * what the log held is kept and lines from both streams interleave as they are written.
+ * shell, so that it outlives barista — a barista restart, SIGTERM or SIGKILL never takes it
+ * along: as barista's detached child, or as a transient systemd unit (launch.ts, launcher.ts).
  *
  * The environment is explicit: PATH, HOME and LANG from barista's, the names listed in
  * `pass_env`, then `env:`. barista's own secrets (DISCORD_*) reach the trader only if listed.
@@ -11,12 +9,14 @@
  * "Started" is reported only when the process is still alive after `settle` and, with a
  * `banner`, once the banner appeared in what the log gained since the start.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import os from 'node:os';
 import { compileUserRegex } from '../config/linearRegex';
 import { redactSecrets } from '../logging/redactSecrets';
 import { recordText } from '../watchers/recordText';
-import { delay, liveness, readStat } from './procfs';
+import { launch } from './launch';
+import type { Launcher } from './launcher';
+import { delay, liveness } from './procfs';
 import type { TraderTarget } from './targets';
 
 export const LOG_TAIL_LINES = 20;
@@ -27,26 +27,35 @@ export interface ExitStatus {
   signal: NodeJS.Signals | null;
 }
 
+/** `unit`: the transient systemd unit it runs as (launcher systemd-run). */
 export type StartOutcome =
-  | { kind: 'started'; trader: string; pid: number; startTicks: number; afterMs: number; banner: string | null }
-  | { kind: 'unconfirmed'; trader: string; pid: number; startTicks: number; afterMs: number; reason: string }
-  | { kind: 'exited'; trader: string; pid: number; afterMs: number; code: number | null; signal: NodeJS.Signals | null; logTail: string[] }
+  | { kind: 'started'; trader: string; pid: number; startTicks: number; afterMs: number; banner: string | null; unit?: string }
+  | { kind: 'unconfirmed'; trader: string; pid: number; startTicks: number; afterMs: number; reason: string; unit?: string }
+  /** code and signal both null: it ended, how is not known (a unit systemd already forgot). */
+  | { kind: 'exited'; trader: string; pid: number; afterMs: number; code: number | null; signal: NodeJS.Signals | null; logTail: string[]; unit?: string }
   | { kind: 'spawn_failed'; trader: string; error: string }
   /** barista was shutting down during the settle wait; the trader was left running. */
-  | { kind: 'abandoned'; trader: string; pid: number; startTicks: number; afterMs: number };
+  | { kind: 'abandoned'; trader: string; pid: number; startTicks: number; afterMs: number; unit?: string };
 
 export interface StartProgress {
   kind: 'spawned';
   trader: string;
   pid: number;
+  unit?: string;
 }
 
 export interface StartOptions {
   /** barista's environment, where PATH, HOME, LANG and pass_env names are read. */
   env?: NodeJS.ProcessEnv;
+  /** How to start it (default direct: barista's detached child). */
+  launcher?: Launcher;
+  /** Where a unit's 0600 environment file is written (barista's state folder; default the temp folder). */
+  envFileDir?: string;
+  /** The trader's processes now (the process finder), for a unit whose MainPID cannot be read. */
+  findRunning?: () => { pid: number; startTicks: number }[];
   signal?: AbortSignal;
   onProgress?: (progress: StartProgress) => void;
-  /** Told of every child spawned, with its exit (a controller keeps them to report exit codes). */
+  /** Told of every child spawned (direct), with its exit (a controller keeps them to report exit codes). */
   onChild?: (child: { pid: number; startTicks: number; exited: Promise<ExitStatus> }) => void;
   now?: () => number;
   pollMs?: number;
@@ -132,11 +141,18 @@ class BannerWatch {
   }
 }
 
-const spawned = (child: ChildProcess) =>
-  new Promise<Error | null>((resolve) => {
-    child.once('spawn', () => resolve(null));
-    child.once('error', (error) => resolve(error));
-  });
+/** A wait that a child's exit ends early (a unit's end is polled in /proc instead). */
+const orExit = (wait: Promise<unknown>, exited: Promise<ExitStatus> | null) => (exited ? Promise.race([wait, exited]) : wait);
+
+/** The size of `file` now (0 when it does not exist): where what a start adds begins. */
+export function fileSize(file: string | null): number {
+  if (!file) return 0;
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
 
 export async function startTrader(target: TraderTarget, options: StartOptions = {}): Promise<StartOutcome> {
   const now = options.now ?? Date.now;
@@ -155,68 +171,49 @@ export async function startTrader(target: TraderTarget, options: StartOptions = 
     }
   }
 
-  let fd: number | null = null;
-  let offset = 0;
-  if (target.log) {
-    try {
-      fd = openSync(target.log, 'a'); // O_WRONLY | O_CREAT | O_APPEND, like >>
-      offset = fstatSync(fd).size;
-    } catch (error) {
-      return { kind: 'spawn_failed', trader, error: redactSecrets(`cannot open log ${target.log}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`) };
-    }
-  }
-
+  const own = options.env ?? process.env;
+  const offset = fileSize(target.log);
   const startedAt = now();
-  let child: ChildProcess;
-  try {
-    child = spawn(target.argv[0], target.argv.slice(1), {
-      cwd: target.cwd,
-      env: traderEnvironment(target, options.env ?? process.env),
-      detached: true,
-      stdio: ['ignore', fd ?? 'ignore', fd ?? 'ignore'],
-      shell: false,
-    });
-  } catch (error) {
-    if (fd !== null) closeSync(fd);
-    return { kind: 'spawn_failed', trader, error: redactSecrets(String((error as Error).message ?? error)) };
-  }
-  const spawnError = await spawned(child);
-  if (fd !== null) closeSync(fd); // the child holds its own copy
-  if (spawnError || child.pid === undefined) {
-    const code = (spawnError as NodeJS.ErrnoException | null)?.code;
-    return { kind: 'spawn_failed', trader, error: redactSecrets(`${target.argv[0]}: ${code ?? spawnError?.message ?? 'no pid'}`) };
-  }
-  const pid = child.pid;
-  // Not waited on: barista may exit while the trader runs on. The exit event still comes while
-  // barista lives, and Node reaps the child then (no zombie).
-  child.unref();
+  const launched = await launch(target, {
+    launcher: options.launcher ?? { kind: 'direct' },
+    env: traderEnvironment(target, own),
+    own,
+    envFileDir: options.envFileDir ?? os.tmpdir(),
+    findRunning: options.findRunning,
+    signal: options.signal,
+    now,
+  });
+  if (!launched.ok) return { kind: 'spawn_failed', trader, error: launched.error };
+  const { pid, startTicks, exited, unit } = launched.launched;
+  const ofUnit = unit ? { unit } : {};
   let exit: ExitStatus | null = null;
-  const exited = new Promise<ExitStatus>((resolve) => child.once('exit', (code, signal) => resolve((exit = { code, signal }))));
-  const startTicks = readStat(pid)?.startTicks ?? -1;
-  options.onChild?.({ pid, startTicks, exited });
-  options.onProgress?.({ kind: 'spawned', trader, pid });
+  void exited?.then((status) => (exit = status));
+  if (exited) options.onChild?.({ pid, startTicks, exited });
+  options.onProgress?.({ kind: 'spawned', trader, pid, ...ofUnit });
 
   const watch = banner && target.log ? new BannerWatch(target.log, offset, banner) : null;
   let bannerLine: string | null = null;
   for (;;) {
     const elapsed = now() - startedAt;
+    // Not barista's child: its end is seen in /proc, and how it ended asked of its manager.
+    if (!exited && liveness(pid, startTicks) !== 'alive') exit = await launched.launched.exitStatus();
     if (exit) {
       const { code, signal } = exit as ExitStatus;
-      return { kind: 'exited', trader, pid, afterMs: elapsed, code, signal, logTail: logTailSince(target.log, offset) };
+      return { kind: 'exited', trader, pid, afterMs: elapsed, code, signal, logTail: logTailSince(target.log, offset), ...ofUnit };
     }
     if (watch && bannerLine === null) bannerLine = watch.look();
     const bannerOk = !watch || bannerLine !== null;
     if (elapsed >= target.settleMs && bannerOk) {
       // The exit event may trail the exit itself: /proc decides (a zombie has exited).
-      if (liveness(pid, startTicks) === 'alive') return { kind: 'started', trader, pid, startTicks, afterMs: elapsed, banner: bannerLine };
-      await Promise.race([exited, delay(2000, options.signal)]);
+      if (liveness(pid, startTicks) === 'alive') return { kind: 'started', trader, pid, startTicks, afterMs: elapsed, banner: bannerLine, ...ofUnit };
+      await orExit(delay(2000, options.signal), exited);
       if (exit) continue;
     }
     if (elapsed >= target.bannerTimeoutMs && !bannerOk) {
-      return { kind: 'unconfirmed', trader, pid, startTicks, afterMs: elapsed, reason: `alive, but its start banner did not appear in ${target.log} within ${Math.round(target.bannerTimeoutMs / 1000)} s` };
+      return { kind: 'unconfirmed', trader, pid, startTicks, afterMs: elapsed, reason: `alive, but its start banner did not appear in ${target.log} within ${Math.round(target.bannerTimeoutMs / 1000)} s`, ...ofUnit };
     }
-    if (options.signal?.aborted) return { kind: 'abandoned', trader, pid, startTicks, afterMs: elapsed };
+    if (options.signal?.aborted) return { kind: 'abandoned', trader, pid, startTicks, afterMs: elapsed, ...ofUnit };
     const until = watch && elapsed >= target.settleMs ? target.bannerTimeoutMs : target.settleMs;
-    await Promise.race([delay(Math.max(1, Math.min(options.pollMs ?? 100, until - elapsed)), options.signal), exited]);
+    await orExit(delay(Math.max(1, Math.min(options.pollMs ?? 100, until - elapsed)), options.signal), exited);
   }
 }

@@ -1,12 +1,11 @@
 /**
  * Stopping one process named by (pid, start ticks): the configured signal, then a watch on
- * /proc until it is gone (it need not be barista's child: after a restart it is not). After
- * `grace`, `then` is sent only when configured — and said; without it the watch goes on for
- * `wait` and the user is told it still runs. Every wait has a deadline and ends at once when
+ * /proc until it is gone (it need not be barista's child: after a restart, or started as a
+ * systemd unit, it is not). After `grace`, `then` is sent only when configured — and said;
+ * without it the watch goes on for `wait` and the user is told it still runs. Every wait has a deadline and ends at once when
  * the abort signal fires (barista shutting down), leaving the trader alone.
  */
-import { fstatSync, openSync, closeSync } from 'node:fs';
-import { logTailSince, type ExitStatus } from './start';
+import { fileSize, logTailSince, type ExitStatus } from './start';
 import { signalVerified, waitForGone } from './procfs';
 
 export interface StopTarget {
@@ -59,26 +58,12 @@ export interface StopOptions {
   now?: () => number;
 }
 
-function sizeOf(file: string | null): number {
-  if (!file) return 0;
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      return fstatSync(fd).size;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return 0;
-  }
-}
-
 export async function stopProcess(target: StopTarget, options: StopOptions = {}): Promise<StopOutcome> {
   const now = options.now ?? Date.now;
   const { trader, pid, startTicks } = target;
   let exit: ExitStatus | null = null;
   void options.exited?.then((status) => (exit = status));
-  const logOffset = sizeOf(target.log);
+  const logOffset = fileSize(target.log);
   const t0 = now();
   const sent = signalVerified(pid, startTicks, target.signal, options.procRoot);
   if (!sent.sent) {

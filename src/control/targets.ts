@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { ControlConfig, TraderControlConfig } from '../config/schema';
 import { knownArgs, parseScriptArgs, scriptOf, TRADER_DEFAULT_LOG_FILE } from '../streams/processes';
 import { traderNameOfProcess } from '../streams/traderIdentity';
+import type { LauncherSetting } from './launcher';
 
 export interface TraderTarget {
   name: string;
@@ -43,6 +44,7 @@ export interface TraderIdentity {
 
 export interface ControlTargets {
   traders: Map<string, TraderTarget>;
+  launcher: LauncherSetting;
   traderClass: string;
   trainingClass: string;
 }
@@ -99,5 +101,5 @@ export function controlTargets(control: ControlConfig, workspace: string): Contr
     const name = singleTraderName(control.trader);
     traders.set(name, target(name, control.trader, workspace));
   }
-  return { traders, traderClass: control.classes.trader, trainingClass: control.classes.training };
+  return { traders, launcher: control.launcher, traderClass: control.classes.trader, trainingClass: control.classes.training };
 }

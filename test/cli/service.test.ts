@@ -58,8 +58,9 @@ describe('barista service print', () => {
     expect(cli).toBe(CLI);
     expect(args).toEqual(['run', '--config', rules, '--state', state, '--env-file', expect.stringMatching(/\/\.env$/)]);
     expect(existsSync(service.get('WorkingDirectory')![0])).toBe(true);
-    // The shipped rules control a trader: it runs inside barista's sandbox and writes its workspace.
-    expect(service.get('ReadWritePaths')).toEqual([path.dirname(state), expect.stringMatching(/^-\//)]);
+    // The shipped rules control a trader: it runs as its own unit (launcher auto), barista writes only its state folder.
+    expect(service.get('ReadWritePaths')).toEqual([path.dirname(state)]);
+    expect(result.stdout).toContain("runs as its own unit, outside this sandbox: systemctl --user status 'barista-trader-*'");
     expect(Number(service.get('TimeoutStopSec')![0]) * 1000).toBeGreaterThan(STOP_DEADLINE_MS);
     expect(service.get('KillMode')).toEqual(['process']);
     expect(service.get('Restart')).toEqual(['on-failure']);
@@ -74,6 +75,7 @@ describe('barista service print', () => {
     const result = runCli(['service', 'print', '--system', '--user', 'daemon', '--config', writeRulesCopy(path.join(dir, 'rules.yaml')), '--state', path.join(dir, 'later', 'b.db')]);
     expect(result.status).toBe(0);
     expect(result.stderr).toContain(`mkdir -p ${path.join(dir, 'later')}`);
+    expect(result.stderr).toContain('daemon may create only if polkit allows it');
     const unit = parseUnit(result.stdout);
     expect(unit.get('Service')!.get('User')).toEqual(['daemon']);
     expect(unit.get('Install')!.get('WantedBy')).toEqual(['multi-user.target']);
@@ -82,15 +84,17 @@ describe('barista service print', () => {
     expect(runCli(['service', 'print', '--user', 'daemon']).status).toBe(2); // --user without --system
   });
 
-  it('quotes paths with spaces the way systemd reads them, and lets control-started traders write their workspace', () => {
+  it('quotes paths with spaces the way systemd reads them, and lets traders started directly (launcher: direct) write their workspace', () => {
     expect(quoteForSystemd('/opt/my barista/cli.js')).toBe('"/opt/my barista/cli.js"');
     expect(quoteForSystemd('/a/100%"x')).toBe('"/a/100%%\\"x"');
-    const unit = renderServiceUnit({
+    const spec = {
       kind: 'user', node: '/usr/bin/node', cli: '/opt/my barista/dist/src/cli.js', home: '/opt/my barista', config: '/opt/my barista/config/rules.yaml',
-      envFile: '/opt/my barista/.env', state: '/opt/my barista/var/b.db', workspace: '/srv/cap', user: null, stopDeadlineMs: 1800, traderWritePaths: ['/srv/cap'],
-    });
+      envFile: '/opt/my barista/.env', state: '/opt/my barista/var/b.db', workspace: '/srv/cap', user: null, stopDeadlineMs: 1800, traderLauncher: 'direct',
+    } as const;
+    const unit = renderServiceUnit(spec);
     expect(unit).toContain(`ExecStart=/usr/bin/node ${NODE_FLAGS.join(' ')} "/opt/my barista/dist/src/cli.js" run --config`);
     expect(parseUnit(unit).get('Service')!.get('ReadWritePaths')).toEqual(['"/opt/my barista/var"', '-/srv/cap']);
+    for (const traderLauncher of ['systemd-run', null] as const) expect(parseUnit(renderServiceUnit({ ...spec, traderLauncher })).get('Service')!.get('ReadWritePaths')).toEqual(['"/opt/my barista/var"']);
   });
 
   it('runs with the same node flags as the bin', () => {

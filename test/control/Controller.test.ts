@@ -7,12 +7,13 @@
  */
 import { killRunningFrom } from '../support/decoys/killRunningFrom';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseRules } from '../../src/config/loadRules';
 import { Controller, procFinder, type Outcome, type Progress, type StartPlan, type StopPlan } from '../../src/control';
 import type { Refusal, WorkersPlan } from '../../src/control/plan';
 import { liveness, readStat } from '../../src/control/procfs';
+import { installSystemdStub } from '../support/systemdStub';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
 
@@ -99,7 +100,7 @@ function configOf(control: string) {
   return result.rules.config;
 }
 
-function makeController(control: string, options: { env?: NodeJS.ProcessEnv; nextPollDue?: (t: string) => number | null } = {}): Controller {
+function makeController(control: string, options: { env?: NodeJS.ProcessEnv; nextPollDue?: (t: string) => number | null; envFileDir?: string } = {}): Controller {
   const config = configOf(control);
   const match = (config.sources[0] as { match: Record<string, string> }).match;
   const controller = new Controller({
@@ -108,6 +109,7 @@ function makeController(control: string, options: { env?: NodeJS.ProcessEnv; nex
     finder: procFinder({ classes: Object.entries(match) }),
     env: options.env ?? { PATH: process.env.PATH, HOME: process.env.HOME },
     nextPollDue: options.nextPollDue,
+    envFileDir: options.envFileDir,
     afterEscalationMs: 5000,
     pollMs: 20,
   });
@@ -116,6 +118,9 @@ function makeController(control: string, options: { env?: NodeJS.ProcessEnv; nex
 }
 
 const traders = (...entries: string[]) => `  traders:\n${entries.join('\n')}`;
+
+/** The names the decoy printed with --decoy-env. */
+const envNamesLogged = () => readFileSync(logOf(), 'utf8').split('\n').find((line) => line.startsWith('env: '))!.slice(5).split(' ');
 
 function planned<T extends { refused: false }>(plan: T | Refusal): T {
   if (plan.refused) throw new Error(`refused: ${plan.reason}`);
@@ -205,8 +210,7 @@ describe('start', () => {
       env: { PATH: process.env.PATH, HOME: '/home/someone', LANG: 'C.UTF-8', ALPACA_API_KEY: 'key', DISCORD_BOT_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.ghijklmnopqrstuvwxyz0123456789', DISCORD_WEBHOOK_URL: 'https://x', OTHER: 'x' },
     });
     expect((await started(controller)).kind).toBe('started');
-    const envLine = readFileSync(logOf(), 'utf8').split('\n').find((line) => line.startsWith('env: '))!;
-    const names = envLine.slice(5).split(' ');
+    const names = envNamesLogged();
     expect(names).toEqual(expect.arrayContaining(['ALPACA_API_KEY', 'HOME', 'LANG', 'PATH', 'PYTHONUNBUFFERED']));
     expect(names.filter((n) => n.startsWith('DISCORD') || n === 'OTHER')).toEqual([]);
   });
@@ -403,6 +407,97 @@ describe('a trader started by barista outlives barista', () => {
     const stopped = await waitFor(() => second.lines().find((l) => 'outcome' in l), { timeoutMs: 15_000, what: 'the stop outcome' });
     expect(stopped).toMatchObject({ outcome: { action: 'stop', outcome: { kind: 'exited', pid: outcome.pid, exit: null, escalated: false } } });
     expect(liveness(outcome.pid, outcome.startTicks)).toBe('gone');
+  });
+});
+
+describe('as its own systemd unit (control.launcher)', () => {
+  const SECRET = 'alpaca-secret-value-0123456789';
+  const UNIT_ARGS = ['--decoy-env', '--decoy-sleep', '0.3', '--note=$HOME costs $$5'];
+  /** barista as a user service: what systemd gives it, and the systemd-run / systemctl stand-ins first on PATH. */
+  function underSystemd(extra: NodeJS.ProcessEnv = {}) {
+    const stub = installSystemdStub(path.join(root(), 'systemd'));
+    const env = { PATH: `${stub.bin}:${process.env.PATH}`, HOME: process.env.HOME, LANG: 'C.UTF-8', INVOCATION_ID: 'f00d', MANAGERPID: '4242', XDG_RUNTIME_DIR: path.join(root(), 'run'), ALPACA_API_SECRET: SECRET, DISCORD_BOT_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.ghijklmnopqrstuvwxyz0123456789', ...extra };
+    return { stub, env, stateDir: path.join(root(), 'var') };
+  }
+  const withSecret = (args: string[]) => traderYaml('trial250', { args, extraStart: '        env: { PYTHONUNBUFFERED: "1" }\n        pass_env: [ALPACA_API_SECRET]' });
+
+  it('under systemd, starts the trader through systemd-run: its own unit, its cwd and log, exactly its environment, no secret on a command line; stop still works', async () => {
+    const { stub, env, stateDir } = underSystemd();
+    const controller = makeController(traders(withSecret(UNIT_ARGS)), { env, envFileDir: stateDir });
+    writeFileSync(logOf(), 'an older run\n');
+    expect(planned<StartPlan>(controller.planStart('trial250')).text).toMatch(/output appended to .*trial250\.log\), as its own systemd unit \(systemd-run --user\)$/);
+    const result = await started(controller);
+    if (result.kind !== 'started') throw new Error(JSON.stringify(result));
+    // Its command line as configured: a `$` is not the service manager's to expand.
+    expect(readFileSync(`/proc/${result.pid}/cmdline`, 'utf8').split('\0').slice(0, -1)).toEqual(configOf(traders(withSecret(UNIT_ARGS))).control.traders!.trial250.start.argv);
+    expect(result.unit).toMatch(/^barista-trader-trial250-[0-9a-z]+\.service$/);
+    expect(result.banner).toBe('Starting Alpaca paper trading (REST API polling)...');
+    // Started by the service manager, not by barista; in its working directory; appending to its log.
+    expect(readStat(result.pid)!.ppid).not.toBe(process.pid);
+    expect(readlinkSync(`/proc/${result.pid}/cwd`)).toBe(ws());
+    expect(readFileSync(logOf(), 'utf8')).toMatch(/^an older run\n/);
+    // Its environment: PATH, HOME, LANG, env:, pass_env, and what systemd adds to every service.
+    expect(envNamesLogged().sort()).toEqual(['ALPACA_API_SECRET', 'HOME', 'INVOCATION_ID', 'LANG', 'MANAGERPID', 'PATH', 'PYTHONUNBUFFERED']);
+
+    const [call] = stub.calls();
+    expect(call.argv.slice(0, 2)).toEqual(['--user', `--unit=${result.unit}`]);
+    expect(call.argv).toEqual(expect.arrayContaining(['--collect', '--quiet', '--service-type=exec', `--property=WorkingDirectory=${ws()}`, `--property=StandardOutput=append:${logOf()}`, `--property=StandardError=append:${logOf()}`]));
+    expect(call.argv.slice(call.argv.indexOf('--') + 1)).toEqual(configOf(traders(withSecret(UNIT_ARGS))).control.traders!.trial250.start.argv.map((arg, i) => (i === 0 ? arg : arg.replace(/\$/g, '$$$$'))));
+    expect(JSON.stringify(call)).not.toContain(SECRET);
+    // systemd-run itself sees only what finds the user manager; the environment file is gone.
+    expect(call.envNames).toEqual(['LANG', 'PATH', 'XDG_RUNTIME_DIR']);
+    expect(readdirSync(path.join(stateDir, 'launch'))).toEqual([]);
+    expect(statSync(path.join(stateDir, 'launch')).mode & 0o777).toBe(0o700);
+
+    const stopped = await controller.execute(planned<StopPlan>(controller.planStop('trial250')));
+    expect(stopped).toMatchObject({ action: 'stop', outcome: { kind: 'exited', pid: result.pid, exit: null, signals: ['SIGINT'] } });
+    expect(stopped.refused === false && stopped.action === 'stop' && stopped.outcome.kind === 'exited' && stopped.outcome.logTail).toEqual(['Received interrupt, stopping...', 'decoy: loop ended']);
+  });
+
+  it('reports a unit whose trader exits at once, with its log tail (the exit code went with the unit)', async () => {
+    const { env, stateDir } = underSystemd();
+    const controller = makeController(traders(traderYaml('trial250', { args: ['--decoy-exit', '3'], settle: '5s' })), { env, envFileDir: stateDir });
+    const result = await started(controller);
+    expect(result).toMatchObject({ kind: 'exited', trader: 'trial250', code: null, signal: null, unit: expect.stringMatching(/^barista-trader-trial250-/) });
+    expect(result.kind === 'exited' && result.logTail).toEqual(expect.arrayContaining(['FileNotFoundError: no checkpoint in deployments/trial_250_live']));
+  });
+
+  it('says why and what to do when systemd-run fails (no user manager to talk to)', async () => {
+    const { env, stateDir } = underSystemd({ XDG_RUNTIME_DIR: undefined });
+    const result = await started(makeController(traders(withSecret(['--decoy-sleep', '0.3'])), { env, envFileDir: stateDir }));
+    expect(result).toEqual({ kind: 'spawn_failed', trader: 'trial250', error: "systemd-run failed: Failed to connect to bus: No medium found; set control.launcher: direct to start it as barista's child" });
+    expect(readdirSync(path.join(stateDir, 'launch'))).toEqual([]);
+  });
+
+  it('finds the pid through the process finder when systemctl cannot answer', async () => {
+    const { stub, env, stateDir } = underSystemd();
+    writeFileSync(path.join(stub.bin, 'systemctl'), '#!/bin/sh\necho "Failed to connect to bus: Connection refused" >&2\nexit 1\n');
+    const result = await started(makeController(traders(traderYaml('trial250')), { env, envFileDir: stateDir }));
+    expect(result).toMatchObject({ kind: 'started', unit: expect.stringMatching(/^barista-trader-trial250-/) });
+    expect(result.kind === 'started' && readFileSync(`/proc/${result.pid}/cmdline`, 'utf8')).toContain(script(TRADER));
+  });
+
+  it('says where to look when the unit cannot execute the command', async () => {
+    const { env, stateDir } = underSystemd();
+    const control = traders(traderYaml('trial250')).replace(JSON.stringify(PYTHON), JSON.stringify(path.join(root(), 'no-such-python')));
+    const result = await started(makeController(control, { env, envFileDir: stateDir }));
+    expect(result).toMatchObject({ kind: 'spawn_failed', error: expect.stringMatching(/^systemd-run failed: Job for barista-trader-trial250-\w+\.service failed\. See "systemctl --user status \S+" and "journalctl --user -xeu \S+" for details\.$/) });
+    const noFolder = traders(traderYaml('trial250', { log: 'nowhere/trial250.log' }));
+    expect(await started(makeController(noFolder, { env, envFileDir: stateDir }))).toEqual({ kind: 'spawn_failed', trader: 'trial250', error: `cannot open log ${path.join(ws(), 'nowhere', 'trial250.log')}: ENOENT` });
+  });
+
+  it('starts it as a child when barista does not run under systemd (auto), or when told to (direct)', async () => {
+    const { stub, env, stateDir } = underSystemd({ INVOCATION_ID: undefined, MANAGERPID: undefined });
+    const result = await started(makeController(traders(traderYaml('trial250')), { env, envFileDir: stateDir }));
+    expect(result).toMatchObject({ kind: 'started' });
+    expect(result.kind === 'started' && [readStat(result.pid)!.ppid, result.unit]).toEqual([process.pid, undefined]);
+    const direct = underSystemd();
+    const control = `  launcher: direct\n${traders(traderYaml('model_0'))}`;
+    expect(await started(makeController(control, { env: direct.env, envFileDir: stateDir }), 'model_0')).toMatchObject({ kind: 'started' });
+    expect(stub.calls()).toEqual([]);
+    // Asked for by name where there is none: said before anyone confirms.
+    const nowhere = makeController(`  launcher: systemd-run\n${traders(traderYaml('other'))}`, { env: { ...env, PATH: '/nonexistent' } });
+    expect(nowhere.planStart('other')).toMatchObject({ refused: true, code: 'not configured', reason: expect.stringMatching(/^control\.launcher is systemd-run, but no systemd-run was found on PATH/) });
   });
 });
 

@@ -4,7 +4,9 @@
  * logged in to the fake Discord as a bot. An allowed user starts and stops the trader through
  * the confirmation buttons; an unlisted user is refused; the trader outlives barista being
  * SIGKILLed, and the restarted barista disables the buttons of the question the killed one left
- * open and stops the trader; `barista audit` prints what happened.
+ * open and stops the trader; `barista audit` prints what happened. Then barista as a systemd user
+ * service (its environment, a systemd-run / systemctl stand-in on PATH) starts the trader as its
+ * own unit and stops it.
  * (The full matrix of presses — someone else's, twice, expired, forged, replayed — runs
  * in-process in test/discord/bot/controlBot.test.ts.)
  */
@@ -18,6 +20,7 @@ import { PendingActionStore } from '../../src/state/PendingActionStore';
 import { StateStore } from '../../src/state/StateStore';
 import { BaristaProcess, runCli } from '../support/baristaProcess';
 import { FakeDiscord, type FakeInteraction, type FakeMessage } from '../support/fakeDiscord';
+import { installSystemdStub } from '../support/systemdStub';
 import { SHIPPED_RULES, writeRulesCopy } from '../support/rulesCopy';
 import { waitFor } from '../support/waitFor';
 
@@ -40,7 +43,7 @@ describe('barista run: control from Discord (compiled CLI, fake Discord, decoy t
   let barista: BaristaProcess;
   let dir: string;
   let state: string;
-  let startBarista: () => Promise<BaristaProcess>;
+  let startBarista: (extraEnv?: Record<string, string>) => Promise<BaristaProcess>;
   const scripts = () => path.join(dir, 'scripts');
   const traderPids = () => procFinder({ classes: [['trader', `${path.basename(dir)}/scripts/${TRADER}`]] }).find(['trader']).map((p) => p.pid);
 
@@ -73,10 +76,10 @@ describe('barista run: control from Discord (compiled CLI, fake Discord, decoy t
       ],
     });
     state = path.join(dir, 'state', 'barista.db');
-    startBarista = async () => {
+    startBarista = async (extraEnv = {}) => {
       barista = BaristaProcess.start(['run', '--config', rules, '--state', state], {
         cwd: dir,
-        env: { CAPPUCCINO_WORKSPACE: workspace, NODE_OPTIONS: `--require ${GUARD}`, BARISTA_TEST_FAST_RECONNECT: '1', DISCORD_API_BASE: fake.apiBase, DISCORD_BOT_TOKEN: fake.botToken, DISCORD_WEBHOOK_URL: fake.webhookUrl() },
+        env: { CAPPUCCINO_WORKSPACE: workspace, NODE_OPTIONS: `--require ${GUARD}`, BARISTA_TEST_FAST_RECONNECT: '1', DISCORD_API_BASE: fake.apiBase, DISCORD_BOT_TOKEN: fake.botToken, DISCORD_WEBHOOK_URL: fake.webhookUrl(), ...extraEnv },
       });
       await barista.waitForLog((line) => line.msg === 'barista running', { what: 'start-up', timeoutMs: 15_000 });
       await barista.waitForLog((line) => line.msg === 'discord bot: connected', { what: 'the bot connected', timeoutMs: 10_000 });
@@ -174,4 +177,24 @@ describe('barista run: control from Discord (compiled CLI, fake Discord, decoy t
     expect(output.includes(fake.botToken)).toBe(false);
     expect(barista.exit).toBeNull();
   }, 90_000);
+
+  it('under systemd (a user service), starts the trader as its own unit through systemd-run, says so, and stops it', async () => {
+    barista.kill('SIGTERM');
+    await barista.waitForExit();
+    const stub = installSystemdStub(path.join(dir, 'systemd'));
+    await startBarista({ INVOCATION_ID: '0123abcd', MANAGERPID: '4242', XDG_RUNTIME_DIR: path.join(dir, 'run'), PATH: `${stub.bin}:${process.env.PATH}` });
+
+    const started = await confirmWith(fake.slash('trader start', { trader: 'trial250' }, 'alice'), 'alice');
+    expect(text(started.question)).toContain('as its own systemd unit (systemd-run --user)');
+    expect(text(started.outcome)).toMatch(/trial250 started: pid \d+, alive after .*start banner seen\. It runs as the systemd unit barista-trader-trial250-[0-9a-z]+\.service\./);
+    const [pid] = traderPids();
+    expect(readStat(pid!)!.ppid).not.toBe(barista.child.pid);
+    expect(stub.calls().map((call) => call.argv[0])).toEqual(['--user']);
+    // Its environment went by a file in barista's state folder, gone once the unit started.
+    expect(readdirSync(path.join(dir, 'state', 'launch'))).toEqual([]);
+
+    const stopped = await confirmWith(fake.slash('trader stop', {}, 'alice'), 'alice');
+    expect(text(stopped.outcome)).toContain(`trial250 (pid ${pid}) exited`);
+    expect(traderPids()).toEqual([]);
+  }, 60_000);
 });

@@ -18,6 +18,10 @@ function newestMtime(dir: string): number {
 }
 
 export default function globalSetup(): void {
+  // Inside a systemd service (a CI runner's unit) control.launcher auto would start decoy traders
+  // through the real systemd-run: tests that want systemd put a stand-in on PATH and say so.
+  delete process.env.INVOCATION_ID;
+  delete process.env.MANAGERPID;
   const cli = path.join(root, 'dist', 'src', 'cli.js');
   // scripts/ (the demo) and test/support/ (its simulator) are built into dist/ too.
   const sources = ['src', 'scripts', path.join('test', 'support')].map((dir) => newestMtime(path.join(root, dir)));

@@ -87,14 +87,19 @@ function tail(lines: readonly string[]): string {
   return lines.length ? `\n${codeBlock(codeText(lines.slice(-20).join('\n')), { maxLength: 1500, keep: 'tail' })}` : '';
 }
 
+/** Where a trader started as its own systemd unit can be looked at. */
+const unitNote = (unit: string | undefined) => (unit ? ` It runs as the systemd unit ${md(unit)}.` : '');
+
 function startText(outcome: StartOutcome): { ok: boolean; text: string } {
   switch (outcome.kind) {
     case 'started':
-      return { ok: true, text: `✅ ${md(outcome.trader)} started: pid ${outcome.pid}, alive after ${seconds(outcome.afterMs)}${outcome.banner ? ', start banner seen' : ''}.` };
+      return { ok: true, text: `✅ ${md(outcome.trader)} started: pid ${outcome.pid}, alive after ${seconds(outcome.afterMs)}${outcome.banner ? ', start banner seen' : ''}.${unitNote(outcome.unit)}` };
     case 'unconfirmed':
-      return { ok: false, text: `⚠️ ${md(outcome.trader)} runs (pid ${outcome.pid}) but its start is not confirmed: ${md(outcome.reason)}.` };
-    case 'exited':
-      return { ok: false, text: `❌ ${md(outcome.trader)} exited ${seconds(outcome.afterMs)} after its start (${outcome.signal ? `signal ${outcome.signal}` : `exit code ${outcome.code ?? '?'}`}).${tail(outcome.logTail)}` };
+      return { ok: false, text: `⚠️ ${md(outcome.trader)} runs (pid ${outcome.pid}) but its start is not confirmed: ${md(outcome.reason)}.${unitNote(outcome.unit)}` };
+    case 'exited': {
+      const how = outcome.signal ? ` (signal ${outcome.signal})` : outcome.code !== null ? ` (exit code ${outcome.code})` : outcome.unit ? ' (its exit code is gone with its unit)' : '';
+      return { ok: false, text: `❌ ${md(outcome.trader)} exited ${seconds(outcome.afterMs)} after its start${how}.${tail(outcome.logTail)}` };
+    }
     case 'spawn_failed':
       return { ok: false, text: `❌ ${md(outcome.trader)} could not be started: ${md(outcome.error)}.` };
     case 'abandoned':
