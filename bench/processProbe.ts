@@ -3,7 +3,8 @@
  * host, alone and with the matching and lifecycle derivation the source runs on it, beside
  * `ps -eo pid,args` (what a shell script would run) and systeminformation's processes(),
  * measured in the same run on the same process table. Once on the host as it is, once with
- * 300 extra sleeping processes.
+ * 300 extra sleeping processes. (systeminformation is a devDependency for this baseline only:
+ * barista itself no longer loads it.)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
