@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gpuReader, parseNvidiaSmiCsv, preferredTemperature, type GpuQueryContext, type GpuReading } from '../../src/watchers/gpus';
 import { ProcessProbe } from '../../src/watchers/ProcessProbe';
+import { buildGpuHost, GPU_HOST_AMD_CARDS as AMD_CARDS } from '../support/fakeSysfs';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
 
@@ -24,68 +25,6 @@ afterEach(() => {
   }
 });
 
-/** Files of a folder; a null value makes a folder of that name (a file that cannot be read). */
-function writeFiles(dir: string, files: Record<string, string | null>): void {
-  mkdirSync(dir, { recursive: true });
-  for (const [name, content] of Object.entries(files)) {
-    if (content === null) mkdirSync(path.join(dir, name));
-    else writeFileSync(path.join(dir, name), `${content}\n`); // sysfs attributes end with a newline
-  }
-}
-
-/**
- * A card as the kernel lays it out: the PCI device's folder under devices/ with its attributes
- * and hwmon, drm/cardN inside it with `device` pointing back, connectors inside the card, and
- * class/drm/cardN a symlink to it.
- */
-function addCard(card: string, pci: string, device: Record<string, string | null>, hwmon?: Record<string, string>, connectors: string[] = []): void {
-  const deviceDir = path.join(sysfs(), 'devices', 'pci0000:00', pci);
-  writeFiles(deviceDir, device);
-  if (hwmon) writeFiles(path.join(deviceDir, 'hwmon', 'hwmon2'), { name: 'amdgpu', ...hwmon });
-  const cardDir = path.join(deviceDir, 'drm', card);
-  mkdirSync(cardDir, { recursive: true });
-  symlinkSync(`../../../${pci}`, path.join(cardDir, 'device'));
-  const classDrm = path.join(sysfs(), 'class', 'drm');
-  mkdirSync(classDrm, { recursive: true });
-  symlinkSync(path.relative(classDrm, cardDir), path.join(classDrm, card));
-  for (const connector of connectors) {
-    // A connector's `device` is its card, whose folder has no `vendor`: listing it as a card would double count.
-    const dir = path.join(cardDir, `${card}-${connector}`);
-    mkdirSync(dir);
-    symlinkSync('..', path.join(dir, 'device'));
-    symlinkSync(path.relative(classDrm, dir), path.join(classDrm, `${card}-${connector}`));
-  }
-}
-
-const GiB = 2 ** 30;
-
-/** Two AMD cards (numbered 1 and 10: numeric order), an Intel iGPU, an NVIDIA card, a connector, a render node. */
-function buildHost(): void {
-  addCard('card0', '0000:00:02.0', { vendor: '0x8086', device: '0x4680' }, undefined, ['eDP-1']);
-  addCard(
-    'card1',
-    '0000:03:00.0',
-    { vendor: '0x1002', device: '0x744c', product_name: '', gpu_busy_percent: '87', mem_info_vram_used: String(6 * GiB + 512 * 2 ** 20), mem_info_vram_total: String(24 * GiB) },
-    { temp1_input: '52000', temp1_label: 'edge', temp2_input: '71500', temp2_label: 'junction', temp3_input: '64000', temp3_label: 'mem' },
-    ['DP-1', 'HDMI-A-1'],
-  );
-  addCard('card2', '0000:04:00.0', { vendor: '0x10de', device: '0x2484' }); // NVIDIA: nvidia-smi's, not sysfs's
-  addCard(
-    'card10',
-    '0000:83:00.0',
-    // product_name from the FRU EEPROM; busy percent unreadable (a folder here; EIO on a card in reset)
-    { vendor: '0x1002', device: '0x738c', product_name: 'AMD Instinct MI100', gpu_busy_percent: null, mem_info_vram_used: String(GiB), mem_info_vram_total: String(32 * GiB) },
-    { temp1_input: '45000', temp1_label: 'edge' },
-  );
-  mkdirSync(path.join(sysfs(), 'class', 'drm', 'renderD128'));
-  writeFileSync(path.join(sysfs(), 'class', 'drm', 'version'), 'drm 1.1.0 20060810\n');
-}
-
-const AMD_CARDS: GpuReading[] = [
-  { index: 0, model: 'AMD GPU 1002:744c', utilizationPercent: 87, memoryUsedMb: 6656, memoryTotalMb: 24576, temperatureC: 71.5 },
-  { index: 1, model: 'AMD Instinct MI100', utilizationPercent: null, memoryUsedMb: 1024, memoryTotalMb: 32768, temperatureC: 45 },
-];
-
 /** A stub nvidia-smi: a sh script in bin/, which also records its arguments and environment. */
 function stubNvidiaSmi(body: string): void {
   mkdirSync(bin(), { recursive: true });
@@ -106,7 +45,7 @@ async function query(options: Parameters<typeof gpuReader>[0], signal = new Abor
 
 describe('GPU reader', () => {
   it('reads AMD cards from sysfs in card order: junction temperature, VRAM in MiB, the product name or the PCI ids; skips connectors, other vendors and NVIDIA', async () => {
-    buildHost();
+    buildGpuHost(sysfs());
     expect(await query({ sysfsRoot: sysfs(), pathEnv: bin() })).toEqual({ gpus: AMD_CARDS, errors: [] });
   });
 
@@ -117,7 +56,7 @@ describe('GPU reader', () => {
   });
 
   it("asks nvidia-smi when it is on PATH, after the AMD cards, [N/A] and [Not Supported] as nulls, without barista's secrets in its environment", async () => {
-    buildHost();
+    buildGpuHost(sysfs());
     stubNvidiaSmi(`cat <<'EOF'\n${REAL_OUTPUT}EOF`);
     process.env.BARISTA_TEST_SECRET_TOKEN = 'do-not-pass-me';
     try {
@@ -138,7 +77,7 @@ describe('GPU reader', () => {
   });
 
   it('reports an nvidia-smi that exits non-zero, with what it said, and keeps the AMD cards', async () => {
-    buildHost();
+    buildGpuHost(sysfs());
     stubNvidiaSmi(`echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running."\necho\nexit 9`);
     expect(await query({ sysfsRoot: sysfs(), pathEnv: stubPath() })).toEqual({
       gpus: AMD_CARDS,
@@ -152,7 +91,7 @@ describe('GPU reader', () => {
   });
 
   it('gives up on an nvidia-smi that hangs, even when a child of it holds its output open, and the probe keeps sampling', async () => {
-    buildHost();
+    buildGpuHost(sysfs());
     // The sh waits on a sleep that inherited its stdout: killing the sh leaves the pipe open.
     stubNvidiaSmi(`echo $$ >> "${strayPids()}"\nsleep 600 &\necho $! >> "${strayPids()}"\nwait`);
     const probe = new ProcessProbe({ diskPath: tempDir(), gpuIntervalMs: 60_000, graphics: gpuReader({ sysfsRoot: sysfs(), pathEnv: stubPath(), timeoutMs: 300 }) });
