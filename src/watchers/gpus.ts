@@ -8,8 +8,11 @@
  * 0x1002, `gpu_busy_percent` (%), `mem_info_vram_used` / `mem_info_vram_total` (bytes),
  * `product_name` (only on cards with a FRU EEPROM, often empty), and hwmon's
  * `temp[1-3]_input` (millidegrees C) labelled by `temp[1-3]_label`: edge, junction, mem.
+ * These reads go to the driver, which may stall on a card in reset: they are asynchronous (a
+ * stall holds one libuv thread, not barista's event loop) and one at a time (the probe never
+ * starts a query while one is pending, so at most one thread is ever held).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findOnPath, runBounded } from './runBounded';
 
@@ -47,7 +50,7 @@ const NVIDIA_SMI_ENV = ['PATH', 'HOME', 'LANG', 'LD_LIBRARY_PATH'];
 /** A reader for ProcessProbe's `graphics`: AMD cards first, then NVIDIA's, indexed in that order. */
 export function gpuReader(options: GpuReaderOptions = {}): (context: GpuQueryContext) => Promise<GpuReading[]> {
   return async ({ onError, signal }) => {
-    const amd = readAmdGpus(options.sysfsRoot ?? '/sys');
+    const amd = await readAmdGpus(options.sysfsRoot ?? '/sys');
     // A failing nvidia-smi (no driver loaded, a hang) costs its cards, not the AMD ones.
     const nvidia = await readNvidiaGpus(options, signal).catch((error: unknown) => {
       if (!signal.aborted) onError(error);
@@ -61,24 +64,25 @@ export function gpuReader(options: GpuReaderOptions = {}): (context: GpuQueryCon
 }
 
 /** AMD cards in card-number order; a file that cannot be read is a null, never a throw. */
-export function readAmdGpus(sysfsRoot: string): Array<Omit<GpuReading, 'index'>> {
+export async function readAmdGpus(sysfsRoot: string): Promise<Array<Omit<GpuReading, 'index'>>> {
   const drm = path.join(sysfsRoot, 'class', 'drm');
-  const cards = listDir(drm)
+  const cards = (await listDir(drm))
     .map((name) => ({ name, number: /^card(\d+)$/.exec(name)?.[1] })) // not card0-DP-1 (a connector), not renderD128
     .filter((card): card is { name: string; number: string } => card.number !== undefined)
     .sort((a, b) => Number(a.number) - Number(b.number));
   const gpus: Array<Omit<GpuReading, 'index'>> = [];
   for (const card of cards) {
     const device = path.join(drm, card.name, 'device');
-    const vendor = readAttribute(path.join(device, 'vendor'))?.toLowerCase();
+    const attribute = (name: string) => readAttribute(path.join(device, name));
+    const vendor = (await attribute('vendor'))?.toLowerCase();
     if (vendor !== AMD) continue; // NVIDIA's come from nvidia-smi; others have no counters
-    const bytes = (file: string) => toMb(sysfsInteger(readAttribute(path.join(device, file))));
+    const model = (await attribute('product_name')) || `AMD GPU ${vendor.slice(2)}:${(await attribute('device'))?.replace(/^0x/i, '') ?? '?'}`;
     gpus.push({
-      model: readAttribute(path.join(device, 'product_name')) || `AMD GPU ${vendor.slice(2)}:${readAttribute(path.join(device, 'device'))?.replace(/^0x/i, '') ?? '?'}`,
-      utilizationPercent: sysfsInteger(readAttribute(path.join(device, 'gpu_busy_percent'))),
-      memoryUsedMb: bytes('mem_info_vram_used'),
-      memoryTotalMb: bytes('mem_info_vram_total'),
-      temperatureC: preferredTemperature(readTemperatures(path.join(device, 'hwmon'))),
+      model,
+      utilizationPercent: sysfsInteger(await attribute('gpu_busy_percent')),
+      memoryUsedMb: toMb(sysfsInteger(await attribute('mem_info_vram_used'))),
+      memoryTotalMb: toMb(sysfsInteger(await attribute('mem_info_vram_total'))),
+      temperatureC: preferredTemperature(await readTemperatures(path.join(device, 'hwmon'))),
     });
   }
   return gpus;
@@ -97,14 +101,15 @@ export function preferredTemperature(sensors: TemperatureSensor[]): number | nul
 }
 
 /** Every hwmon folder's temp<N>_input with its label, in sensor-number order. */
-function readTemperatures(hwmonRoot: string): TemperatureSensor[] {
+async function readTemperatures(hwmonRoot: string): Promise<TemperatureSensor[]> {
   const sensors: Array<TemperatureSensor & { n: number }> = [];
-  for (const hwmon of listDir(hwmonRoot).filter((name) => /^hwmon\d+$/.test(name))) {
+  for (const hwmon of (await listDir(hwmonRoot)).filter((name) => /^hwmon\d+$/.test(name))) {
     const dir = path.join(hwmonRoot, hwmon);
-    for (const file of listDir(dir)) {
+    for (const file of await listDir(dir)) {
       const n = /^temp(\d+)_input$/.exec(file)?.[1];
       if (n === undefined) continue;
-      sensors.push({ n: Number(n), label: readAttribute(path.join(dir, `temp${n}_label`))?.toLowerCase() ?? null, milliC: sysfsInteger(readAttribute(path.join(dir, file))) });
+      const label = (await readAttribute(path.join(dir, `temp${n}_label`)))?.toLowerCase() ?? null;
+      sensors.push({ n: Number(n), label, milliC: sysfsInteger(await readAttribute(path.join(dir, file))) });
     }
   }
   return sensors.sort((a, b) => a.n - b.n).map(({ label, milliC }) => ({ label, milliC }));
@@ -164,17 +169,17 @@ const sysfsInteger = (text: string | null): number | null => (text !== null && /
 const toMb = (bytes: number | null): number | null => (bytes === null ? null : Math.round(bytes / 2 ** 20));
 
 /** One sysfs attribute, trimmed; null when absent or unreadable (EACCES, EIO from a card in reset). */
-function readAttribute(file: string): string | null {
+async function readAttribute(file: string): Promise<string | null> {
   try {
-    return readFileSync(file, 'utf8').trim();
+    return (await readFile(file, 'utf8')).trim();
   } catch {
     return null;
   }
 }
 
-function listDir(dir: string): string[] {
+async function listDir(dir: string): Promise<string[]> {
   try {
-    return readdirSync(dir);
+    return await readdir(dir);
   } catch {
     return [];
   }

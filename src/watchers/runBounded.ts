@@ -19,7 +19,7 @@ export interface RunBoundedOptions {
 /** The first executable regular file called `name` in the PATH's folders, like `command -v`. */
 export function findOnPath(name: string, pathEnv: string | undefined): string | null {
   for (const dir of (pathEnv ?? '').split(path.delimiter)) {
-    if (!dir) continue; // an empty entry means the cwd: never trusted here
+    if (!path.isAbsolute(dir)) continue; // '' or '.' would mean the cwd: never trusted here
     const file = path.join(dir, name);
     try {
       if (!statSync(file).isFile()) continue;
