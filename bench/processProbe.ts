@@ -3,14 +3,19 @@
  * host, alone and with the matching and lifecycle derivation the source runs on it, beside
  * `ps -eo pid,args` (what a shell script would run) and systeminformation's processes(),
  * measured in the same run on the same process table. Once on the host as it is, once with
- * 300 extra sleeping processes.
+ * 300 extra sleeping processes. And one GPU read, barista's reader beside systeminformation's
+ * graphics() (what barista used before): time, and the resident memory of a node that made one.
+ * (systeminformation is a devDependency for these baselines only: barista no longer loads it.)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { applyProcessSample, type ProcessView } from '../src/streams/processLifecycle';
 import { hostReadings } from '../src/streams/hostThresholds';
+import { gpuReader } from '../src/watchers/gpus';
 import { ProcessProbe } from '../src/watchers/ProcessProbe';
-import { clockTicksPerSecond, makeTempDir, QUICK, removeTempDir, sleep, waitUntil } from './support';
+import { buildGpuHost } from '../test/support/fakeSysfs';
+import { clockTicksPerSecond, makeTempDir, QUICK, removeTempDir, ROOT, sleep, waitUntil } from './support';
 
 const CLASSES = [
   ['trader', 'paper_trader_alpaca_polling.py'],
@@ -52,20 +57,25 @@ function psCost(iterations: number): Cost {
   return { name: 'ps -eo pid,args (baseline; ps CPU only)', cpuMicros: psMicros, wallMicros: own.wallMicros };
 }
 
-async function systeminformationCost(iterations: number): Promise<Cost> {
-  const si = await import('systeminformation');
-  await si.processes(); // first call loads and primes it
+/** CPU (own + reaped children) and wall time per call of an async reader, in µs. */
+async function asyncCost(name: string, iterations: number, fn: () => Promise<unknown>): Promise<Cost> {
+  await fn(); // first call loads and primes it
   const children0 = childrenCpuMicros();
   const cpu0 = process.cpuUsage();
   const wall0 = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i += 1) {
-    await sleep(SI_CACHE_MS); // processes() answers from its cache within 500 ms of the last call
-    await si.processes();
-  }
+  for (let i = 0; i < iterations; i += 1) await fn();
   const cpu = process.cpuUsage(cpu0);
-  const childMicros = childrenCpuMicros() - children0;
-  const wallMicros = Number(process.hrtime.bigint() - wall0) / 1000 / iterations - SI_CACHE_MS * 1000;
-  return { name: 'systeminformation processes() (own + children)', cpuMicros: (cpu.user + cpu.system + childMicros) / iterations, wallMicros };
+  return { name, cpuMicros: (cpu.user + cpu.system + childrenCpuMicros() - children0) / iterations, wallMicros: Number(process.hrtime.bigint() - wall0) / 1000 / iterations };
+}
+
+async function systeminformationCost(iterations: number): Promise<Cost> {
+  const si = await import('systeminformation');
+  // processes() answers from its cache within 500 ms of the last call: each call waits that out.
+  const cost = await asyncCost('systeminformation processes() (own + children)', iterations, async () => {
+    await sleep(SI_CACHE_MS);
+    await si.processes();
+  });
+  return { ...cost, wallMicros: cost.wallMicros - SI_CACHE_MS * 1000 };
 }
 
 function print(title: string, costs: Cost[], baseline: Cost): void {
@@ -105,10 +115,40 @@ async function measureOnce(label: string, workspace: string): Promise<void> {
   );
 }
 
+/** RSS (MB) of a fresh node after running `script` (which prints its own RSS), median of three. */
+function nodeRssMb(script: string): number {
+  const values = [0, 1, 2].map(() => {
+    const out = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    if (out.status !== 0) throw new Error(`node -e failed: ${out.stderr}`);
+    return Number(out.stdout.trim()) / 2 ** 20;
+  });
+  return values.sort((a, b) => a - b)[1];
+}
+
+async function measureGpuRead(dir: string): Promise<void> {
+  const sysfs = path.join(dir, 'sys');
+  buildGpuHost(sysfs);
+  const context = { onError: () => undefined, signal: new AbortController().signal };
+  const read = gpuReader({ sysfsRoot: sysfs, pathEnv: '' });
+  const si = await import('systeminformation');
+  const costs = [
+    await asyncCost('gpuReader: sysfs with 2 AMD cards (+ iGPU, NVIDIA)', QUICK ? 200 : 1000, () => read(context)),
+    await asyncCost("systeminformation graphics() on this host (baseline)", QUICK ? 3 : 10, () => si.graphics()),
+  ];
+  console.log('\nOne GPU read (every host.gpu_interval, 5 min by default)');
+  for (const c of costs) console.log(`  ${c.name.padEnd(55)} ${(c.cpuMicros / 1000).toFixed(3).padStart(9)} ms CPU ${(c.wallMicros / 1000).toFixed(3).padStart(9)} ms wall`);
+  const printRss = 'console.log(process.memoryUsage().rss)';
+  const bare = nodeRssMb(printRss);
+  const reader = nodeRssMb(`require(${JSON.stringify(path.join(ROOT, 'dist', 'src', 'watchers', 'gpus.js'))}).gpuReader()({ onError() {}, signal: new AbortController().signal }).then(() => ${printRss})`);
+  const withSi = nodeRssMb(`require('systeminformation').graphics().then(() => ${printRss})`);
+  console.log(`  RSS of a node after one read of this host's GPUs: bare node ${bare.toFixed(1)} MB (baseline), gpuReader ${reader.toFixed(1)} MB (+${(reader - bare).toFixed(1)}), systeminformation ${withSi.toFixed(1)} MB (+${(withSi - bare).toFixed(1)})`);
+}
+
 export async function benchProcessProbe(): Promise<void> {
   const dir = makeTempDir();
   try {
     await measureOnce('this host as it is', dir);
+    await measureGpuRead(dir);
     // 300 more processes: one shell in its own process group starting sleepers.
     const extra = 300;
     const group = spawn('bash', ['-c', `for i in $(seq ${extra}); do sleep 120 & done; wait`], { stdio: 'ignore', detached: true });

@@ -195,8 +195,8 @@ export const processSourceSchema = z.strictObject({
       memory: describe(hostThreshold(90, 80, '1m'), 'Percent of memory in use (MemAvailable counts as free).'),
       disk: describe(hostThreshold(90, 85, '0s'), "Percent used of the workspace's filesystem: host.disk_low."),
       gpu_memory: hostThreshold(95, 85, '30s'),
-      gpu_temperature: describe(hostThreshold(90, 80, '1m'), 'Degrees Celsius.'),
-      gpu_interval: describe(duration.prefault('5m'), 'How often GPUs are read (systeminformation can take seconds).'),
+      gpu_temperature: describe(hostThreshold(90, 80, '1m'), "Degrees Celsius: an AMD card's junction sensor (rocm-smi's), else its edge sensor."),
+      gpu_interval: describe(duration.prefault('5m'), 'How often GPUs are read: AMD cards from sysfs, NVIDIA cards by nvidia-smi (which can take seconds) when it is on PATH.'),
     })
     .prefault({}),
 });

@@ -79,7 +79,7 @@ interface AlarmState {
 
 /**
  * Readings (one array per probe tick) → alarm drafts. A reading missing from a tick (a GPU
- * systeminformation did not report) leaves its alarm as it was.
+ * whose temperature could not be read) leaves its alarm as it was.
  */
 export function hostThresholds(thresholds: HostThresholdConfig, options: HostThresholdOptions = {}): OperatorFunction<HostMetricReading[], HostAlarmDraft> {
   const scheduler = options.scheduler ?? asyncScheduler;

@@ -5,12 +5,15 @@
  * and reads more than needed: one read of /proc/<pid>/stat per process per tick (state, parent,
  * start time, CPU ticks, RSS), and /proc/<pid>/cmdline only when a process is new or has
  * exec'd (its executable name changed). Host CPU from /proc/stat, memory from /proc/meminfo,
- * the workspace's filesystem by statfs; GPUs from systeminformation, which may take seconds,
- * so rarely and in the background, and an empty list when it reports none.
+ * the workspace's filesystem by statfs; GPUs from ./gpus (amdgpu's sysfs files, nvidia-smi, which
+ * may take seconds), so rarely and in the background, and an empty list when there is none.
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gpuReader, type GpuQueryContext, type GpuReading } from './gpus';
+
+export type { GpuReading } from './gpus';
 
 /**
  * The unit of /proc's tick counts (USER_HZ). The kernel fixes it at 100 on every mainstream
@@ -36,15 +39,6 @@ export interface ProcessReading {
   rssBytes: number;
 }
 
-export interface GpuReading {
-  index: number;
-  model: string;
-  utilizationPercent: number | null;
-  memoryUsedMb: number | null;
-  memoryTotalMb: number | null;
-  temperatureC: number | null;
-}
-
 export interface HostSnapshot {
   /** All cores busy since the previous tick, in %; null on the first tick. */
   cpuPercent: number | null;
@@ -52,7 +46,7 @@ export interface HostSnapshot {
   memory: { totalBytes: number; availableBytes: number } | null;
   /** The filesystem holding the workspace (df's used = total - free, over what users may use). */
   disk: { path: string; totalBytes: number; freeBytes: number; usedBytes: number } | null;
-  /** Null until systeminformation first answers; [] when it reports no GPU. */
+  /** Null until the GPUs are first read; [] when there is none. */
   gpus: GpuReading[] | null;
 }
 
@@ -76,10 +70,10 @@ export interface ProcessDetails {
 export interface ProcessProbeOptions {
   /** The workspace: its filesystem is the disk watched. */
   diskPath: string;
-  /** How often systeminformation is asked about GPUs (default 5 min). */
+  /** How often GPUs are read (default 5 min). */
   gpuIntervalMs?: number;
-  /** GPU source; default systeminformation's graphics(). */
-  graphics?: () => Promise<GpuReading[]>;
+  /** GPU source; default ./gpus's reader (amdgpu sysfs, nvidia-smi). */
+  graphics?: (context: GpuQueryContext) => Promise<GpuReading[]>;
   procRoot?: string;
   now?: () => number;
 }
@@ -109,6 +103,9 @@ export class ProcessProbe {
   private gpus: GpuReading[] | null = null;
   private gpuTimer: NodeJS.Timeout | null = null;
   private gpuPending = false;
+  /** Aborts a GPU query in flight when the probe stops (a hung nvidia-smi must not outlive it). */
+  private gpuAbort = new AbortController();
+  private readonly graphics: (context: GpuQueryContext) => Promise<GpuReading[]>;
   private tickTimer: NodeJS.Timeout | null = null;
   private running = false;
 
@@ -119,12 +116,14 @@ export class ProcessProbe {
     this.bootTimeMs = btime ? Number(btime[1]) * 1000 : 0;
     this.bootId = readOptional(`${this.proc}/sys/kernel/random/boot_id`)?.trim() ?? String(this.bootTimeMs);
     this.pageSize = pageSizeOf(this.proc);
+    this.graphics = options.graphics ?? gpuReader();
   }
 
   /** Samples every `intervalMs` (first at once), never two at a time; GPUs on their own timer. */
   start(intervalMs: number, onSample: (sample: ProbeSample) => void, onError: (error: unknown) => void): void {
     if (this.running) return;
     this.running = true;
+    this.gpuAbort = new AbortController();
     this.refreshGpus(onError);
     this.gpuTimer = setInterval(() => this.refreshGpus(onError), this.options.gpuIntervalMs ?? 5 * 60_000);
     const tick = () => {
@@ -141,6 +140,7 @@ export class ProcessProbe {
 
   stop(): void {
     this.running = false;
+    this.gpuAbort.abort();
     if (this.tickTimer) clearTimeout(this.tickTimer);
     if (this.gpuTimer) clearInterval(this.gpuTimer);
     this.tickTimer = null;
@@ -290,34 +290,19 @@ export class ProcessProbe {
   private refreshGpus(onError: (error: unknown) => void): void {
     if (this.gpuPending) return;
     this.gpuPending = true;
-    (this.options.graphics ?? systemGpus)()
+    const { signal } = this.gpuAbort;
+    this.graphics({ onError, signal })
       .then((gpus) => {
         this.gpus = gpus;
       })
       .catch((error: unknown) => {
         this.gpus = [];
-        onError(error);
+        if (!signal.aborted) onError(error); // stopped meanwhile: not a failure
       })
       .finally(() => {
         this.gpuPending = false;
       });
   }
-}
-
-/** GPUs as systeminformation sees them (utilisation, VRAM, temperature where the driver tells). */
-async function systemGpus(): Promise<GpuReading[]> {
-  // Loaded on first use: only a running process source needs it.
-  const si = await import('systeminformation');
-  const { controllers } = await si.graphics();
-  const number = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  return controllers.map((c, index) => ({
-    index,
-    model: [c.vendor, c.model].filter(Boolean).join(' ') || c.name || `GPU ${index}`,
-    utilizationPercent: number(c.utilizationGpu),
-    memoryUsedMb: number(c.memoryUsed),
-    memoryTotalMb: number(c.memoryTotal) ?? number(c.vram),
-    temperatureC: number(c.temperatureGpu),
-  }));
 }
 
 function readOptional(file: string): string | null {

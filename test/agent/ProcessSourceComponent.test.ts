@@ -50,7 +50,7 @@ function sourceConfig(extra = ''): ProcessSourceConfig {
 
 function startComponent(config: ProcessSourceConfig): ProcessSourceComponent {
   const context: ComponentContext = { workspace: ws(), state, logger: silentLogger(), firstStartedAt: 0, logRules: () => compileLogRules([]), publish: (events) => published.push(...events) };
-  // The real probe, with no GPU query (systeminformation would spawn lspci and friends).
+  // The real probe, with no GPU query (the host's GPUs are not this test's).
   const component = new ProcessSourceComponent(config, context, { probe: new ProcessProbe({ diskPath: ws(), graphics: async () => [] }) });
   components.push(component);
   component.start();
