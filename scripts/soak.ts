@@ -3,7 +3,7 @@
  * hard for a bounded time, against a fake Discord that flaps between healthy, 429, 503 and slow.
  * Not part of `npm test`: it runs minutes, and its figures go in closing notes.
  *
- *   node dist/scripts/soak.js [--events 1000000] [--minutes 20] [--traders 6] [--keep]
+ *   node dist/scripts/soak.js [--events 1000000] [--minutes 20] [--traders 6] [--warm-up 600] [--keep]
  *
  * What it drives: traders' bars (trades, snapshots, log lines, heartbeats) as fast as barista
  * follows them, every trader's log and CSV rotated every --rotate-every bars (rename, copy-truncate,
@@ -12,7 +12,8 @@
  * heap and active handles/timers (BARISTA_SELF_STATS), events committed (state, read-only).
  * What it checks at the end, once Discord is healthy again and barista has sent everything:
  * every trade event delivered to the trade channel (nothing lost), each outbox row one message
- * (nothing twice to a bot channel), and the RSS slope per million events after warm-up.
+ * (nothing twice to a bot channel), and the RSS slope per million events after warm-up, read
+ * right after a full collection (barista runs with --expose-gc; see src/cli/selfStats.ts).
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -39,7 +40,9 @@ interface Sample {
   rssMb: number;
   fds: number;
   watches: number;
+  /** Heap and RSS right after a full collection (barista runs with --expose-gc here). */
   heapMb: number | null;
+  liveRssMb: number | null;
   timers: number | null;
   handles: number | null;
 }
@@ -51,6 +54,8 @@ function options() {
       minutes: { type: 'string', default: '20' },
       traders: { type: 'string', default: '6' },
       'rotate-every': { type: 'string', default: '200' },
+      // The longest in-memory window (notify.facts.window, 10 min) fills first.
+      'warm-up': { type: 'string', default: '600' },
       keep: { type: 'boolean', default: false },
     },
   });
@@ -59,6 +64,7 @@ function options() {
     minutes: Number(values.minutes),
     traders: Math.min(TRADER_NAMES.length, Number(values.traders)),
     rotateEvery: Number(values['rotate-every']),
+    warmUpS: Number(values['warm-up']),
     keep: values.keep,
   };
 }
@@ -83,7 +89,7 @@ function procStat(pid: number): { rssMb: number; fds: number; watches: number } 
   return { rssMb: rssKb / 1024, fds, watches };
 }
 
-function lastSelfStats(file: string): { heapMb: number; timers: number; handles: number } | null {
+function lastSelfStats(file: string): { heapMb: number; liveRssMb: number; timers: number; handles: number } | null {
   let text: string;
   try {
     const fd = openSync(file, 'r');
@@ -100,10 +106,10 @@ function lastSelfStats(file: string): { heapMb: number; timers: number; handles:
     return null;
   }
   const lines = text.trim().split('\n');
-  const last = JSON.parse(lines[lines.length - 1]!) as { heapUsed: number; resources: Record<string, number> };
+  const last = JSON.parse(lines[lines.length - 1]!) as { heapUsed: number; rss: number; resources: Record<string, number> };
   const timers = last.resources.Timeout ?? 0;
   const handles = Object.values(last.resources).reduce((a, b) => a + b, 0);
-  return { heapMb: last.heapUsed / 1048576, timers, handles };
+  return { heapMb: last.heapUsed / 1048576, liveRssMb: last.rss / 1048576, timers, handles };
 }
 
 function stateCounts(file: string): { events: number; trades: number; unnotified: number; pending: number; sentBot: number } {
@@ -178,7 +184,7 @@ async function main(): Promise<void> {
   optuna.db.pragma('synchronous = OFF');
   const study = optuna.createStudy(STUDY);
 
-  barista = spawn(process.execPath, [...NODE_FLAGS, CLI, 'run', '--config', rulesFile, '--state', statePath], {
+  barista = spawn(process.execPath, [...NODE_FLAGS, '--expose-gc', CLI, 'run', '--config', rulesFile, '--state', statePath], {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -275,7 +281,7 @@ async function main(): Promise<void> {
       events = counts.events;
       const proc = procStat(pid);
       const self = lastSelfStats(statsFile);
-      samples.push({ atS: Math.round((now - startedAt) / 1000), events, ...proc, heapMb: self?.heapMb ?? null, timers: self?.timers ?? null, handles: self?.handles ?? null });
+      samples.push({ atS: Math.round((now - startedAt) / 1000), events, ...proc, heapMb: self?.heapMb ?? null, liveRssMb: self?.liveRssMb ?? null, timers: self?.timers ?? null, handles: self?.handles ?? null });
       const s = samples[samples.length - 1]!;
       console.log(
         `${String(s.atS).padStart(5)} s  ${events.toLocaleString('en-US').padStart(9)} events  bars ${bars}  rotations ${rotations}  trials ${trials}  reloads ${reloads}  discord ${phases[phase]}  ` +
@@ -303,11 +309,13 @@ async function main(): Promise<void> {
   const botMessages = fake.botMessages().length;
   const stateBytes = statSync(statePath).size;
   const walBytes = existsSync(`${statePath}-wal`) ? statSync(`${statePath}-wal`).size : 0;
-  const warm = samples.filter((s) => s.atS >= 60);
-  const rssPoints = warm.map((s): [number, number] => [s.events / 1e6, s.rssMb]);
-  const rssPerMillion = slope(floor(rssPoints, 10));
-  const rssFitAll = slope(rssPoints);
-  const heapPerMillion = slope(floor(warm.filter((s) => s.heapMb !== null).map((s): [number, number] => [s.events / 1e6, s.heapMb!]), 10));
+  // Warm-up: --warm-up seconds, at most half the run.
+  const warmUpS = Math.min(opts.warmUpS, (samples[samples.length - 1]?.atS ?? 0) / 2);
+  const warm = samples.filter((s) => s.atS >= warmUpS);
+  const perMillion = (pick: (s: Sample) => number | null): number => slope(warm.filter((s) => pick(s) !== null).map((s): [number, number] => [s.events / 1e6, pick(s)!]));
+  const liveRssPerMillion = perMillion((s) => s.liveRssMb);
+  const heapPerMillion = perMillion((s) => s.heapMb);
+  const rssFloorPerMillion = slope(floor(warm.map((s): [number, number] => [s.events / 1e6, s.rssMb]), 10));
   const span = (key: 'fds' | 'watches' | 'timers') => {
     const values = warm.map((s) => s[key]).filter((v): v is number => v !== null);
     return values.length ? `${Math.min(...values)}–${Math.max(...values)}` : '?';
@@ -317,8 +325,21 @@ async function main(): Promise<void> {
   console.log('\nsoak figures');
   console.log(`  events committed          ${counts.events.toLocaleString('en-US')} in ${seconds} s (${Math.round(counts.events / Math.max(1, seconds)).toLocaleString('en-US')} events/s sustained)`);
   console.log(`  bars ${bars}, rotations ${rotations} (× ${opts.traders * 2} files), Optuna trials ${trials}, rules reloads ${reloads}`);
-  console.log(`  RSS slope after warm-up   ${rssPerMillion.toFixed(2)} MB per million events (target < 5), fitted to the lowest RSS of each tenth of the run (all samples: ${rssFitAll.toFixed(2)}); heap floor ${heapPerMillion.toFixed(2)} MB per million`);
-  console.log(`  RSS ${warm.length ? `${Math.min(...warm.map((s) => s.rssMb)).toFixed(1)}–${Math.max(...warm.map((s) => s.rssMb)).toFixed(1)}` : '?'} MB after warm-up`);
+  const range = (values: number[]) => (values.length ? `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}` : '?');
+  console.log(`  after warm-up (${Math.round(warmUpS)} s, ${(warm[0]?.events ?? 0).toLocaleString('en-US')} events), per million events:`);
+  console.log(`    RSS after a full collection  ${liveRssPerMillion.toFixed(2)} MB per million (target < 5); ${range(warm.flatMap((s) => (s.liveRssMb === null ? [] : [s.liveRssMb])))} MB`);
+  console.log(`    heap after a full collection ${heapPerMillion.toFixed(2)} MB per million; ${range(warm.flatMap((s) => (s.heapMb === null ? [] : [s.heapMb])))} MB`);
+  console.log('  by tenth of the run:   events             RSS after collection   heap after collection   RSS from /proc');
+  for (let tenth = 0; tenth < 10; tenth += 1) {
+    const part = samples.slice(Math.floor((tenth * samples.length) / 10), Math.floor(((tenth + 1) * samples.length) / 10));
+    if (part.length === 0) continue;
+    const median = (values: number[]) => (values.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!.toFixed(1) : '?');
+    console.log(
+      `    ${`${part[0]!.atS}–${part[part.length - 1]!.atS} s`.padEnd(14)} ${`${part[0]!.events.toLocaleString('en-US')}–${part[part.length - 1]!.events.toLocaleString('en-US')}`.padEnd(20)} ` +
+        `median ${median(part.flatMap((s) => (s.liveRssMb === null ? [] : [s.liveRssMb]))).padStart(6)} MB     median ${median(part.flatMap((s) => (s.heapMb === null ? [] : [s.heapMb]))).padStart(6)} MB     ${range(part.map((s) => s.rssMb))} MB`,
+    );
+  }
+  console.log(`    RSS from /proc, lowest of each tenth ${rssFloorPerMillion.toFixed(2)} MB per million; RSS ${range(warm.map((s) => s.rssMb))} MB`);
   console.log(`  descriptors ${span('fds')}, inotify watches ${span('watches')}, timers ${span('timers')} (after warm-up)`);
   console.log(`  state file ${(stateBytes / 1048576).toFixed(1)} MB, WAL ${(walBytes / 1048576).toFixed(1)} MB`);
   console.log(`  trades: ${counts.trades} trade events, ${delivered} delivered to the trade channel (${delivered === counts.trades ? 'nothing lost' : 'MISMATCH'})`);
