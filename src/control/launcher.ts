@@ -4,9 +4,8 @@
  * service does not hand its sandbox (ProtectSystem, PrivateTmp, NoNewPrivileges, its cgroup) to
  * the trader. `auto` picks systemd-run exactly when barista itself runs under systemd.
  */
-import { accessSync, constants, statSync } from 'node:fs';
-import path from 'node:path';
 import type { ControlConfig } from '../config/schema';
+import { findOnPath } from '../watchers/runBounded';
 
 export type LauncherSetting = ControlConfig['launcher'];
 
@@ -18,22 +17,6 @@ export type Launcher =
   | { kind: 'systemd-run'; systemdRun: string; systemctl: string; scope: ManagerScope }
   /** systemd-run was asked for but cannot be used: every start fails with this reason. */
   | { kind: 'unavailable'; reason: string };
-
-/** An executable file named `name` in one of PATH's folders, or null. */
-export function findExecutable(name: string, searchPath: string | undefined): string | null {
-  for (const dir of (searchPath ?? '').split(':')) {
-    if (!path.isAbsolute(dir)) continue; // a relative PATH entry would depend on barista's cwd
-    const file = path.join(dir, name);
-    try {
-      if (!statSync(file).isFile()) continue;
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
 
 /**
  * The manager barista runs under: systemd sets INVOCATION_ID for every service it starts, and
@@ -50,8 +33,8 @@ export function managerScope(env: NodeJS.ProcessEnv, uid: number): ManagerScope 
 export function chooseLauncher(setting: LauncherSetting, env: NodeJS.ProcessEnv, uid = process.getuid?.() ?? 0): Launcher {
   if (setting === 'direct') return { kind: 'direct' };
   if (setting === 'auto' && !env.INVOCATION_ID) return { kind: 'direct' };
-  const systemdRun = findExecutable('systemd-run', env.PATH);
-  const systemctl = findExecutable('systemctl', env.PATH);
+  const systemdRun = findOnPath('systemd-run', env.PATH);
+  const systemctl = findOnPath('systemctl', env.PATH);
   if (systemdRun && systemctl) return { kind: 'systemd-run', systemdRun, systemctl, scope: managerScope(env, uid) };
   if (setting === 'auto') return { kind: 'direct' };
   return { kind: 'unavailable', reason: `control.launcher is systemd-run, but no ${systemdRun ? 'systemctl' : 'systemd-run'} was found on PATH; set control.launcher: direct to start it as barista's child` };
