@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { redactSecrets } from '../logging/redactSecrets';
+import { runProgram, type ProgramRun } from '../watchers/runBounded';
 import type { Launcher } from './launcher';
 import { readStat } from './procfs';
 import type { ExitStatus } from './start';
@@ -100,39 +101,9 @@ function busEnvironment(own: NodeJS.ProcessEnv): Record<string, string> {
 const TOOL_TIMEOUT_MS = 30_000;
 const ENV_FILE_MAX_AGE_MS = 60_000;
 
-interface ToolResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  /** Why it did not run to an exit (spawn error, timeout, barista shutting down). */
-  failure: string | null;
-}
-
-/** Runs a systemd tool to its end (bounded: 30 s, or barista's shutdown), collecting its output. */
-function runTool(file: string, args: string[], env: Record<string, string>, signal?: AbortSignal): Promise<ToolResult> {
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    let failure: string | null = null;
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-65_536)));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-65_536)));
-    const stop = (why: string) => {
-      failure ??= why;
-      child.kill('SIGTERM');
-    };
-    const timer = setTimeout(() => stop(`${path.basename(file)} did not finish within ${TOOL_TIMEOUT_MS / 1000} s`), TOOL_TIMEOUT_MS);
-    const onAbort = () => stop('barista shut down while it ran');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (error) => (failure ??= `${path.basename(file)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
-    child.once('close', (status, killedBy) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      // Killed from outside (the real scripts `pkill -f` their own names, which its argv holds).
-      if (killedBy) failure ??= `${path.basename(file)} was killed by ${killedBy}`;
-      resolve({ status, stdout, stderr, failure });
-    });
-  });
+/** Runs a systemd tool to its end (bounded: 30 s, 64 KiB, or barista's shutdown). */
+function runTool(file: string, args: string[], env: Record<string, string>, signal?: AbortSignal): Promise<ProgramRun> {
+  return runProgram(file, args, { timeoutMs: TOOL_TIMEOUT_MS, maxOutputBytes: 65_536, env, signal });
 }
 
 /** The 0600 file the unit reads its environment from, in a 0700 folder of barista's own. */
@@ -170,7 +141,7 @@ async function launchUnit(target: TraderTarget, options: LaunchOptions & { launc
   } catch (error) {
     return { ok: false, error: redactSecrets(`cannot write the trader's environment file in ${options.envFileDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`) };
   }
-  let ran: ToolResult;
+  let ran: ProgramRun;
   try {
     const args = systemdRunArgs({ scope: launcher.scope, unit, trader: target.name, argv: target.argv, cwd: target.cwd, log: target.log, envFile, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
     ran = await runTool(launcher.systemdRun, args, bus, options.signal);
@@ -179,7 +150,9 @@ async function launchUnit(target: TraderTarget, options: LaunchOptions & { launc
     rmSync(envFile, { force: true });
   }
   // Cut short, it may or may not have made the unit: say which one to look at.
-  if (ran.failure) return { ok: false, error: redactSecrets(`systemd-run did not complete (${ran.failure}); see systemctl ${launcher.scope === 'user' ? '--user ' : ''}status ${unit}`) };
+  // Killed from outside: the real scripts `pkill -f` their own names, which its argv holds.
+  const cutShort = ran.failure ?? (ran.signal ? `systemd-run was killed by ${ran.signal}` : null);
+  if (cutShort) return { ok: false, error: redactSecrets(`systemd-run did not complete (${cutShort}); see systemctl ${launcher.scope === 'user' ? '--user ' : ''}status ${unit}`) };
   if (ran.status !== 0) return { ok: false, error: redactSecrets(systemdRunFailure(ran.stderr, `exit status ${ran.status}`)) };
 
   const userFlag = launcher.scope === 'user' ? ['--user'] : [];
