@@ -36,6 +36,7 @@ import { compileLogRules, type CompiledLogRules } from '../src/streams/logRules'
 import { trialDraft, type StudyView } from '../src/streams/optunaTrials';
 import { applyProcessSample, type ProcessView } from '../src/streams/processLifecycle';
 import type { ProcessReading } from '../src/watchers/ProcessProbe';
+import { seededRandom } from '../test/support/simulator/random';
 import { makeTempDir, QUICK, removeTempDir, ROOT } from './support';
 
 const MINUTE = 60_000;
@@ -155,17 +156,6 @@ const optunaStamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ')
 const plainStamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 const barIso = (ms: number) => new Date(ms).toISOString().replace('.000Z', '+00:00');
 
-/** Deterministic pseudo-random numbers: the same run every time. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Tick {
   at: number;
@@ -277,7 +267,7 @@ function outboxMessages(state: StateStore): number {
 class World {
   private readonly logRules: CompiledLogRules;
   private readonly sources: Map<string, SourceConfig>;
-  private readonly random = prng(13);
+  private readonly random = seededRandom(13);
   private readonly trades: TradeHistoryStore;
   private readonly equity: EquitySeriesStore;
   private readonly trials: TrialHistoryStore;

@@ -8,18 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EquitySeriesAnswer, TrainingSeriesAnswer } from '../src/readModel/answers';
 import { renderEquityChart, renderTrainingChart } from '../src/discord/render/charts';
+import { seededRandom } from '../test/support/simulator/random';
 
-/** Small deterministic PRNG (mulberry32) so the committed images are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Mulberry32, so the committed images are reproducible; bench and tests draw the same series.
+export { seededRandom };
+
 
 const HOUR = 3_600_000;
 

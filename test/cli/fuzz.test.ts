@@ -7,23 +7,13 @@
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BaristaProcess } from '../support/baristaProcess';
+import { seededRandom } from '../support/simulator/random';
 import { useTempDir } from '../support/tempDir';
 
 const tempDir = useTempDir();
 const FUZZ_MS = Number(process.env.FUZZ_MS ?? 25_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HEADER = 'timestamp,cash,total_asset,reward,holding_BTC/USD,price_BTC/USD,action_BTC/USD';
 const PATTERN_ATOMS = ['a', 'b', '.', '\\d', '\\w', '\\s', '(', ')', '(?:', '(?<g>', '[a-c]', '[^x]', '+', '*', '?', '{2,5}', '|', '^', '$', '\\1', '(?=a)', 'é', '🛑', '\\', '[', ']'];
@@ -44,7 +34,7 @@ function rulesText(pattern: string, flags: string): string {
 
 describe('fuzz: a running barista under random input', () => {
   it(`never exits on its own and stops on SIGTERM in time (seed ${SEED})`, async () => {
-    const random = generator(SEED);
+    const random = seededRandom(SEED); // replayable: FUZZ_SEED
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const int = (max: number) => Math.floor(random() * max);
     const dir = tempDir();

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../support/simulator/random';
 import { formatCount, formatGrouped, formatMoney, formatNumber } from '../../../src/discord/render/formatValues';
 
 /** Intl's answer, which formatGrouped must match without loading ICU's locale data. */
@@ -5,8 +6,7 @@ const intl = (value: number, max: number, min = 0) => new Intl.NumberFormat('en-
 
 /** Deterministic values across magnitudes, signs and halves. */
 function* values(): Generator<number> {
-  let seed = 20261203;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = seededRandom(20261203);
   for (let i = 0; i < 4000; i += 1) {
     const magnitude = 10 ** Math.floor(random() * 22 - 8);
     const value = (random() - 0.5) * 2 * magnitude;

@@ -56,3 +56,9 @@ export class SeededRandom {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 }
+
+/** The stream of a SeededRandom as a plain function, for code that wants only `next`. */
+export function seededRandom(seed: number): () => number {
+  const random = new SeededRandom(seed);
+  return () => random.next();
+}
