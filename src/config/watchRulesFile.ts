@@ -28,6 +28,9 @@ export function fileChanges(file: string): Observable<void> {
     const notify = () => subscriber.next();
     // A deletion is news too: barista says it keeps the rules in force until the file is back.
     watcher.on('add', notify).on('change', notify).on('unlink', notify).on('error', (error) => subscriber.error(error));
+    // The watch arms a moment after this call: one look once it has, so a save made meanwhile
+    // (right after start) is not lost. An unchanged file then reloads to nothing new.
+    watcher.once('ready', notify);
     return () => {
       void watcher.close();
     };

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadEnvFile, reloadEnvFile } from '../../src/config/environment';
 import { loadRulesFile, type LoadResult } from '../../src/config/loadRules';
-import { watchRulesFile } from '../../src/config/watchRulesFile';
+import { fileChanges, watchRulesFile } from '../../src/config/watchRulesFile';
 import { useTempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
 
@@ -35,16 +35,29 @@ describe('.env reload', () => {
     const results: LoadResult[] = [];
     const subscription = watchRulesFile(rulesPath, initial, { env, envFile, debounceMs: 50 }).subscribe((result) => results.push(result));
     try {
-      // Saved again at each look until the watch (ready a moment after subscribing) sees it.
-      await waitFor(
-        () => {
-          writeFileSync(envPath, 'WS=/srv/two\n');
-          return results.length > 0;
-        },
-        { what: 'a reload after the .env save', timeoutMs: 10_000 },
-      );
+      // Saved at once, before the watch is armed: the look it takes once armed finds the save.
+      writeFileSync(envPath, 'WS=/srv/two\n');
+      await waitFor(() => results.length > 0, { what: 'a reload after the .env save', timeoutMs: 10_000 });
       expect(results.map((r) => (r.ok ? r.rules.config.workspace : 'bad'))).toEqual(['/srv/two']);
     } finally {
+      subscription.unsubscribe();
+    }
+  });
+
+  it('a rules file left as it was reloads to nothing once the watch is armed', async () => {
+    const rulesPath = path.join(tempDir(), 'rules.yaml');
+    writeFileSync(rulesPath, 'workspace: /srv/one\n');
+    const results: LoadResult[] = [];
+    const looks: number[] = [];
+    const subscription = watchRulesFile(rulesPath, loadRulesFile(rulesPath, {}), { env: {}, debounceMs: 20 }).subscribe((result) => results.push(result));
+    const armed = fileChanges(rulesPath).subscribe(() => looks.push(Date.now()));
+    try {
+      await waitFor(() => looks.length > 0, { what: 'the look once armed', timeoutMs: 10_000 });
+      writeFileSync(rulesPath, 'workspace: /srv/two\n');
+      await waitFor(() => results.length > 0, { what: 'the reload after an edit', timeoutMs: 10_000 });
+      expect(results.map((r) => (r.ok ? r.rules.config.workspace : 'bad'))).toEqual(['/srv/two']);
+    } finally {
+      armed.unsubscribe();
       subscription.unsubscribe();
     }
   });
